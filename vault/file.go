@@ -1,0 +1,327 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+)
+
+// File is a vault opened from disk. Save writes it back atomically and
+// refuses when someone else changed the file since it was read.
+type File struct {
+	Path  string
+	Vault *Vault
+
+	identities []age.Identity
+	loaded     stamp // what was on disk when we read or last wrote it
+	lock       *Lock
+}
+
+// stamp identifies one version of the file on disk.
+type stamp struct {
+	size  int64
+	mtime time.Time
+	ino   uint64
+	sum   [32]byte
+}
+
+const tempPrefix = ".imapvault-tmp-"
+
+// Open reads, decrypts and parses the vault at path. The whole plaintext is
+// read before any of it is trusted, since age reports a truncated file only
+// at the end of the stream. A vault that fails to open is never written.
+func Open(path string, id *Identity) (*File, error) {
+	if l, err := AcquireLock(path); err == nil {
+		sweepTemp(path)
+		l.Release()
+	}
+	return load(path, id)
+}
+
+func load(path string, id *Identity) (*File, error) {
+	data, st, err := readStamped(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open vault %s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open vault %s: %w", path, err)
+	}
+	v, err := decode(data, id.Identities)
+	if err != nil {
+		return nil, fmt.Errorf("open vault %s: %w", path, err)
+	}
+	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st}, nil
+}
+
+// Create writes a new vault at path encrypted to the identity's recipient.
+// It refuses to replace an existing file.
+func Create(path string, id *Identity, now time.Time) (*File, error) {
+	if _, err := os.Stat(path); err == nil {
+		return nil, fmt.Errorf("create vault %s: %w", path, ErrExists)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("create vault folder: %w", err)
+	}
+	v := New()
+	v.Recipients = []Recipient{{Key: id.Recipient, Label: "created with the vault", Added: now, AddedBy: whoami()}}
+	f := &File{Path: path, Vault: v, identities: id.Identities}
+	if err := f.save(true); err != nil {
+		return nil, fmt.Errorf("create vault %s: %w", path, err)
+	}
+	return f, nil
+}
+
+// decode turns ciphertext into a checked payload.
+func decode(data []byte, ids []age.Identity) (*Vault, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("%w: the file is empty", ErrCorrupt)
+	}
+	if !bytes.HasPrefix(data, []byte("age-encryption.org/")) {
+		return nil, fmt.Errorf("%w: not an age-encrypted file", ErrCorrupt)
+	}
+	r, err := age.Decrypt(bytes.NewReader(data), ids...)
+	if err != nil {
+		var nomatch *age.NoIdentityMatchError
+		if errors.As(err, &nomatch) {
+			return nil, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	plain, err := io.ReadAll(r)
+	defer clear(plain)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	var head struct {
+		Version int `json:"version"`
+	}
+	if err := json.Unmarshal(plain, &head); err != nil {
+		return nil, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
+	}
+	if head.Version > FormatVersion {
+		return nil, &VersionError{Version: head.Version}
+	}
+	if head.Version < 1 {
+		return nil, fmt.Errorf("%w: payload has no version", ErrCorrupt)
+	}
+	v := new(Vault)
+	if err := json.Unmarshal(plain, v); err != nil {
+		return nil, fmt.Errorf("%w: payload does not match the vault format", ErrCorrupt)
+	}
+	return v, nil
+}
+
+// encode marshals and encrypts the vault to its active recipients.
+func encode(v *Vault) ([]byte, error) {
+	recips, err := ParseRecipients(v.ActiveRecipients())
+	if err != nil {
+		return nil, err
+	}
+	if len(recips) == 0 {
+		return nil, errors.New("the vault has no recipients to encrypt to")
+	}
+	plain, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode vault: %w", err)
+	}
+	defer clear(plain)
+	var buf bytes.Buffer
+	buf.Grow(len(plain) + 4096)
+	w, err := age.Encrypt(&buf, recips...)
+	if err != nil {
+		return nil, fmt.Errorf("encrypt vault: %w", err)
+	}
+	if _, err := w.Write(plain); err != nil {
+		return nil, fmt.Errorf("encrypt vault: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("encrypt vault: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes the vault back: refuse if the file changed on disk since it was
+// read, keep a backup of what is there, then temp file -> fsync -> rename ->
+// fsync the folder. It takes the lock for the write unless f already holds it.
+func (f *File) Save() error {
+	if err := f.save(false); err != nil {
+		return fmt.Errorf("save vault %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+func (f *File) save(create bool) error {
+	if f.lock == nil {
+		l, err := AcquireLock(f.Path)
+		if err != nil {
+			return err
+		}
+		defer l.Release()
+	}
+	cur, err := statFile(f.Path)
+	switch {
+	case create && err == nil:
+		return ErrExists
+	case !create && errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: the file was removed", ErrChangedOnDisk)
+	case !create && err != nil:
+		return err
+	case !create && !f.unchanged(cur):
+		return ErrChangedOnDisk
+	}
+	data, err := encode(f.Vault)
+	if err != nil {
+		return err
+	}
+	if !create {
+		if err := backup(f.Path, f.Vault.Settings.Backups); err != nil {
+			return fmt.Errorf("back up: %w", err)
+		}
+	}
+	if err := writeAtomic(f.Path, data); err != nil {
+		return err
+	}
+	st, err := statFile(f.Path)
+	if err != nil {
+		return err
+	}
+	st.sum = sha256.Sum256(data)
+	f.loaded = st
+	return nil
+}
+
+// unchanged compares the file now on disk with what we loaded. Size, mtime
+// and inode settle the common case; a touch without change is told apart
+// by the hash.
+func (f *File) unchanged(cur stamp) bool {
+	if cur.size == f.loaded.size && cur.mtime.Equal(f.loaded.mtime) && cur.ino == f.loaded.ino {
+		return true
+	}
+	data, err := os.ReadFile(f.Path)
+	if err != nil {
+		return false
+	}
+	return sha256.Sum256(data) == f.loaded.sum
+}
+
+// ChangedOnDisk reports whether the file differs from what f last read or wrote.
+func (f *File) ChangedOnDisk() (bool, error) {
+	cur, err := statFile(f.Path)
+	if err != nil {
+		return true, err
+	}
+	return !f.unchanged(cur), nil
+}
+
+// Reread decrypts what is on disk now without touching f, for a merge.
+func (f *File) Reread() (*Vault, error) {
+	data, _, err := readStamped(f.Path)
+	if err != nil {
+		return nil, fmt.Errorf("reread vault %s: %w", f.Path, err)
+	}
+	v, err := decode(data, f.identities)
+	if err != nil {
+		return nil, fmt.Errorf("reread vault %s: %w", f.Path, err)
+	}
+	return v, nil
+}
+
+// Adopt makes v (typically a merge of Reread's result and our edits) the
+// vault, and what is on disk now the base the next Save compares with.
+func (f *File) Adopt(v *Vault) error {
+	_, st, err := readStamped(f.Path)
+	if err != nil {
+		return err
+	}
+	f.Vault = v
+	f.loaded = st
+	return nil
+}
+
+func readStamped(path string) ([]byte, stamp, error) {
+	st, err := statFile(path)
+	if err != nil {
+		return nil, stamp{}, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, stamp{}, err
+	}
+	st.sum = sha256.Sum256(data)
+	return data, st, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, tempPrefix+filepath.Base(path)+"-*")
+	if err != nil {
+		return fmt.Errorf("create temp file: %w", err)
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := tmp.Chmod(0o600); err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fmt.Errorf("write temp file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fmt.Errorf("sync temp file: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("close temp file: %w", err)
+	}
+	if err := os.Rename(name, path); err != nil {
+		return fmt.Errorf("replace vault: %w", err)
+	}
+	ok = true
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
+	}
+	return nil
+}
+
+// sweepTemp removes temp files left by a save that was killed. The caller
+// holds the lock: another process's save may be writing one right now.
+func sweepTemp(path string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), tempPrefix+filepath.Base(path)+"-*"))
+	for _, m := range matches {
+		os.Remove(m)
+	}
+}
+
+func whoami() string {
+	u := os.Getenv("USER")
+	h, _ := os.Hostname()
+	switch {
+	case u != "" && h != "":
+		return u + "@" + h
+	case u != "":
+		return u
+	}
+	return strings.TrimSpace(h)
+}

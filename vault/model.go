@@ -1,0 +1,317 @@
+// Package vault holds the imapvault data model and its encrypted file:
+// accounts with their password history, pending rotations and last checks,
+// the age recipients the vault is encrypted to, and settings.
+package vault
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// FormatVersion is the payload version this build writes and understands.
+const FormatVersion = 1
+
+// Security says how a client talks to an account's IMAP server.
+type Security string
+
+const (
+	TLS      Security = "tls"      // implicit TLS, port 993 (RFC 8314)
+	STARTTLS Security = "starttls" // port 143, upgrade required, never downgraded
+	Insecure Security = "insecure" // cleartext, only when the account says so
+)
+
+// ParseSecurity accepts the names used on the command line and in CSV files.
+// An empty string means the default, implicit TLS.
+func ParseSecurity(s string) (Security, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "tls", "ssl", "imaps":
+		return TLS, nil
+	case "starttls":
+		return STARTTLS, nil
+	case "insecure", "plain", "none":
+		return Insecure, nil
+	}
+	return "", fmt.Errorf("unknown security %q (want tls, starttls or insecure)", s)
+}
+
+// DefaultPort is the port an account uses when none is given.
+func (s Security) DefaultPort() int {
+	if s == TLS || s == "" {
+		return 993
+	}
+	return 143
+}
+
+// Vault is the decrypted payload.
+type Vault struct {
+	Version    int         `json:"version"`
+	Accounts   []*Account  `json:"accounts"`
+	Recipients []Recipient `json:"recipients"`
+	Settings   Settings    `json:"settings"`
+}
+
+// Settings apply to the whole vault.
+type Settings struct {
+	MaxAgeDays      int `json:"max_age_days,omitempty"`      // stale after this; 0 means 365
+	Backups         int `json:"backups,omitempty"`           // encrypted backups kept; 0 means 5
+	AutoLockMinutes int `json:"auto_lock_minutes,omitempty"` // TUI idle lock; 0 means 10
+}
+
+// Defaults for zero settings.
+const (
+	DefaultMaxAgeDays      = 365
+	DefaultBackups         = 5
+	DefaultAutoLockMinutes = 10
+)
+
+// MaxAge is the vault-wide maximum password age.
+func (s Settings) MaxAge() time.Duration {
+	d := s.MaxAgeDays
+	if d <= 0 {
+		d = DefaultMaxAgeDays
+	}
+	return time.Duration(d) * 24 * time.Hour
+}
+
+// Account is one IMAP mailbox credential.
+type Account struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Host     string    `json:"host"`
+	Port     int       `json:"port"`
+	Security Security  `json:"security"`
+	Username string    `json:"username"`
+	Password string    `json:"password"`
+	Created  time.Time `json:"created"`
+	// Changed is when the password last changed; staleness counts from here,
+	// never from Modified.
+	Changed  time.Time `json:"changed"`
+	Modified time.Time `json:"modified"` // last edit of any field
+	Tags     []string  `json:"tags,omitempty"`
+	Notes    string    `json:"notes,omitempty"`
+
+	MaxAgeDays int             `json:"max_age_days,omitempty"` // overrides Settings.MaxAgeDays
+	Policy     *PasswordPolicy `json:"policy,omitempty"`       // generator limits for this provider
+
+	History   []RetiredPassword `json:"history,omitempty"`
+	Pending   *Pending          `json:"pending,omitempty"`
+	LastCheck *Check            `json:"last_check,omitempty"`
+	Accepted  []Acceptance      `json:"accepted,omitempty"`
+}
+
+// Addr is host:port for dialing and display.
+func (a *Account) Addr() string { return fmt.Sprintf("%s:%d", a.Host, a.Port) }
+
+// MaxAge is the account's maximum password age, its own or the vault's.
+func (a *Account) MaxAge(s Settings) time.Duration {
+	if a.MaxAgeDays > 0 {
+		return time.Duration(a.MaxAgeDays) * 24 * time.Hour
+	}
+	return s.MaxAge()
+}
+
+// PasswordPolicy limits generated passwords, since some providers limit
+// length or symbols.
+type PasswordPolicy struct {
+	Length  int    `json:"length,omitempty"`
+	Classes string `json:"classes,omitempty"` // subset of "ulds": upper, lower, digits, symbols
+	Exclude string `json:"exclude,omitempty"` // characters never used
+}
+
+// RetiredPassword is a password the account no longer uses, kept so that
+// nothing is ever lost.
+type RetiredPassword struct {
+	Password string    `json:"password"`
+	Set      time.Time `json:"set,omitempty"` // when it became current, if known
+	Retired  time.Time `json:"retired"`
+	Reason   string    `json:"reason,omitempty"` // "rotated", "edited", "aborted rotation"
+}
+
+// PendingState is how far a rotation got.
+type PendingState string
+
+const (
+	PendingSaved    PendingState = "pending"  // generated and saved, not yet at the provider
+	PendingApplied  PendingState = "applied"  // the hook or the user set it at the provider
+	PendingVerified PendingState = "verified" // a login with it succeeded; commit is next
+)
+
+// Pending is a rotation in progress. The old password stays current until
+// the new one is verified and committed.
+type Pending struct {
+	Password string       `json:"password"`
+	State    PendingState `json:"state"`
+	Started  time.Time    `json:"started"`
+	Updated  time.Time    `json:"updated"`
+	Note     string       `json:"note,omitempty"` // last error, for the person resuming
+}
+
+// Check is the stored outcome of the last login check.
+type Check struct {
+	At           time.Time `json:"at"`
+	Status       string    `json:"status"`
+	Code         string    `json:"code,omitempty"`
+	Error        string    `json:"error,omitempty"` // the server's words; empty when ok
+	Alert        string    `json:"alert,omitempty"`
+	Greeting     string    `json:"greeting,omitempty"`
+	LatencyMS    int64     `json:"latency_ms"`
+	ConnectMS    int64     `json:"connect_ms,omitempty"`
+	TLSMS        int64     `json:"tls_ms,omitempty"`
+	GreetingMS   int64     `json:"greeting_ms,omitempty"`
+	LoginMS      int64     `json:"login_ms,omitempty"`
+	TLS          *TLSInfo  `json:"tls,omitempty"`
+	Capabilities []string  `json:"capabilities,omitempty"`
+}
+
+// TLSInfo describes the server's certificate as seen at the last check.
+type TLSInfo struct {
+	Version     string    `json:"version"`
+	Subject     string    `json:"subject,omitempty"`
+	Issuer      string    `json:"issuer,omitempty"`
+	NotAfter    time.Time `json:"not_after"`
+	DaysLeft    int       `json:"days_left"`
+	VerifyError string    `json:"verify_error,omitempty"`
+}
+
+// Acceptance silences one audit finding kind for one account.
+type Acceptance struct {
+	Kind  string     `json:"kind"`
+	Note  string     `json:"note,omitempty"`
+	At    time.Time  `json:"at"`
+	Until *time.Time `json:"until,omitempty"` // nil: until withdrawn
+}
+
+// Active reports whether the acceptance still applies at now.
+func (a Acceptance) Active(now time.Time) bool {
+	return a.Until == nil || now.Before(*a.Until)
+}
+
+// Recipient is one age recipient the vault is (or was) encrypted to.
+type Recipient struct {
+	Key       string     `json:"key"`
+	Label     string     `json:"label,omitempty"`
+	Added     time.Time  `json:"added"`
+	AddedBy   string     `json:"added_by,omitempty"`
+	Removed   *time.Time `json:"removed,omitempty"`
+	RemovedBy string     `json:"removed_by,omitempty"`
+}
+
+// New returns an empty vault of the current version.
+func New() *Vault { return &Vault{Version: FormatVersion} }
+
+// ActiveRecipients are the recipients a save encrypts to.
+func (v *Vault) ActiveRecipients() []Recipient {
+	var out []Recipient
+	for _, r := range v.Recipients {
+		if r.Removed == nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Find returns the account with the given name (case-insensitive), or nil.
+func (v *Vault) Find(name string) *Account {
+	for _, a := range v.Accounts {
+		if strings.EqualFold(a.Name, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// FindID returns the account with the given id, or nil.
+func (v *Vault) FindID(id string) *Account {
+	for _, a := range v.Accounts {
+		if a.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// Add validates a and appends it, filling the id, port and dates.
+func (v *Vault) Add(a *Account, now time.Time) error {
+	if err := Validate(a); err != nil {
+		return err
+	}
+	if v.Find(a.Name) != nil {
+		return fmt.Errorf("account %q: %w", a.Name, ErrDuplicateName)
+	}
+	if a.ID == "" {
+		a.ID = NewID()
+	}
+	if a.Created.IsZero() {
+		a.Created = now
+	}
+	if a.Changed.IsZero() {
+		a.Changed = now
+	}
+	a.Modified = now
+	v.Accounts = append(v.Accounts, a)
+	return nil
+}
+
+// Remove deletes the account with the given id and reports whether it was there.
+func (v *Vault) Remove(id string) bool {
+	for i, a := range v.Accounts {
+		if a.ID == id {
+			v.Accounts = append(v.Accounts[:i], v.Accounts[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// SetPassword changes an account's password by hand, keeping the old one in
+// history so nothing is lost.
+func (a *Account) SetPassword(pw string, now time.Time) {
+	if pw == a.Password {
+		return
+	}
+	if a.Password != "" {
+		a.History = append(a.History, RetiredPassword{
+			Password: a.Password, Set: a.Changed, Retired: now, Reason: "edited",
+		})
+	}
+	a.Password = pw
+	a.Changed = now
+	a.Modified = now
+}
+
+// Validate checks the fields every account needs and fills the port from
+// the security when it is zero.
+func Validate(a *Account) error {
+	switch {
+	case strings.TrimSpace(a.Name) == "":
+		return fmt.Errorf("%w: name is required", ErrInvalidAccount)
+	case strings.TrimSpace(a.Host) == "":
+		return fmt.Errorf("%w: host is required", ErrInvalidAccount)
+	case strings.TrimSpace(a.Username) == "":
+		return fmt.Errorf("%w: username is required", ErrInvalidAccount)
+	}
+	sec, err := ParseSecurity(string(a.Security))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidAccount, err)
+	}
+	a.Security = sec
+	if a.Port == 0 {
+		a.Port = sec.DefaultPort()
+	}
+	if a.Port < 1 || a.Port > 65535 {
+		return fmt.Errorf("%w: port %d out of range 1-65535", ErrInvalidAccount, a.Port)
+	}
+	return nil
+}
+
+// NewID returns a random 16-hex-digit account id.
+func NewID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
