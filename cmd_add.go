@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+func init() {
+	register(command{name: "add", summary: "add an account", run: runAdd})
+}
+
+func runAdd(e *env, args []string) error {
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]", `
+Adds one IMAP account. The password is read from the terminal without echo,
+or as the first line of standard input with --password-stdin. It is never
+taken from the command line, where other users could see it.`)
+	name := fs.String("name", "", "account `name`, unique in the vault (required)")
+	host := fs.String("host", "", "IMAP server `host` (required)")
+	port := fs.Int("port", 0, "server `port` (default 993 for tls, 143 otherwise)")
+	sec := fs.String("security", "tls", "`mode`: tls (implicit TLS), starttls, or insecure (cleartext)")
+	user := fs.String("user", "", "login `username` (required)")
+	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	changed := fs.String("changed", "", "when the password was last changed, `YYYY-MM-DD` (default today)")
+	notes := fs.String("notes", "", "free-form `notes`")
+	tags := fs.String("tags", "", "comma-separated `tags`")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr(fmt.Errorf("unexpected argument %q", pos[0]), "use --name NAME")
+	}
+	now := time.Now()
+	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes}
+	if *tags != "" {
+		for _, t := range strings.Split(*tags, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				a.Tags = append(a.Tags, t)
+			}
+		}
+	}
+	if *changed != "" {
+		d, err := time.ParseInLocation("2006-01-02", *changed, time.Local)
+		if err != nil {
+			return usageErr(fmt.Errorf("--changed %q is not a date", *changed), "write it as YYYY-MM-DD")
+		}
+		a.Changed = d
+	}
+	if err := vault.Validate(a); err != nil {
+		return usageErr(err, "run 'imapvault add --help'")
+	}
+	f, err := e.openLocked()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if f.Vault.Find(a.Name) != nil {
+		return usageErr(fmt.Errorf("account %q: %w", a.Name, vault.ErrDuplicateName), "choose another --name")
+	}
+	pw, err := e.accountPassword(*stdin)
+	if err != nil {
+		return err
+	}
+	a.Password = pw
+	if err := f.Vault.Add(a, now); err != nil {
+		return usageErr(err, "")
+	}
+	if err := f.Save(); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", a.Name)
+	return nil
+}
+
+// accountPassword reads an account password from stdin or the terminal.
+func (e *env) accountPassword(fromStdin bool) (string, error) {
+	if fromStdin {
+		pw, err := readLine(e.stdin)
+		if err != nil {
+			return "", fmt.Errorf("read password from standard input: %w", err)
+		}
+		if pw == "" {
+			return "", usageErr(errors.New("the password on standard input is empty"), "")
+		}
+		return pw, nil
+	}
+	b, err := e.readSecret("Account password: ")
+	if errors.Is(err, errNoTerminal) {
+		return "", usageErr(errors.New("no terminal to ask for the account password"), "pipe it in with --password-stdin")
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(b) == 0 {
+		return "", usageErr(errors.New("the password is empty"), "")
+	}
+	return string(b), nil
+}

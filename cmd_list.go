@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+func init() {
+	register(command{name: "list", summary: "list accounts (never prints passwords)", run: runList})
+}
+
+// listItem is one account in `list --json`: no password, ever.
+type listItem struct {
+	Name      string         `json:"name"`
+	Host      string         `json:"host"`
+	Port      int            `json:"port"`
+	Security  vault.Security `json:"security"`
+	Username  string         `json:"username"`
+	Changed   string         `json:"changed"`
+	LastCheck *listCheck     `json:"last_check,omitempty"`
+}
+
+type listCheck struct {
+	Status    string    `json:"status"`
+	At        time.Time `json:"at"`
+	Error     string    `json:"error,omitempty"`
+	LatencyMS int64     `json:"latency_ms"`
+}
+
+func runList(e *env, args []string) error {
+	fs := e.flags("list", "list [--json]", `
+Lists the accounts in the vault, sorted by name: login, server, security,
+password age and the last check's outcome. Passwords are never printed.`)
+	asJSON := fs.Bool("json", false, "print a JSON array (name, host, port, security, username, changed, last_check)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr(fmt.Errorf("list takes no arguments, got %q", pos[0]), "")
+	}
+	f, err := e.open()
+	if err != nil {
+		return err
+	}
+	accts := append([]*vault.Account(nil), f.Vault.Accounts...)
+	sort.Slice(accts, func(i, j int) bool { return strings.ToLower(accts[i].Name) < strings.ToLower(accts[j].Name) })
+	if *asJSON {
+		return writeListJSON(e.stdout, accts)
+	}
+	writeListText(e.stdout, accts, time.Now())
+	return nil
+}
+
+func writeListJSON(w io.Writer, accts []*vault.Account) error {
+	items := make([]listItem, 0, len(accts))
+	for _, a := range accts {
+		it := listItem{Name: a.Name, Host: a.Host, Port: a.Port, Security: a.Security, Username: a.Username,
+			Changed: a.Changed.Format("2006-01-02")}
+		if c := a.LastCheck; c != nil {
+			it.LastCheck = &listCheck{Status: c.Status, At: c.At, Error: c.Error, LatencyMS: c.LatencyMS}
+		}
+		items = append(items, it)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(items)
+}
+
+func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
+	if len(accts) == 0 {
+		fmt.Fprintln(w, "no accounts yet: add one with 'imapvault add' or 'imapvault import FILE.csv'")
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tLOGIN\tSECURITY\tPASSWORD AGE\tLAST CHECK")
+	for _, a := range accts {
+		last := "never"
+		if c := a.LastCheck; c != nil {
+			last = c.Status + ", " + ago(now.Sub(c.At))
+		}
+		if a.Pending != nil {
+			last += " (rotation pending)"
+		}
+		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", a.Name, a.Username, a.Addr(), a.Security, days(now.Sub(a.Changed)), last)
+	}
+	tw.Flush()
+}
+
+// days renders a duration as whole days, the unit password ages are read in.
+func days(d time.Duration) string {
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// ago renders how long ago something happened, coarsely.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd ago", int(d.Hours()/24))
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/adrg/xdg"
+	"golang.org/x/term"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// env is what a command runs with: its streams and the global flags.
+// Tests build one per call instead of touching the process's own.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	vaultPath      string
+	identityPath   string
+	passphraseFile string
+
+	// tty, when set, stands for "no terminal" in tests.
+	tty func() bool
+}
+
+func (e *env) report(err error) int { return report(e.stderr, err, e.vaultPath) }
+
+// globalFlags take a value and may appear anywhere on the line.
+var globalFlags = map[string]bool{"vault": true, "identity": true, "passphrase-file": true}
+
+// parseGlobals takes the global flags out of args, wherever they are, and
+// fills the paths from the environment and XDG defaults.
+func (e *env) parseGlobals(args []string) ([]string, error) {
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || !globalFlags[name] {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasVal {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag --%s needs a value", name)
+			}
+			i++
+			val = args[i]
+		}
+		switch name {
+		case "vault":
+			e.vaultPath = val
+		case "identity":
+			e.identityPath = val
+		case "passphrase-file":
+			e.passphraseFile = val
+		}
+	}
+	if e.vaultPath == "" {
+		e.vaultPath = e.getenv("IMAPVAULT_VAULT")
+	}
+	if e.vaultPath == "" {
+		e.vaultPath = filepath.Join(xdg.DataHome, "imapvault", "vault.age")
+	}
+	if e.identityPath == "" {
+		e.identityPath = e.getenv("IMAPVAULT_IDENTITY")
+	}
+	if e.identityPath == "" {
+		e.identityPath = filepath.Join(xdg.ConfigHome, "imapvault", "identity.age")
+	}
+	return rest, nil
+}
+
+// terminal returns the terminal to ask secrets on: stdin when it is one,
+// else /dev/tty (so --password-stdin can be piped while the passphrase is
+// still typed). Tests set e.tty to keep their hands off the real one.
+func (e *env) terminal() (*os.File, bool, error) {
+	if e.tty != nil {
+		return nil, false, errNoTerminal
+	}
+	if f, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return f, false, nil
+	}
+	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil || !term.IsTerminal(int(f.Fd())) {
+		if f != nil {
+			f.Close()
+		}
+		return nil, false, errNoTerminal
+	}
+	return f, true, nil
+}
+
+// readSecret reads a secret from the terminal without echo.
+func (e *env) readSecret(prompt string) ([]byte, error) {
+	t, owned, err := e.terminal()
+	if err != nil {
+		return nil, err
+	}
+	if owned {
+		defer t.Close()
+	}
+	fmt.Fprint(e.stderr, prompt)
+	b, err := term.ReadPassword(int(t.Fd()))
+	fmt.Fprintln(e.stderr)
+	if err != nil {
+		return nil, fmt.Errorf("read from terminal: %w", err)
+	}
+	return b, nil
+}
+
+var errNoTerminal = errors.New("no terminal to ask for a passphrase")
+
+// passphrase returns the identity passphrase from --passphrase-file or the
+// terminal.
+func (e *env) passphrase() ([]byte, error) {
+	if e.passphraseFile != "" {
+		b, err := os.ReadFile(e.passphraseFile)
+		if err != nil {
+			return nil, fmt.Errorf("read passphrase file: %w", err)
+		}
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			return nil, fmt.Errorf("passphrase file %s is empty", e.passphraseFile)
+		}
+		return b, nil
+	}
+	p, err := e.readSecret(fmt.Sprintf("Passphrase for %s: ", e.identityPath))
+	if errors.Is(err, errNoTerminal) {
+		return nil, withHint(err, "pass --passphrase-file FILE, or use a plain age identity with --identity")
+	}
+	return p, err
+}
+
+// identity loads the identity file, asking for its passphrase if needed.
+func (e *env) identity() (*vault.Identity, error) {
+	id, err := vault.LoadIdentity(e.identityPath, e.passphrase)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, withHint(err, "run 'imapvault init' to create one, or pass --identity FILE")
+	}
+	return id, err
+}
+
+// open unlocks the vault for reading.
+func (e *env) open() (*vault.File, error) {
+	if _, err := os.Stat(e.vaultPath); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open vault %s: %w", e.vaultPath, vault.ErrNotFound)
+	}
+	id, err := e.identity()
+	if err != nil {
+		return nil, err
+	}
+	return vault.Open(e.vaultPath, id)
+}
+
+// openLocked unlocks the vault and holds its writer lock until Close.
+func (e *env) openLocked() (*vault.File, error) {
+	if _, err := os.Stat(e.vaultPath); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open vault %s: %w", e.vaultPath, vault.ErrNotFound)
+	}
+	id, err := e.identity()
+	if err != nil {
+		return nil, err
+	}
+	return vault.OpenLocked(e.vaultPath, id)
+}
+
+// readLine reads one line of stdin, without its line ending.
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+		if errors.Is(err, io.EOF) {
+			return "", errors.New("standard input is empty")
+		}
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// flags builds a command's flag set with a usage text that explains it.
+func (e *env) flags(name, usage, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		w := e.stdout
+		fmt.Fprintf(w, "Usage: imapvault %s\n\n%s\n", usage, strings.TrimSpace(about))
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(w, "\nFlags:")
+			fs.SetOutput(w)
+			fs.PrintDefaults()
+			fs.SetOutput(e.stderr)
+		}
+		fmt.Fprintln(w, "\nGlobal flags: --vault PATH, --identity FILE, --passphrase-file FILE (see imapvault --help).")
+	}
+	return fs
+}
+
+// parse parses args with flags and positionals in any order.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	for _, a := range args {
+		if isHelp(a) {
+			fs.Usage()
+			return nil, flag.ErrHelp
+		}
+	}
+	// Parse errors are reported once, by report, not by the flag package.
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() { fs.Usage = usage; fs.SetOutput(out) }()
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageErr(err, fmt.Sprintf("run 'imapvault %s --help'", fs.Name()))
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}

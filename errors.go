@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// cliError carries an exit code and a hint line for the person.
+type cliError struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *cliError) Error() string { return e.err.Error() }
+func (e *cliError) Unwrap() error { return e.err }
+
+func usageErr(err error, hint string) error {
+	return &cliError{code: exitFailure, err: err, hint: hint}
+}
+
+func withHint(err error, hint string) error {
+	return &cliError{code: exitFailure, err: err, hint: hint}
+}
+
+// errFound ends a command that ran fine but found problems (exit 1). It
+// prints nothing more: the command already said what it found.
+var errFound = errors.New("found problems")
+
+// report prints err as "imapvault: error: ..." plus a hint line, and
+// returns the exit code. It is the one place user-facing failures go out.
+func report(w io.Writer, err error, vaultPath string) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	if errors.Is(err, errFound) {
+		return exitFound
+	}
+	code, hint := exitFailure, hintFor(err, vaultPath)
+	var ce *cliError
+	if errors.As(err, &ce) {
+		code = ce.code
+		if ce.hint != "" {
+			hint = ce.hint
+		}
+	}
+	fmt.Fprintf(w, "imapvault: error: %v\n", err)
+	if hint != "" {
+		fmt.Fprintf(w, "imapvault: hint: %s\n", hint)
+	}
+	return code
+}
+
+// hintFor says what to do about the vault errors people meet most.
+func hintFor(err error, vaultPath string) string {
+	var locked *vault.LockedError
+	var ver *vault.VersionError
+	switch {
+	case errors.Is(err, vault.ErrNotFound):
+		return "run 'imapvault init' to create a vault, or pass --vault PATH"
+	case errors.Is(err, vault.ErrWrongPassphrase):
+		return "check the passphrase of your identity file and try again"
+	case errors.Is(err, vault.ErrNoIdentity):
+		return "this vault is not encrypted to your identity; pass the right one with --identity FILE"
+	case errors.Is(err, vault.ErrCorrupt):
+		return fmt.Sprintf("the file was left untouched; the last encrypted backups are in %s (copy one over the vault to restore it)", vault.BackupDir(vaultPath))
+	case errors.As(err, &ver):
+		return "upgrade imapvault to open this vault; it was left untouched"
+	case errors.As(err, &locked):
+		return "wait for the other imapvault to finish, or close it"
+	case errors.Is(err, vault.ErrChangedOnDisk):
+		return "another program changed the vault since it was opened; run the command again"
+	case errors.Is(err, vault.ErrExists):
+		return "use the existing vault, or pass --vault PATH for a new one"
+	case errors.Is(err, os.ErrNotExist):
+		return "check the path"
+	}
+	return ""
+}
