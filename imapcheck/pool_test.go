@@ -1,0 +1,182 @@
+package imapcheck_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/testimap"
+)
+
+// collect reads every result and fails on duplicates or missing indexes.
+func collect(t *testing.T, ch <-chan imapcheck.Indexed, n int) []imapcheck.Result {
+	t.Helper()
+	got := make([]imapcheck.Result, n)
+	seen := make([]bool, n)
+	for r := range ch {
+		if r.Index < 0 || r.Index >= n || seen[r.Index] {
+			t.Fatalf("bad or repeated index %d", r.Index)
+		}
+		seen[r.Index] = true
+		got[r.Index] = r.Result
+	}
+	for i, ok := range seen {
+		if !ok {
+			t.Fatalf("no result for target %d", i)
+		}
+	}
+	return got
+}
+
+// TestPoolStalledServers: 10 of 50 servers never answer. The pool must not
+// wait for them one after the other (10 timeouts), and the answering ones
+// must stream out before the stalled ones give up.
+func TestPoolStalledServers(t *testing.T) {
+	t.Parallel()
+	const timeout = time.Second
+	good := testimap.Start(t, testimap.Options{Users: map[string]string{user: pw}})
+	targets := make([]imapcheck.Target, 50)
+	stalled := map[int]bool{}
+	for i := range targets {
+		s := good
+		if i%5 == 0 {
+			s = testimap.Start(t, testimap.Options{Silent: true})
+			stalled[i] = true
+		}
+		targets[i] = target(s, imapcheck.TLS, pw)
+	}
+	p := imapcheck.Pool{Concurrency: 8, PerHost: 50, Timeout: timeout}
+	start := time.Now()
+	ch := p.Run(context.Background(), targets)
+	first := <-ch
+	firstAt := time.Since(start)
+	res := collect(t, prepend(first, ch), len(targets))
+	elapsed := time.Since(start)
+
+	for i, r := range res {
+		want := imapcheck.StatusOK
+		if stalled[i] {
+			want = imapcheck.StatusTimeout
+		}
+		if r.Status != want {
+			t.Errorf("target %d: status %q (%s), want %q", i, r.Status, r.Message, want)
+		}
+	}
+	if firstAt >= timeout/2 {
+		t.Errorf("first result after %v: results are not streamed", firstAt)
+	}
+	// Serially the stalled ones alone would take 10 timeouts; with 8 at
+	// once they take two. Five leaves room for a slow machine.
+	if elapsed > 5*timeout {
+		t.Errorf("pool took %v with timeout %v: stalled checks are not overlapped", elapsed, timeout)
+	}
+}
+
+func prepend(first imapcheck.Indexed, rest <-chan imapcheck.Indexed) <-chan imapcheck.Indexed {
+	ch := make(chan imapcheck.Indexed, 1)
+	ch <- first
+	go func() {
+		defer close(ch)
+		for r := range rest {
+			ch <- r
+		}
+	}()
+	return ch
+}
+
+// TestPoolLimits checks the global and the per-host limit with servers that
+// never answer: each check then lasts exactly one timeout, so the number of
+// waves, and the least time the pool can take, follows from the limit.
+// Lower bounds only: they cannot flake on a slow machine.
+func TestPoolLimits(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	tests := []struct {
+		name        string
+		pool        imapcheck.Pool
+		hosts       []string // one target per entry
+		wantWaves   int
+		wantMaxOpen int
+	}{
+		{"concurrency", imapcheck.Pool{Concurrency: 4, PerHost: 100, Timeout: timeout},
+			repeat("127.0.0.1", 12), 3, 4},
+		{"per host", imapcheck.Pool{Concurrency: 8, PerHost: 2, Timeout: timeout},
+			repeat("127.0.0.1", 6), 3, 2},
+		{"per host counts each host", imapcheck.Pool{Concurrency: 8, PerHost: 2, Timeout: timeout},
+			append(repeat("127.0.0.1", 4), repeat("localhost", 4)...), 2, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := testimap.Start(t, testimap.Options{Silent: true})
+			targets := make([]imapcheck.Target, len(tt.hosts))
+			for i, h := range tt.hosts {
+				targets[i] = target(s, imapcheck.TLS, pw)
+				targets[i].Host = h
+			}
+			start := time.Now()
+			res := collect(t, tt.pool.Run(context.Background(), targets), len(targets))
+			elapsed := time.Since(start)
+			for i, r := range res {
+				if r.Status != imapcheck.StatusTimeout {
+					t.Errorf("target %d: %q, want timeout", i, r.Status)
+				}
+			}
+			if min := time.Duration(tt.wantWaves) * timeout; elapsed < min {
+				t.Errorf("took %v, less than %d waves of %v: more checks ran at once than allowed", elapsed, tt.wantWaves, timeout)
+			}
+			if got := s.MaxConns(); got < tt.wantMaxOpen {
+				t.Errorf("server saw at most %d connections at once, want %d: limit not used up", got, tt.wantMaxOpen)
+			}
+		})
+	}
+}
+
+func repeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
+func TestPoolCancel(t *testing.T) {
+	t.Parallel()
+	s := testimap.Start(t, testimap.Options{Silent: true})
+	targets := make([]imapcheck.Target, 20)
+	for i := range targets {
+		targets[i] = target(s, imapcheck.TLS, pw)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	p := imapcheck.Pool{Concurrency: 4, PerHost: 4, Timeout: time.Minute}
+	ch := p.Run(ctx, targets)
+	time.Sleep(200 * time.Millisecond)
+	start := time.Now()
+	cancel()
+	res := collect(t, ch, len(targets))
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("pool took %v to stop after cancel", d)
+	}
+	notStarted := 0
+	for i, r := range res {
+		if r.Status != imapcheck.StatusTimeout || !strings.Contains(r.Message, "cancelled") {
+			t.Errorf("target %d: %q %q, want timeout saying cancelled", i, r.Status, r.Message)
+		}
+		if strings.Contains(r.Message, "before it started") {
+			notStarted++
+		}
+	}
+	if notStarted != 16 {
+		t.Errorf("%d targets reported as never started, want 16", notStarted)
+	}
+	if got := s.Conns(); got != 4 {
+		t.Errorf("server accepted %d connections, want 4: cancelled targets were still dialled", got)
+	}
+}
+
+func TestPoolEmpty(t *testing.T) {
+	for range (imapcheck.Pool{}).Run(context.Background(), nil) {
+		t.Fatal("result for no targets")
+	}
+}

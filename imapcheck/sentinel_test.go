@@ -1,0 +1,65 @@
+package imapcheck_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/testimap"
+)
+
+const sentinel = "SENTINEL-pw-3f9a"
+
+// TestPasswordNeverInResult drives every outcome with a sentinel password,
+// including a server that echoes it back, and looks for the sentinel (and
+// its PLAIN encoding) in everything a caller could print or store.
+func TestPasswordNeverInResult(t *testing.T) {
+	echo := &testimap.NOResponse{Code: "AUTHENTICATIONFAILED", Text: "bad password " + sentinel}
+	cases := []struct {
+		name string
+		opts testimap.Options
+		sec  imapcheck.Security
+		pw   string // server-side password
+	}{
+		{"ok", testimap.Options{}, imapcheck.TLS, sentinel},
+		{"ok starttls", testimap.Options{Mode: testimap.STARTTLS}, imapcheck.STARTTLS, sentinel},
+		{"ok insecure", testimap.Options{Mode: testimap.Plain}, imapcheck.Insecure, sentinel},
+		{"wrong", testimap.Options{}, imapcheck.TLS, "other"},
+		{"echoing server", testimap.Options{LoginNO: echo}, imapcheck.TLS, sentinel},
+		{"expired", testimap.Options{Cert: testimap.CertSpec{Days: -1}}, imapcheck.TLS, sentinel},
+		{"no starttls", testimap.Options{NoStartTLS: true}, imapcheck.STARTTLS, sentinel},
+		{"silent", testimap.Options{Silent: true}, imapcheck.TLS, sentinel},
+	}
+	var targets []imapcheck.Target
+	for _, c := range cases {
+		s := testimap.Start(t, testimap.Options{
+			Users: map[string]string{user: c.pw}, Mode: c.opts.Mode, Cert: c.opts.Cert,
+			LoginNO: c.opts.LoginNO, NoStartTLS: c.opts.NoStartTLS, Silent: c.opts.Silent,
+		})
+		tg := target(s, c.sec, sentinel)
+		tg.Name = c.name
+		targets = append(targets, tg)
+	}
+	plain := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + sentinel))
+	p := imapcheck.Pool{Timeout: 500 * time.Millisecond, PerHost: len(targets)}
+	for ir := range p.Run(context.Background(), targets) {
+		r := ir.Result
+		js, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, text := range []string{fmt.Sprintf("%+v", r), fmt.Sprintf("%#v", r), string(js)} {
+			if strings.Contains(text, sentinel) || strings.Contains(text, plain) {
+				t.Errorf("%s: password found in result: %s", r.Name, text)
+			}
+		}
+		if r.Name == "echoing server" && !strings.Contains(r.Message, "[redacted]") {
+			t.Errorf("echoed password not visibly redacted: %q", r.Message)
+		}
+	}
+}
