@@ -40,11 +40,27 @@ const tempPrefix = ".imapvault-tmp-"
 // read before any of it is trusted, since age reports a truncated file only
 // at the end of the stream. A vault that fails to open is never written.
 func Open(path string, id *Identity) (*File, error) {
+	if err := mustExist(path); err != nil {
+		return nil, err
+	}
 	if l, err := AcquireLock(path); err == nil {
 		sweepTemp(path)
 		l.Release()
 	}
 	return load(path, id)
+}
+
+// mustExist reports a missing vault as ErrNotFound before anything (a lock
+// file, say) is created beside it.
+func mustExist(path string) error {
+	_, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("open vault %s: %w", path, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("open vault %s: %w", path, err)
+	}
+	return nil
 }
 
 func load(path string, id *Identity) (*File, error) {
@@ -101,21 +117,28 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	var head struct {
-		Version int `json:"version"`
-	}
-	if err := json.Unmarshal(plain, &head); err != nil {
-		return nil, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
-	}
-	if head.Version > FormatVersion {
-		return nil, &VersionError{Version: head.Version}
-	}
-	if head.Version < 1 {
-		return nil, fmt.Errorf("%w: payload has no version", ErrCorrupt)
-	}
+	// One decode in the common case; the version is looked at on its own
+	// only when the payload does not fit, so a newer format that changed a
+	// field's type is reported as newer, not as corrupt.
 	v := new(Vault)
 	if err := json.Unmarshal(plain, v); err != nil {
+		var head struct {
+			Version int `json:"version"`
+		}
+		if json.Unmarshal(plain, &head) == nil && head.Version > FormatVersion {
+			return nil, &VersionError{Version: head.Version}
+		}
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return nil, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
+		}
 		return nil, fmt.Errorf("%w: payload does not match the vault format", ErrCorrupt)
+	}
+	if v.Version > FormatVersion {
+		return nil, &VersionError{Version: v.Version}
+	}
+	if v.Version < 1 {
+		return nil, fmt.Errorf("%w: payload has no version", ErrCorrupt)
 	}
 	return v, nil
 }

@@ -6,8 +6,6 @@ import (
 	"time"
 )
 
-func init() { ScryptWorkFactor = 10 }
-
 func TestCreateAddReopen(t *testing.T) {
 	dir := t.TempDir()
 	id, err := CreateIdentity(filepath.Join(dir, "identity.age"), []byte("correct horse"))
