@@ -22,7 +22,7 @@ var (
 type VersionError struct{ Version int }
 
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("vault format version %d is newer than this imapvault understands (%d)", e.Version, FormatVersion)
+	return fmt.Sprintf("vault format version %d is newer than this imapvault understands (%d); upgrade imapvault to open it", e.Version, FormatVersion)
 }
 
 // LockedError names the process that holds the vault's lock.
