@@ -46,7 +46,8 @@ func ParseCSV(r io.Reader, now time.Time) ([]ImportRow, error) {
 	for i, h := range head {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !known(h) {
-			return nil, &ImportError{Line: 1, Err: fmt.Errorf("unknown column %q (want %s)", h, strings.Join(ImportColumns, ","))}
+			// The value is not quoted: without a header line it would be a row, password and all.
+			return nil, &ImportError{Line: 1, Err: fmt.Errorf("column %d of the header is not one of %s; is the header line missing?", i+1, strings.Join(ImportColumns, ","))}
 		}
 		col[h] = i
 	}

@@ -1,0 +1,75 @@
+// Package lastcheck joins the vault and imapcheck: it turns accounts into
+// check targets and check results into the record kept on each account, so
+// that the command line, the TUI and rotation store checks the same way.
+package lastcheck
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/vault"
+)
+
+// Target is the check of a with its current password. tlsConf may carry
+// extra roots (the demo); nil means the system roots.
+func Target(a *vault.Account, tlsConf *tls.Config) imapcheck.Target {
+	return imapcheck.Target{
+		Name: a.Name, Host: a.Host, Port: a.Port, Security: imapcheck.Security(a.Security),
+		Username: a.Username, Password: a.Password, TLSConfig: tlsConf,
+	}
+}
+
+// Record is the stored form of a result.
+func Record(r imapcheck.Result) *vault.Check {
+	c := &vault.Check{
+		At: r.At, Status: string(r.Status), Code: r.Code, Alert: r.Alert, Greeting: r.Greeting,
+		LatencyMS:    r.Timings.Total.Milliseconds(),
+		ConnectMS:    r.Timings.Connect.Milliseconds(),
+		TLSMS:        r.Timings.TLS.Milliseconds(),
+		GreetingMS:   r.Timings.Greeting.Milliseconds(),
+		LoginMS:      r.Timings.Login.Milliseconds(),
+		Capabilities: r.Capabilities,
+	}
+	if c.At.IsZero() {
+		c.At = time.Now()
+	}
+	if !r.OK() {
+		c.Error = r.Message
+	}
+	if t := r.TLS; t != nil {
+		c.TLS = &vault.TLSInfo{Version: t.Version, Subject: t.Subject, Issuer: t.Issuer,
+			NotAfter: t.NotAfter, DaysLeft: t.DaysLeft, VerifyError: t.VerifyError}
+	}
+	return c
+}
+
+// Store writes checks (account id -> record) into the vault on disk. It
+// rereads the file under the lock first, so checks that ran for a while
+// never overwrite edits made meanwhile; a busy lock is retried for wait.
+func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait time.Duration) error {
+	if len(checks) == 0 {
+		return nil
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		f, err := vault.OpenLocked(path, id)
+		var locked *vault.LockedError
+		if errors.As(err, &locked) && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("store check results: %w", err)
+		}
+		defer f.Close()
+		for accountID, c := range checks {
+			if a := f.Vault.FindID(accountID); a != nil {
+				a.LastCheck = c
+			}
+		}
+		return f.Save()
+	}
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// TestMain lets the test binary stand in for the imapvault binary, so the
+// end-to-end tests run the real command as a subprocess without a build.
+func TestMain(m *testing.M) {
+	if os.Getenv("IMAPVAULT_BE_MAIN") == "1" {
+		if os.Getenv("IMAPVAULT_TEST_SCRYPT") != "" {
+			vault.ScryptWorkFactor = 10
+		}
+		main()
+		return
+	}
+	vault.ScryptWorkFactor = 10
+	os.Exit(m.Run())
+}
+
+// sandbox is a temp home for one test: vault, identity, passphrase file.
+type sandbox struct {
+	t        *testing.T
+	dir      string
+	vault    string
+	identity string
+	passFile string
+}
+
+func newSandbox(t *testing.T) *sandbox {
+	t.Helper()
+	dir := t.TempDir()
+	s := &sandbox{t: t, dir: dir,
+		vault:    filepath.Join(dir, "data", "vault.age"),
+		identity: filepath.Join(dir, "config", "identity.age"),
+		passFile: filepath.Join(dir, "passphrase"),
+	}
+	if err := os.WriteFile(s.passFile, []byte("test passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// plainIdentity writes an unencrypted age identity and uses it.
+func (s *sandbox) plainIdentity() *age.X25519Identity {
+	s.t.Helper()
+	k, err := age.GenerateX25519Identity()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.identity = filepath.Join(s.dir, "config", "plain.txt")
+	os.MkdirAll(filepath.Dir(s.identity), 0o700)
+	if err := os.WriteFile(s.identity, []byte(k.String()+"\n"), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+	return k
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// run runs the imapvault command line in a child process.
+func (s *sandbox) run(stdin string, args ...string) result {
+	s.t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(),
+		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
+		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity,
+		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
+	)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		s.t.Fatalf("run %v: %v", args, err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+// must runs a command that has to succeed.
+func (s *sandbox) must(stdin string, args ...string) result {
+	s.t.Helper()
+	r := s.run(stdin, args...)
+	if r.code != 0 {
+		s.t.Fatalf("imapvault %s: exit %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
+	}
+	return r
+}
+
+func (s *sandbox) init() {
+	s.t.Helper()
+	s.must("", "init", "--passphrase-file", s.passFile)
+}
+
+func (s *sandbox) add(name, password string, extra ...string) result {
+	s.t.Helper()
+	args := append([]string{"add", "--name", name, "--host", "imap." + name + ".example", "--user", "u-" + name,
+		"--password-stdin", "--passphrase-file", s.passFile}, extra...)
+	return s.must(password+"\n", args...)
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
