@@ -1,0 +1,343 @@
+package testimap
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"text/template"
+	"time"
+)
+
+// ErrNoDovecot means the dovecot binary is not installed.
+var ErrNoDovecot = errors.New("dovecot is not installed")
+
+// RequireDovecotEnv, set to 1, turns a missing Dovecot from a skip into a
+// failure (CI installs it, so a skip there would hide a broken setup).
+const RequireDovecotEnv = "IMAPVAULT_REQUIRE_DOVECOT"
+
+// Dovecot is a real Dovecot running from a temporary directory, with an
+// implicit-TLS listener and a STARTTLS listener on 127.0.0.1.
+//
+// Dovecot counts 127.0.0.1 -> 127.0.0.1 as secure and allows cleartext
+// login there; connect from 127.0.0.2 (imapcheck.Target.LocalAddr) to see
+// LOGINDISABLED before STARTTLS.
+type Dovecot struct {
+	dir      string
+	version  string
+	implicit int
+	starttls int
+	ca       *CA
+	cert     CertSpec
+	cmd      *exec.Cmd
+	exited   chan struct{}
+	owner    *user.User // owner of the passwd file; nil when not root
+
+	mu     sync.Mutex
+	users  map[string]string
+	closed bool
+}
+
+// DovecotOptions configure StartDovecotWith.
+type DovecotOptions struct {
+	Users map[string]string
+	Cert  CertSpec // e.g. Days: -1 for an expired certificate
+}
+
+// StartDovecot starts Dovecot and stops it when the test ends. Without
+// Dovecot installed it skips the test, or fails it when
+// IMAPVAULT_REQUIRE_DOVECOT=1.
+func StartDovecot(tb TB, users map[string]string) *Dovecot {
+	tb.Helper()
+	return StartDovecotWith(tb, DovecotOptions{Users: users})
+}
+
+// StartDovecotWith is StartDovecot with more options.
+func StartDovecotWith(tb TB, opts DovecotOptions) *Dovecot {
+	tb.Helper()
+	d, err := NewDovecotWith(opts)
+	if errors.Is(err, ErrNoDovecot) {
+		if os.Getenv(RequireDovecotEnv) == "1" {
+			tb.Fatalf("testimap: %v, and %s=1", err, RequireDovecotEnv)
+		}
+		tb.Skipf("testimap: %v (apt-get install dovecot-imapd)", err)
+	}
+	if err != nil {
+		tb.Fatalf("testimap: %v", err)
+	}
+	tb.Cleanup(d.Close)
+	return d
+}
+
+// NewDovecot starts Dovecot in a new temporary directory. Call Close.
+func NewDovecot(users map[string]string) (*Dovecot, error) {
+	return NewDovecotWith(DovecotOptions{Users: users})
+}
+
+// NewDovecotWith is NewDovecot with more options.
+func NewDovecotWith(opts DovecotOptions) (*Dovecot, error) {
+	bin, err := exec.LookPath("dovecot")
+	if err != nil {
+		return nil, ErrNoDovecot
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		return nil, fmt.Errorf("dovecot --version: %w", err)
+	}
+	ca, err := DefaultCA()
+	if err != nil {
+		return nil, err
+	}
+	d := &Dovecot{version: strings.TrimSpace(string(out)), ca: ca, cert: opts.Cert, users: make(map[string]string)}
+	for u, p := range opts.Users {
+		d.users[u] = p
+	}
+	// A port picked from a closed listener can be taken by someone else
+	// before Dovecot binds it; try again with new ports then.
+	for attempt := 0; ; attempt++ {
+		err = d.start(bin)
+		if err == nil || attempt == 2 || !strings.Contains(err.Error(), "in use") {
+			return d, err
+		}
+	}
+}
+
+func (d *Dovecot) start(bin string) (err error) {
+	if d.dir, err = os.MkdirTemp("", "testimap-dovecot-"); err != nil {
+		return fmt.Errorf("dovecot temp dir: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.RemoveAll(d.dir)
+		}
+	}()
+	if d.implicit, err = freePort(); err != nil {
+		return err
+	}
+	if d.starttls, err = freePort(); err != nil {
+		return err
+	}
+	conf, err := d.writeFiles()
+	if err != nil {
+		return err
+	}
+	d.cmd = exec.Command(bin, "-F", "-c", conf)
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so Close can reap its children
+	var stderr bytes.Buffer
+	d.cmd.Stdout, d.cmd.Stderr = &stderr, &stderr
+	if err := d.cmd.Start(); err != nil {
+		return fmt.Errorf("start dovecot: %w", err)
+	}
+	d.exited = make(chan struct{})
+	go func() { _ = d.cmd.Wait(); close(d.exited) }()
+
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		select {
+		case <-d.exited:
+			return fmt.Errorf("dovecot %s exited at startup: %s %s", d.version, strings.TrimSpace(stderr.String()), d.Log())
+		default:
+		}
+		if ready(d.implicit) && ready(d.starttls) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			d.stop()
+			return fmt.Errorf("dovecot did not listen within 15s: %s %s", strings.TrimSpace(stderr.String()), d.Log())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func ready(port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// writeFiles writes certificate, users and config, and returns the config
+// path. As root, Dovecot's own users need to reach the directory: the auth
+// process (user dovecot) reads the passwd file, mail processes run as
+// nobody. As anyone else, every Dovecot user is the current user.
+func (d *Dovecot) writeFiles() (string, error) {
+	certPEM, keyPEM, err := d.ca.IssuePEM(d.cert)
+	if err != nil {
+		return "", err
+	}
+	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls}
+	if os.Geteuid() == 0 {
+		if d.owner, err = user.Lookup("dovecot"); err != nil {
+			return "", fmt.Errorf("dovecot runs as root but has no user 'dovecot': %w", err)
+		}
+		data.InternalUser, data.LoginUser, data.MailUID, data.MailGID = "dovecot", "dovenull", "65534", "65534"
+		if err := os.Chmod(d.dir, 0o755); err != nil {
+			return "", err
+		}
+	} else {
+		me, err := user.Current()
+		if err != nil {
+			return "", fmt.Errorf("current user: %w", err)
+		}
+		data.InternalUser, data.LoginUser, data.MailUID, data.MailGID = me.Username, me.Username, me.Uid, me.Gid
+	}
+	group, err := user.LookupGroupId(data.MailGID)
+	if err == nil {
+		data.InternalGroup = group.Name
+	}
+	if d.owner != nil {
+		if g, err := user.LookupGroupId(d.owner.Gid); err == nil {
+			data.InternalGroup = g.Name
+		}
+	}
+	home := filepath.Join(d.dir, "home")
+	if err := os.MkdirAll(home, 0o777); err != nil {
+		return "", err
+	}
+	if err := os.Chmod(home, 0o777); err != nil { // mail processes create homes as MailUID
+		return "", err
+	}
+	files := map[string][]byte{"cert.pem": certPEM, "key.pem": keyPEM}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(d.dir, name), b, 0o600); err != nil {
+			return "", err
+		}
+	}
+	if err := d.writePasswd(); err != nil {
+		return "", err
+	}
+	tmpl := dovecot23
+	if !strings.HasPrefix(d.version, "2.3") && !strings.HasPrefix(d.version, "2.2") {
+		tmpl = dovecot24
+	}
+	var conf bytes.Buffer
+	if err := template.Must(template.New("conf").Parse(tmpl)).Execute(&conf, data); err != nil {
+		return "", fmt.Errorf("dovecot config: %w", err)
+	}
+	path := filepath.Join(d.dir, "dovecot.conf")
+	return path, os.WriteFile(path, conf.Bytes(), 0o644)
+}
+
+// writePasswd rewrites the passwd file atomically: Dovecot must never read
+// half a file. Passwords are stored {PLAIN}; fine in a test directory.
+func (d *Dovecot) writePasswd() error {
+	var b strings.Builder
+	for u, p := range d.users {
+		if strings.ContainsAny(u+p, ":\n") {
+			return fmt.Errorf("dovecot passwd-file cannot hold ':' or newlines (user %q)", u)
+		}
+		fmt.Fprintf(&b, "%s:{PLAIN}%s::::::\n", u, p)
+	}
+	tmp, err := os.CreateTemp(d.dir, "passwd-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(b.String()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if d.owner != nil {
+		uid, _ := strconv.Atoi(d.owner.Uid)
+		gid, _ := strconv.Atoi(d.owner.Gid)
+		if err := os.Chown(tmp.Name(), uid, gid); err != nil {
+			return err
+		}
+	}
+	return os.Rename(tmp.Name(), filepath.Join(d.dir, "passwd"))
+}
+
+// SetPassword adds the user or changes the password. Dovecot notices a
+// changed passwd file by its mtime, and looks at most once a second, so a
+// login right after may still see the old password: retry for a second or
+// two, as rotation does with real servers.
+func (d *Dovecot) SetPassword(user, pw string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.users[user] = pw
+	return d.writePasswd()
+}
+
+// Host is where Dovecot listens.
+func (d *Dovecot) Host() string { return "127.0.0.1" }
+
+// ImplicitPort is the implicit-TLS (993-like) port.
+func (d *Dovecot) ImplicitPort() int { return d.implicit }
+
+// StartTLSPort is the cleartext port that offers STARTTLS (143-like).
+func (d *Dovecot) StartTLSPort() int { return d.starttls }
+
+// RootCAs trusts Dovecot's certificate.
+func (d *Dovecot) RootCAs() *x509.CertPool { return d.ca.Pool }
+
+// Version is what dovecot --version printed.
+func (d *Dovecot) Version() string { return d.version }
+
+// Log returns Dovecot's log, for failure messages.
+func (d *Dovecot) Log() string {
+	b, err := os.ReadFile(filepath.Join(d.dir, "dovecot.log"))
+	if err != nil {
+		return ""
+	}
+	return "log: " + string(b)
+}
+
+// Freeze stops every Dovecot process (SIGSTOP to its process group): the
+// kernel still accepts connections, but nobody answers — a stalled server.
+func (d *Dovecot) Freeze() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGSTOP) }
+
+// Thaw undoes Freeze.
+func (d *Dovecot) Thaw() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGCONT) }
+
+// Close stops Dovecot and removes its directory.
+func (d *Dovecot) Close() {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return
+	}
+	d.closed = true
+	d.mu.Unlock()
+	d.stop()
+	os.RemoveAll(d.dir)
+}
+
+func (d *Dovecot) stop() {
+	if d.cmd == nil || d.cmd.Process == nil {
+		return
+	}
+	pid := d.cmd.Process.Pid
+	_ = syscall.Kill(-pid, syscall.SIGCONT) // in case it is frozen
+	_ = d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.exited:
+	case <-time.After(5 * time.Second):
+		_ = d.cmd.Process.Kill()
+		<-d.exited
+	}
+	// Children left behind by a killed master share its process group.
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+}
