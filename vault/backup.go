@@ -54,6 +54,12 @@ func backup(path string, keep int) error {
 			return err
 		}
 	}
+	// The link shares the vault's inode, so a vault loosened by hand
+	// would leave a loose backup; the rename that follows replaces the
+	// vault anyway.
+	if err := os.Chmod(name, 0o600); err != nil {
+		return err
+	}
 	list, err := Backups(path)
 	if err != nil {
 		return err

@@ -30,6 +30,7 @@ type File struct {
 type stamp struct {
 	size  int64
 	mtime time.Time
+	ctime time.Time // moves on any write or chmod and can't be set back, unlike mtime
 	ino   uint64
 	sum   [32]byte
 }
@@ -222,11 +223,11 @@ func (f *File) save(create bool) error {
 	return nil
 }
 
-// unchanged compares the file now on disk with what we loaded. Size, mtime
-// and inode settle the common case; a touch without change is told apart
-// by the hash.
+// unchanged compares the file now on disk with what we loaded. Size, times
+// and inode settle the common case without reading the file; a touch or a
+// copy of the same bytes is told apart by the hash.
 func (f *File) unchanged(cur stamp) bool {
-	if cur.size == f.loaded.size && cur.mtime.Equal(f.loaded.mtime) && cur.ino == f.loaded.ino {
+	if cur.size == f.loaded.size && cur.mtime.Equal(f.loaded.mtime) && cur.ctime.Equal(f.loaded.ctime) && cur.ino == f.loaded.ino {
 		return true
 	}
 	data, err := os.ReadFile(f.Path)

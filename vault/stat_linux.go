@@ -3,6 +3,7 @@ package vault
 import (
 	"os"
 	"syscall"
+	"time"
 )
 
 func statFile(path string) (stamp, error) {
@@ -13,6 +14,7 @@ func statFile(path string) (stamp, error) {
 	st := stamp{size: fi.Size(), mtime: fi.ModTime()}
 	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
 		st.ino = sys.Ino
+		st.ctime = time.Unix(sys.Ctim.Sec, sys.Ctim.Nsec)
 	}
 	return st, nil
 }
