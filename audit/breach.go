@@ -292,7 +292,9 @@ func (b *BreachFile) scan(lo, hi int64, loKey, hiKey, target key) (int, error) {
 	if _, err := b.f.ReadAt(buf, lo); err != nil && err != io.EOF {
 		return 0, fmt.Errorf("read breach file %s: %w", b.path, err)
 	}
-	prev := loKey
+	// The whole window is checked even after the answer is known, so that
+	// a line out of place next to the target gives an error, not a miss.
+	prev, found := loKey, 0
 	for off := 0; off < len(buf); {
 		end := bytes.IndexByte(buf[off:], '\n')
 		if end < 0 {
@@ -305,16 +307,13 @@ func (b *BreachFile) scan(lo, hi int64, loKey, hiKey, target key) (int, error) {
 		if bytes.Compare(l.key[:], prev[:]) < 0 || bytes.Compare(l.key[:], hiKey[:]) > 0 {
 			return 0, b.unsorted(lo + int64(off))
 		}
-		switch c := bytes.Compare(l.key[:], target[:]); {
-		case c == 0:
-			return l.count, nil
-		case c > 0:
-			return 0, nil
+		if l.key == target {
+			found = l.count
 		}
 		prev = l.key
 		off += end + 1
 	}
-	return 0, nil
+	return found, nil
 }
 
 // breachedFindings looks every distinct current password up once.
