@@ -222,3 +222,25 @@ func TestCheckBadTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckSetPassword: the in-process server sees a new password at once,
+// which rotation tests rely on.
+func TestCheckSetPassword(t *testing.T) {
+	s := testimap.Start(t, testimap.Options{Users: map[string]string{user: pw}})
+	const newPW = "a new password"
+	s.SetPassword(user, newPW)
+	for _, c := range []struct {
+		password string
+		want     imapcheck.Status
+	}{{pw, imapcheck.StatusAuthFailed}, {newPW, imapcheck.StatusOK}} {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r := imapcheck.Check(ctx, target(s, imapcheck.TLS, c.password))
+		cancel()
+		if r.Status != c.want {
+			t.Errorf("password %q: %q (%s), want %q", c.password, r.Status, r.Message, c.want)
+		}
+	}
+	if s.Logins() != 2 {
+		t.Errorf("server counted %d logins, want 2", s.Logins())
+	}
+}
