@@ -95,6 +95,9 @@ type Account struct {
 
 	MaxAgeDays int             `json:"max_age_days,omitempty"` // overrides Settings.MaxAgeDays
 	Policy     *PasswordPolicy `json:"policy,omitempty"`       // generator limits for this provider
+	// Hook is the account's rotation command (run as sh -c), used when
+	// rotate is given none: it sets the new password at the provider.
+	Hook string `json:"hook,omitempty"`
 
 	History   []RetiredPassword `json:"history,omitempty"`
 	Pending   *Pending          `json:"pending,omitempty"`

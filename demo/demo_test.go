@@ -1,0 +1,103 @@
+package demo
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/vault"
+)
+
+func TestDemoShowsEveryState(t *testing.T) {
+	now := time.Now()
+	d, err := Start(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		d.Close()
+		if _, err := os.Stat(d.Dir); !os.IsNotExist(err) {
+			t.Errorf("demo folder %s left behind", d.Dir)
+		}
+	}()
+	id, err := vault.LoadIdentity(d.IdentityPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := vault.Open(d.VaultPath, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accts := f.Vault.Accounts
+	targets := make([]imapcheck.Target, len(accts))
+	for i, a := range accts {
+		targets[i] = lastcheck.Target(a, d.TLSConfig)
+	}
+	want := map[string]imapcheck.Status{
+		"personal": "ok", "work": "ok", "old-isp": "auth_failed", "backup-mx": "unreachable",
+		"slow-host": "ok", "expiring": "ok", "archive": "ok", "team-a": "ok", "team-b": "ok", "legacy": "ok",
+	}
+	for it := range (imapcheck.Pool{Timeout: 10 * time.Second}).Run(context.Background(), targets) {
+		a := accts[it.Index]
+		if it.Result.Status != want[a.Name] {
+			t.Errorf("%s: %s (%s), want %s", a.Name, it.Result.Status, it.Result.Message, want[a.Name])
+		}
+		a.LastCheck = lastcheck.Record(it.Result)
+	}
+	fs, err := audit.Run(f.Vault, audit.Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, fd := range fs {
+		got[fd.Account+"/"+string(fd.Kind)] = true
+	}
+	for _, k := range []string{"archive/stale", "team-a/reused", "team-b/reused", "legacy/weak", "expiring/tls", "old-isp/login_failed", "backup-mx/login_failed"} {
+		if !got[k] {
+			t.Errorf("no %s finding; got %v", k, got)
+		}
+	}
+	if got["personal/weak"] || got["personal/stale"] || got["work/tls"] {
+		t.Errorf("healthy accounts flagged: %v", got)
+	}
+}
+
+func TestDemoHookPlaysTheProvider(t *testing.T) {
+	d, err := Start(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	id, _ := vault.LoadIdentity(d.IdentityPath, nil)
+	f, err := vault.Open(d.VaultPath, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Vault.Find("personal")
+	const next = "SENTINEL-demo-next-pw"
+	cmd := exec.Command("sh", "-c", a.Hook)
+	cmd.Stdin = strings.NewReader(a.Password + "\n" + next + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("hook: %v %s", err, out)
+	}
+	if strings.Contains(a.Hook, next) {
+		t.Fatal("hook command holds the password")
+	}
+	a.Password = next
+	for i := 0; ; i++ {
+		r := imapcheck.Check(context.Background(), lastcheck.Target(a, d.TLSConfig))
+		if r.OK() {
+			break
+		}
+		if i == 50 {
+			t.Fatalf("the demo server never took the new password: %s", r.Message)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
