@@ -139,15 +139,24 @@ func csvErr(err error) error {
 // Import adds accounts all-or-nothing: a name already in the vault fails
 // the whole import and leaves the vault as it was.
 func (v *Vault) Import(rows []ImportRow, now time.Time) error {
-	for _, r := range rows {
-		if v.Find(r.Account.Name) != nil {
-			return &ImportError{Line: r.Line, Err: fmt.Errorf("account %q: %w", r.Account.Name, ErrDuplicateName)}
-		}
+	// One set of names, not a scan of the vault per row: imports run to
+	// thousands of rows.
+	names := make(map[string]bool, len(v.Accounts)+len(rows))
+	for _, a := range v.Accounts {
+		names[strings.ToLower(a.Name)] = true
 	}
 	for _, r := range rows {
-		if err := v.Add(r.Account, now); err != nil {
+		if err := Validate(r.Account); err != nil {
 			return &ImportError{Line: r.Line, Err: err}
 		}
+		key := strings.ToLower(r.Account.Name)
+		if names[key] {
+			return &ImportError{Line: r.Line, Err: fmt.Errorf("account %q: %w", r.Account.Name, ErrDuplicateName)}
+		}
+		names[key] = true
+	}
+	for _, r := range rows {
+		v.insert(r.Account, now)
 	}
 	return nil
 }

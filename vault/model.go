@@ -244,6 +244,12 @@ func (v *Vault) Add(a *Account, now time.Time) error {
 	if v.Find(a.Name) != nil {
 		return fmt.Errorf("account %q: %w", a.Name, ErrDuplicateName)
 	}
+	v.insert(a, now)
+	return nil
+}
+
+// insert appends a validated account, filling its id and dates.
+func (v *Vault) insert(a *Account, now time.Time) {
 	if a.ID == "" {
 		a.ID = NewID()
 	}
@@ -255,7 +261,6 @@ func (v *Vault) Add(a *Account, now time.Time) error {
 	}
 	a.Modified = now
 	v.Accounts = append(v.Accounts, a)
-	return nil
 }
 
 // Remove deletes the account with the given id and reports whether it was there.

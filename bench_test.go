@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// BenchmarkImport10k measures `imapvault import` of a 10,000-row CSV into an
+// empty vault, in process: parse, validate, encrypt and save.
+func BenchmarkImport10k(b *testing.B) {
+	dir := b.TempDir()
+	k, _ := age.GenerateX25519Identity()
+	idPath := filepath.Join(dir, "id.txt")
+	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
+	id, err := vault.LoadIdentity(idPath, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vpath := filepath.Join(dir, "vault.age")
+	if _, err := vault.Create(vpath, id, time.Now()); err != nil {
+		b.Fatal(err)
+	}
+	empty, _ := os.ReadFile(vpath)
+	var csv strings.Builder
+	csv.WriteString("name,host,port,security,username,password,changed\n")
+	for i := 0; i < 10000; i++ {
+		fmt.Fprintf(&csv, "account-%05d,imap%d.example.com,993,tls,user%d@example.com,Pw-%d-Xq7!zK,2025-0%d-1%d\n", i, i%50, i, i, 1+i%9, i%10)
+	}
+	csvPath := filepath.Join(dir, "in.csv")
+	os.WriteFile(csvPath, []byte(csv.String()), 0o600)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		os.WriteFile(vpath, empty, 0o600)
+		var stderr bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &stderr, getenv: func(string) string { return "" }, tty: func() bool { return false }}
+		b.StartTimer()
+		if code := run(e, []string{"import", csvPath, "--vault", vpath, "--identity", idPath}); code != 0 {
+			b.Fatalf("import exit %d: %s", code, stderr.String())
+		}
+	}
+}
