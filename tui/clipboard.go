@@ -1,0 +1,191 @@
+package tui
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Copies are cleared after clipTimeout, reveals hidden after revealTimeout.
+const (
+	clipTimeout   = 30 * time.Second
+	revealTimeout = 10 * time.Second
+)
+
+// clipboardTool is the system clipboard. The password goes to the tool on
+// stdin, never in argv or the environment.
+type clipboardTool interface {
+	Name() string
+	Write(s string) error
+	Read() (string, error)
+}
+
+type execClipboard struct {
+	name        string
+	write, read []string
+}
+
+func (c execClipboard) Name() string { return c.name }
+
+func (c execClipboard) Write(s string) error {
+	cmd := exec.Command(c.write[0], c.write[1:]...)
+	cmd.Stdin = bytes.NewReader([]byte(s))
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", c.name, err)
+	}
+	return nil
+}
+
+func (c execClipboard) Read() (string, error) {
+	out, err := exec.Command(c.read[0], c.read[1:]...).Output()
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", c.name, err)
+	}
+	return string(out), nil
+}
+
+// detectClipboard finds a clipboard tool for this session, or nil.
+func detectClipboard() clipboardTool {
+	has := func(bin string) bool { _, err := exec.LookPath(bin); return err == nil }
+	switch {
+	case runtime.GOOS == "darwin" && has("pbcopy"):
+		return execClipboard{"pbcopy", []string{"pbcopy"}, []string{"pbpaste"}}
+	case os.Getenv("WAYLAND_DISPLAY") != "" && has("wl-copy"):
+		return execClipboard{"wl-copy", []string{"wl-copy"}, []string{"wl-paste", "--no-newline"}}
+	case os.Getenv("DISPLAY") != "" && has("xclip"):
+		return execClipboard{"xclip", []string{"xclip", "-selection", "clipboard"}, []string{"xclip", "-selection", "clipboard", "-o"}}
+	case os.Getenv("DISPLAY") != "" && has("xsel"):
+		return execClipboard{"xsel", []string{"xsel", "--clipboard", "--input"}, []string{"xsel", "--clipboard", "--output"}}
+	}
+	return nil
+}
+
+// clipState remembers a keyed hash of what we copied, not the password, so
+// the clear can tell whether the clipboard still holds it.
+type clipState struct {
+	active bool
+	until  time.Time
+	key    []byte
+	sum    []byte
+	name   string
+}
+
+func clipSum(key []byte, s string) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(s))
+	return h.Sum(nil)
+}
+
+type clipSetMsg struct{ err error }
+
+type clipClearedMsg struct {
+	cleared bool // the clipboard still held our copy and now holds nothing
+	err     error
+}
+
+// copyPassword puts the password on the clipboard by OSC 52 (works over
+// SSH) and the system tool, and starts the countdown.
+func (m Model) copyPassword(id string) (tea.Model, tea.Cmd) {
+	a := m.account(id)
+	if a == nil {
+		return m, nil
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	m.clip = clipState{active: true, until: m.now().Add(clipTimeout), key: key, sum: clipSum(key, a.Password), name: a.Name}
+	m.setStatus("copied the password of "+a.Name, false)
+	cmds := []tea.Cmd{tea.SetClipboard(a.Password)}
+	if tool, pw := m.clipboard, a.Password; tool != nil {
+		cmds = append(cmds, func() tea.Msg { return clipSetMsg{err: tool.Write(pw)} })
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) onClipSet(msg clipSetMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		m.setStatus("system clipboard: "+msg.err.Error()+" (the terminal copy by OSC 52 may still have worked)", true)
+	}
+	return m, nil
+}
+
+// clipTick clears the clipboard when the countdown ends.
+func (m *Model) clipTick(now time.Time) tea.Cmd {
+	if !m.clip.active || now.Before(m.clip.until) {
+		return nil
+	}
+	c := m.clip
+	m.clip = clipState{}
+	if m.clipboard == nil {
+		// OSC 52 cannot be read back here; clearing is the safe side.
+		return tea.Batch(tea.SetClipboard(""), func() tea.Msg { return clipClearedMsg{cleared: true} })
+	}
+	return clearIfOurs(m.clipboard, c)
+}
+
+// clearIfOurs empties the system clipboard only if it still holds what we
+// put there: the user may have copied something else since.
+func clearIfOurs(tool clipboardTool, c clipState) tea.Cmd {
+	return func() tea.Msg {
+		cur, err := tool.Read()
+		if err == nil && !hmac.Equal(clipSum(c.key, cur), c.sum) {
+			return clipClearedMsg{}
+		}
+		if err := tool.Write(""); err != nil {
+			return clipClearedMsg{err: err}
+		}
+		return clipClearedMsg{cleared: true}
+	}
+}
+
+func (m Model) onClipCleared(msg clipClearedMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case msg.err != nil:
+		m.setStatus("could not clear the clipboard: "+msg.err.Error(), true)
+	case msg.cleared:
+		m.setStatus("clipboard cleared", false)
+		if m.clipboard != nil {
+			return m, tea.SetClipboard("")
+		}
+	default:
+		m.setStatus("clipboard left alone: it holds something else now", false)
+	}
+	return m, nil
+}
+
+// clearClipboardNow is for quitting with a copy still on the clipboard.
+func (m Model) clearClipboardNow() tea.Cmd {
+	if !m.clip.active {
+		return nil
+	}
+	cmds := []tea.Cmd{tea.SetClipboard("")}
+	if m.clipboard != nil {
+		cmds = append(cmds, clearIfOurs(m.clipboard, m.clip))
+	}
+	return tea.Sequence(cmds...)
+}
+
+// revealState is the one password on screen, and until when.
+type revealState struct {
+	id    string
+	until time.Time
+}
+
+func (m Model) toggleReveal(id string) (tea.Model, tea.Cmd) {
+	if id == "" {
+		return m, nil
+	}
+	if m.reveal.id == id {
+		m.reveal = revealState{}
+		return m, nil
+	}
+	m.reveal = revealState{id: id, until: m.now().Add(revealTimeout)}
+	return m, nil
+}

@@ -1,0 +1,39 @@
+package tui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+func (m Model) helpKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case key.Matches(msg, m.keys.Quit):
+		return m.quit()
+	case key.Matches(msg, m.keys.Back), key.Matches(msg, m.keys.Help):
+		m.screen = m.back
+		if m.screen == scrHelp || m.screen == scrStart {
+			m.screen = scrList
+		}
+	}
+	return m, nil
+}
+
+// viewHelp is every key, grouped, plus what the timers do.
+func (m Model) viewHelp() string {
+	s := m.styles
+	h := m.help
+	h.ShowAll = true
+	lines := []string{
+		s.Title.Render("Keys"), "",
+		h.FullHelpView(m.keys.FullHelp()), "",
+		s.Title.Render("Good to know"),
+		"• Passwords never show unless revealed with p; a reveal hides itself after 10 s.",
+		"• y copies by OSC 52 and the system clipboard; cleared after 30 s if still ours.",
+		"• The vault locks itself after " + m.autoLock().String() + " idle; L locks now.",
+		"• Every edit is saved at once; on a save error the change stays in memory.",
+		"• Rows marked ↻ have a rotation pending; the old password stays current.",
+	}
+	return " " + strings.Join(lines, "\n ")
+}

@@ -1,0 +1,327 @@
+// Package tui is the imapvault terminal interface: a bubbletea program over
+// the same vault, imapcheck, audit and rotate functions as the command line.
+// One root Model routes between screens; each screen lives in its own file.
+package tui
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"os"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+	"github.com/imapvault/imapvault/vault"
+)
+
+// Options configure the TUI. main.go fills them from flags.
+type Options struct {
+	VaultPath, IdentityPath string
+	Passphrase              []byte      // from --passphrase-file, if given: skip the unlock prompt
+	TLSConfig               *tls.Config // extra roots for checks (demo); nil = system roots
+	Concurrency, PerHost    int         // check pool limits; 0 = imapcheck defaults
+	Timeout                 time.Duration
+	AutoLock                time.Duration // 0 = vault setting, else 10 min
+	Now                     func() time.Time
+	Title                   string // e.g. "imapvault demo"
+}
+
+type screen int
+
+const (
+	scrStart screen = iota // probing the files
+	scrUnlock
+	scrFirstRun
+	scrList
+	scrDetail
+	scrForm
+	scrAudit
+	scrHelp
+	scrConfirm
+	scrFatal
+)
+
+// Model is the root model. It holds the session (the open vault and the
+// identity, both nil while locked) and routes messages to the screen shown.
+type Model struct {
+	opts   Options
+	now    func() time.Time
+	width  int
+	height int
+	styles Styles
+	keys   keyMap
+	help   help.Model
+	dark   bool
+
+	screen    screen
+	back      screen // where esc leaves help and the audit view for
+	fatal     error  // shown on scrFatal; returned by Run
+	fatalHint string
+
+	file *vault.File
+	id   *vault.Identity
+
+	unlock  unlockState
+	first   firstRunState
+	list    listState
+	detail  detailState
+	form    formState
+	audit   auditState
+	confirm confirmState
+
+	check  checkState
+	save   saveState
+	clip   clipState
+	reveal revealState
+	status statusLine
+
+	lastActivity time.Time
+	tickGen      int
+	tickEvery    time.Duration // 0 stops the clock (tests send tickMsg themselves)
+	clipboard    clipboardTool // system clipboard; nil when none is available
+}
+
+// New builds the root model; Run starts it. Tests drive it directly.
+func New(opts Options) Model {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	_, noColor := os.LookupEnv("NO_COLOR")
+	m := Model{
+		opts:      opts,
+		now:       now,
+		width:     80,
+		height:    24,
+		dark:      true,
+		keys:      newKeyMap(),
+		help:      help.New(),
+		screen:    scrStart,
+		clipboard: detectClipboard(),
+		tickEvery: time.Second,
+	}
+	m.styles = newStyles(true, noColor)
+	m.help.Styles = m.styles.Help
+	m.unlock = newUnlockState(m.styles)
+	m.first = newFirstRunState()
+	m.list = newListState()
+	m.lastActivity = now()
+	return m
+}
+
+// Run runs the program on the alternate screen until the user quits or ctx
+// ends.
+func Run(ctx context.Context, opts Options) error {
+	p := tea.NewProgram(New(opts), tea.WithContext(ctx))
+	final, err := p.Run()
+	if fm, ok := final.(Model); ok {
+		fm.wipe()
+		if fm.fatal != nil {
+			return fm.fatal
+		}
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Init asks the terminal for its background colour, looks at the files and
+// starts the one-second clock that drives countdowns and auto-lock.
+func (m Model) Init() tea.Cmd {
+	return tea.Batch(tea.RequestBackgroundColor, m.probe(), m.tick())
+}
+
+type tickMsg struct {
+	gen int
+	at  time.Time
+}
+
+func (m Model) tick() tea.Cmd {
+	if m.tickEvery <= 0 {
+		return nil
+	}
+	gen := m.tickGen
+	return tea.Tick(m.tickEvery, func(t time.Time) tea.Msg { return tickMsg{gen: gen, at: t} })
+}
+
+// Update routes a message: first what every screen shares (size, colours,
+// the clock, background work finishing), then keys to the screen shown.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.styles = newStyles(m.dark, m.styles.noColor)
+		m.help.Styles = m.styles.Help
+		return m, nil
+	case tickMsg:
+		return m.onTick(msg)
+	case probeMsg:
+		return m.onProbe(msg)
+	case unlockedMsg:
+		return m.onUnlocked(msg)
+	case unlockFailedMsg:
+		return m.onUnlockFailed(msg)
+	case createdMsg:
+		return m.onCreated(msg)
+	case savedMsg:
+		return m.onSaved(msg)
+	case checkResultMsg:
+		return m.onCheckResult(msg)
+	case checkStartedMsg:
+		return m.onCheckStarted(msg)
+	case checkDoneMsg:
+		return m.onCheckDone(msg)
+	case auditDoneMsg:
+		return m.onAuditDone(msg)
+	case clipSetMsg:
+		return m.onClipSet(msg)
+	case clipClearedMsg:
+		return m.onClipCleared(msg)
+	case tea.KeyPressMsg:
+		m.lastActivity = m.now()
+		if msg.String() == "ctrl+c" {
+			return m.quit()
+		}
+		return m.onKey(msg)
+	}
+	return m.updateFocused(msg)
+}
+
+// updateFocused passes other messages (cursor blinks, spinner frames) to the
+// widget that asked for them.
+func (m Model) updateFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch m.screen {
+	case scrStart, scrUnlock:
+		m.unlock, cmd = m.unlock.update(msg)
+	case scrFirstRun:
+		m.first, cmd = m.first.update(msg)
+	case scrForm:
+		m.form, cmd = m.form.update(msg)
+	case scrList:
+		if m.list.filtering {
+			m.list.filter, cmd = m.list.filter.Update(msg)
+		}
+	}
+	return m, cmd
+}
+
+func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch m.screen {
+	case scrStart:
+		if msg.String() == "q" || msg.String() == "esc" {
+			return m.quit()
+		}
+		return m, nil
+	case scrFatal:
+		return m.quit()
+	case scrUnlock:
+		return m.unlockKey(msg)
+	case scrFirstRun:
+		return m.firstRunKey(msg)
+	case scrList:
+		return m.listKey(msg)
+	case scrDetail:
+		return m.detailKey(msg)
+	case scrForm:
+		return m.formKey(msg)
+	case scrAudit:
+		return m.auditKey(msg)
+	case scrHelp:
+		return m.helpKey(msg)
+	case scrConfirm:
+		return m.confirmKey(msg)
+	}
+	return m, nil
+}
+
+// quit cancels any running check and leaves; the clipboard is cleared now
+// rather than left holding a password after the program is gone.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.check.cancelRun()
+	cmds := []tea.Cmd{}
+	if c := m.clearClipboardNow(); c != nil {
+		cmds = append(cmds, c)
+	}
+	cmds = append(cmds, tea.Quit)
+	return m, tea.Sequence(cmds...)
+}
+
+// onTick drives every timer from one clock so tests can move time by
+// injecting Now and sending a tickMsg.
+func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
+	var cmds []tea.Cmd
+	if msg.gen == m.tickGen && !msg.at.IsZero() {
+		cmds = append(cmds, m.tick())
+	}
+	now := m.now()
+	if m.reveal.id != "" && !now.Before(m.reveal.until) {
+		m.reveal = revealState{}
+	}
+	if c := m.clipTick(now); c != nil {
+		cmds = append(cmds, c)
+	}
+	// A failed save holds the lock off: locking would drop the only copy
+	// of the change. The status line already says it is unsaved.
+	if m.unlocked() && !m.save.failed && now.Sub(m.lastActivity) >= m.autoLock() {
+		var c tea.Cmd
+		m, c = m.lock("locked after being idle")
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) unlocked() bool { return m.file != nil }
+
+func (m Model) autoLock() time.Duration {
+	if m.opts.AutoLock > 0 {
+		return m.opts.AutoLock
+	}
+	if m.file != nil && m.file.Vault.Settings.AutoLockMinutes > 0 {
+		return time.Duration(m.file.Vault.Settings.AutoLockMinutes) * time.Minute
+	}
+	return vault.DefaultAutoLockMinutes * time.Minute
+}
+
+// lock drops the decrypted vault and the identity from the model and goes
+// back to the unlock screen. Unsaved edits are kept only as long as a save
+// is in flight; a pending save still completes on its own copy.
+func (m Model) lock(why string) (Model, tea.Cmd) {
+	m.check.cancelRun()
+	m.check = checkState{run: m.check.run}
+	needPass := m.id == nil || m.id.Kind.NeedsPassphrase()
+	m.file, m.id = nil, nil
+	m.list = newListState()
+	m.detail = detailState{}
+	m.form = formState{}
+	m.audit = auditState{}
+	m.confirm = confirmState{}
+	m.reveal = revealState{}
+	m.unlock = newUnlockState(m.styles)
+	m.unlock.needPass = needPass
+	m.screen = scrUnlock
+	m.setStatus(why, false)
+	return m, m.unlock.input.Focus()
+}
+
+// wipe forgets secrets the program still holds when it ends.
+func (m *Model) wipe() {
+	m.file, m.id = nil, nil
+	for i := range m.opts.Passphrase {
+		m.opts.Passphrase[i] = 0
+	}
+}
+
+// account returns the account with id, or nil when locked or gone.
+func (m Model) account(id string) *vault.Account {
+	if m.file == nil {
+		return nil
+	}
+	return m.file.Vault.FindID(id)
+}

@@ -1,0 +1,196 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/imapvault/imapvault/vault"
+)
+
+// unlockState is the passphrase prompt. The slow scrypt runs in a command
+// behind the spinner, never in Update.
+type unlockState struct {
+	input    textInput
+	spinner  spinner.Model
+	busy     bool
+	needPass bool // false for a plain identity: enter just reopens
+	err      string
+	tries    int
+}
+
+func newUnlockState(s Styles) unlockState {
+	in := newTextInput("")
+	in.Prompt = "passphrase: "
+	in.Mask = '•'
+	in.SetWidth(40)
+	sp := spinner.New(spinner.WithSpinner(spinner.Dot))
+	return unlockState{input: in, spinner: sp, needPass: true}
+}
+
+func (u unlockState) update(msg tea.Msg) (unlockState, tea.Cmd) {
+	var c1, c2 tea.Cmd
+	if u.busy {
+		u.spinner, c1 = u.spinner.Update(msg)
+	}
+	u.input, c2 = u.input.Update(msg)
+	return u, tea.Batch(c1, c2)
+}
+
+// probeMsg says what is on disk: is there a vault, and what kind of
+// identity opens it.
+type probeMsg struct {
+	vaultExists bool
+	kind        vault.IdentityKind
+	err         error
+}
+
+func (m Model) probe() tea.Cmd {
+	vp, ip := m.opts.VaultPath, m.opts.IdentityPath
+	return func() tea.Msg {
+		kind, err := vault.DetectIdentity(ip)
+		if err != nil {
+			return probeMsg{err: err}
+		}
+		_, err = os.Stat(vp)
+		switch {
+		case err == nil:
+			return probeMsg{vaultExists: true, kind: kind}
+		case errors.Is(err, os.ErrNotExist):
+			return probeMsg{kind: kind}
+		}
+		return probeMsg{err: fmt.Errorf("look at vault %s: %w", vp, err)}
+	}
+}
+
+func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case msg.err != nil:
+		m.fatal = msg.err
+		m.screen = scrFatal
+		return m, nil
+	case !msg.vaultExists:
+		m.screen = scrFirstRun
+		m.first = newFirstRunState()
+		m.first.identityKind = msg.kind
+		return m, m.first.focus()
+	case msg.kind == vault.IdentityMissing:
+		m.fatal = fmt.Errorf("no identity at %s to open vault %s", m.opts.IdentityPath, m.opts.VaultPath)
+		m.fatalHint = "pass --identity FILE (or set IMAPVAULT_IDENTITY)"
+		m.screen = scrFatal
+		return m, nil
+	}
+	m.screen = scrUnlock
+	m.unlock.needPass = msg.kind.NeedsPassphrase()
+	if !m.unlock.needPass || len(m.opts.Passphrase) > 0 {
+		return m.startUnlock(append([]byte(nil), m.opts.Passphrase...))
+	}
+	return m, m.unlock.input.Focus()
+}
+
+type unlockedMsg struct {
+	id   *vault.Identity
+	file *vault.File
+}
+
+type unlockFailedMsg struct{ err error }
+
+// startUnlock runs LoadIdentity (scrypt) and Open in a command. The
+// passphrase buffer belongs to the command, which wipes it when done.
+func (m Model) startUnlock(pass []byte) (tea.Model, tea.Cmd) {
+	m.unlock.busy = true
+	m.unlock.err = ""
+	ip, vp := m.opts.IdentityPath, m.opts.VaultPath
+	work := func() tea.Msg {
+		defer clear(pass)
+		id, err := vault.LoadIdentity(ip, func() ([]byte, error) { return append([]byte(nil), pass...), nil })
+		if err != nil {
+			return unlockFailedMsg{err: err}
+		}
+		f, err := vault.Open(vp, id)
+		if err != nil {
+			return unlockFailedMsg{err: err}
+		}
+		return unlockedMsg{id: id, file: f}
+	}
+	return m, tea.Batch(work, m.unlock.spinner.Tick)
+}
+
+func (m Model) unlockKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if m.unlock.busy {
+		return m, nil
+	}
+	switch msg.String() {
+	case "esc":
+		return m.quit()
+	case "enter":
+		pass := []byte(m.unlock.input.Value())
+		m.unlock.input.Reset()
+		if m.unlock.needPass && len(pass) == 0 {
+			m.unlock.err = "type the passphrase of " + m.opts.IdentityPath
+			return m, nil
+		}
+		return m.startUnlock(pass)
+	}
+	var cmd tea.Cmd
+	m.unlock.input, cmd = m.unlock.input.Update(msg)
+	return m, cmd
+}
+
+func (m Model) onUnlockFailed(msg unlockFailedMsg) (tea.Model, tea.Cmd) {
+	m.unlock.busy = false
+	m.unlock.tries++
+	switch {
+	case errors.Is(msg.err, vault.ErrWrongPassphrase):
+		m.unlock.err = "wrong passphrase — try again"
+	case errors.Is(msg.err, vault.ErrNoIdentity):
+		m.unlock.err = "this identity cannot open the vault: " + msg.err.Error()
+	default:
+		m.unlock.err = msg.err.Error()
+	}
+	m.screen = scrUnlock
+	if !m.unlock.needPass {
+		// Nothing to retype: a plain identity that fails will fail again.
+		m.fatal = msg.err
+		m.screen = scrFatal
+		return m, nil
+	}
+	return m, m.unlock.input.Focus()
+}
+
+func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
+	m.unlock = newUnlockState(m.styles)
+	m.id, m.file = msg.id, msg.file
+	m.lastActivity = m.now()
+	m.save = saveState{}
+	m.screen = scrList
+	m.list = newListState()
+	m.rebuildRows()
+	m.setStatus(fmt.Sprintf("unlocked %s: %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts)), false)
+	return m, m.runAudit()
+}
+
+func (m Model) viewUnlock() string {
+	s := m.styles
+	var b strings.Builder
+	b.WriteString(s.Title.Render("Unlock") + "\n\n")
+	b.WriteString(s.Subtle.Render("vault    ") + m.opts.VaultPath + "\n")
+	b.WriteString(s.Subtle.Render("identity ") + m.opts.IdentityPath + "\n\n")
+	switch {
+	case m.unlock.busy:
+		b.WriteString(m.unlock.spinner.View() + " unlocking…")
+	case !m.unlock.needPass:
+		b.WriteString("locked — press enter to open the vault again")
+	default:
+		b.WriteString(m.unlock.input.View())
+	}
+	if m.unlock.err != "" {
+		b.WriteString("\n\n" + s.Error.Render(m.unlock.err))
+	}
+	b.WriteString("\n\n" + s.Subtle.Render("enter unlock • esc quit"))
+	return lipgloss.NewStyle().Padding(1, 2).Render(b.String())
+}

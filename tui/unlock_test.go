@@ -1,0 +1,125 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestUnlock(t *testing.T) {
+	tests := []struct {
+		name       string
+		attempts   []string // passphrases typed, in order
+		wantScreen screen
+		wantText   string
+	}{
+		{"right passphrase", []string{testPassphrase}, scrList, "alice-work"},
+		{"wrong passphrase says so", []string{"nope"}, scrUnlock, "wrong passphrase"},
+		{"wrong then right", []string{"nope", testPassphrase}, scrList, "bob-home"},
+		{"empty passphrase asks again", []string{""}, scrUnlock, "type the passphrase"},
+	}
+	fx := newFixture(t, true, testAccounts())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t, fx.model(fx.options()))
+			if d.m.screen != scrUnlock {
+				t.Fatalf("screen %d, want unlock", d.m.screen)
+			}
+			d.wantScreen("passphrase:")
+			for _, p := range tt.attempts {
+				d.typeText(p)
+				if p != "" {
+					d.notOnScreen(p) // masked
+				}
+				d.keys("enter")
+			}
+			if d.m.screen != tt.wantScreen {
+				t.Fatalf("screen %d, want %d:\n%s", d.m.screen, tt.wantScreen, d.screen())
+			}
+			d.wantScreen(tt.wantText)
+			if got := d.m.unlock.input.Value(); got != "" {
+				t.Errorf("passphrase left in the input: %q", got)
+			}
+		})
+	}
+}
+
+func TestPlainIdentityOpensStraightToList(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := newDriver(t, fx.model(fx.options()))
+	if d.m.screen != scrList {
+		t.Fatalf("screen %d, want list:\n%s", d.m.screen, d.screen())
+	}
+}
+
+func TestPassphraseOptionSkipsPrompt(t *testing.T) {
+	fx := newFixture(t, true, testAccounts())
+	opts := fx.options()
+	opts.Passphrase = []byte(testPassphrase)
+	d := newDriver(t, fx.model(opts))
+	if d.m.screen != scrList {
+		t.Fatalf("screen %d, want list:\n%s", d.m.screen, d.screen())
+	}
+}
+
+func TestMissingIdentityIsFatal(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	opts := fx.options()
+	opts.IdentityPath += ".missing"
+	d := newDriver(t, fx.model(opts))
+	if d.m.screen != scrFatal || !strings.Contains(d.screen(), "--identity") {
+		t.Fatalf("want a fatal screen naming --identity:\n%s", d.screen())
+	}
+}
+
+func TestAutoLock(t *testing.T) {
+	fx := newFixture(t, true, testAccounts())
+	d := unlocked(t, fx)
+	d.tick(9*time.Minute, fx.clk)
+	if d.m.screen != scrList {
+		t.Fatal("locked before the idle time")
+	}
+	d.keys("j") // activity restarts the idle clock
+	d.tick(9*time.Minute, fx.clk)
+	if d.m.screen != scrList {
+		t.Fatal("locked although a key was pressed 9 minutes ago")
+	}
+	d.tick(2*time.Minute, fx.clk)
+	if d.m.screen != scrUnlock || d.m.file != nil || d.m.id != nil {
+		t.Fatalf("not locked after 11 idle minutes: screen %d", d.m.screen)
+	}
+	d.notOnScreen("alice-work", "bob-home")
+	d.wantScreen("locked after being idle")
+	// And it unlocks again.
+	d.typeText(testPassphrase)
+	d.keys("enter")
+	if d.m.screen != scrList {
+		t.Fatalf("unlock after auto-lock failed:\n%s", d.screen())
+	}
+}
+
+func TestFirstRunCreatesVault(t *testing.T) {
+	fx := newFixture(t, true, nil)
+	// newFixture made an identity; first run with no identity at all:
+	opts := fx.options()
+	opts.IdentityPath = fx.dir + "/new-identity.age"
+	d := newDriver(t, fx.model(opts))
+	if d.m.screen != scrFirstRun {
+		t.Fatalf("screen %d, want first run", d.m.screen)
+	}
+	d.wantScreen("imapvault import FILE.csv")
+	d.typeText("short")
+	d.wantScreen("strength:")
+	d.keys("enter")
+	d.typeText("different")
+	d.keys("enter")
+	d.wantScreen("differ")
+	d.typeText("a long enough passphrase")
+	d.keys("tab")
+	d.typeText("a long enough passphrase")
+	d.keys("enter")
+	if d.m.screen != scrList {
+		t.Fatalf("screen %d after create:\n%s", d.m.screen, d.screen())
+	}
+	d.wantScreen("No accounts yet")
+}
