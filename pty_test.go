@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPTY returns the controller and the terminal side of a new pty.
+func openPTY(t testing.TB) (*os.File, *os.File) {
+	t.Helper()
+	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pty here: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(ptm.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.IoctlSetWinsize(int(pts.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80})
+	return ptm, pts
+}
+
+// screenLog collects what the program writes to its terminal.
+type screenLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screenLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *screenLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// startDemo runs `imapvault demo` on a pty and waits for its first list.
+func startDemo(t testing.TB) (*exec.Cmd, *os.File, *screenLog) {
+	t.Helper()
+	ptm, pts := openPTY(t)
+	cmd := exec.Command(os.Args[0], "demo")
+	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "TERM=xterm-256color",
+		"IMAPVAULT_VAULT=/nonexistent/must-not-be-touched.age")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
+	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pts.Close()
+	log := &screenLog{}
+	go func() { _, _ = copyAll(log, ptm) }()
+	t.Cleanup(func() { cmd.Process.Kill(); ptm.Close() })
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(log.String(), "10 accounts") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo never showed its accounts:\n%q", log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return cmd, ptm, log
+}
+
+func copyAll(dst *screenLog, src *os.File) (int64, error) {
+	b := make([]byte, 4096)
+	var n int64
+	for {
+		k, err := src.Read(b)
+		dst.Write(b[:k])
+		n += int64(k)
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// The demo quits on q and leaves the terminal as it found it: the
+// alternate screen is left, the cursor shown again, and the demo's temp
+// folder is gone.
+func TestDemoQuitRestoresTerminal(t *testing.T) {
+	cmd, ptm, log := startDemo(t)
+	if !strings.Contains(log.String(), "\x1b[?1049h") {
+		t.Error("the demo did not switch to the alternate screen")
+	}
+	ptm.Write([]byte("q"))
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("demo exited with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the demo did not quit on q")
+	}
+	out := log.String()
+	leave := strings.LastIndex(out, "\x1b[?1049l")
+	if leave < 0 || leave < strings.LastIndex(out, "\x1b[?1049h") {
+		t.Errorf("the alternate screen was not left at exit; tail %q", tail(out))
+	}
+	if strings.LastIndex(out, "\x1b[?25h") < strings.LastIndex(out, "\x1b[?25l") {
+		t.Errorf("the cursor stays hidden after exit; tail %q", tail(out))
+	}
+}
+
+func tail(s string) string {
+	if len(s) > 300 {
+		return s[len(s)-300:]
+	}
+	return s
+}
+
+// BenchmarkDemoStart is the time from `imapvault demo` to its first list
+// on screen (goal: under 2 s), process start and servers included.
+func BenchmarkDemoStart(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		cmd, ptm, _ := startDemo(b)
+		ptm.Write([]byte("q"))
+		cmd.Wait()
+	}
+}
