@@ -301,3 +301,8 @@ func (d *driver) selectName(name string) {
 	}
 	d.t.Fatalf("no row %q", name)
 }
+
+func isQuit(m tea.Msg) bool {
+	_, ok := m.(tea.QuitMsg)
+	return ok
+}

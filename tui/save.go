@@ -45,11 +45,11 @@ func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	}
 	if msg.err != nil {
 		m.save.failed = true
-		hint := " — your change is kept in memory; press ctrl+s in the list to retry"
+		text := "not saved: " + msg.err.Error() + " — kept in memory; ctrl+s retries"
 		if errors.Is(msg.err, vault.ErrChangedOnDisk) {
-			hint = " — another program changed the vault; your change is kept in memory (quit and reopen to see theirs)"
+			text = "not saved: vault changed on disk by another program — your change is kept in memory"
 		}
-		m.setStatus(msg.err.Error()+hint, true)
+		m.setStatus(text, true)
 		return m, nil
 	}
 	m.save.failed = false

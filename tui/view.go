@@ -168,20 +168,21 @@ func (m Model) pendingCount() int {
 // clipboard, its countdown.
 func (m Model) statusText() string {
 	s := m.styles
+	// Lasting states first, so a long message cannot push them off the line.
 	var parts []string
-	if m.status.text != "" {
-		if m.status.err {
-			parts = append(parts, s.Error.Render(m.status.text))
-		} else {
-			parts = append(parts, s.Status.Render(m.status.text))
-		}
-	}
 	if m.save.failed {
 		parts = append(parts, s.Error.Render("unsaved changes"))
 	}
 	if m.clip.active {
 		left := int(m.clip.until.Sub(m.now()).Round(time.Second).Seconds())
 		parts = append(parts, s.Warn.Render(fmt.Sprintf("clipboard clears in %ds", max(0, left))))
+	}
+	if m.status.text != "" {
+		if m.status.err {
+			parts = append(parts, s.Error.Render(m.status.text))
+		} else {
+			parts = append(parts, s.Status.Render(m.status.text))
+		}
 	}
 	return strings.Join(parts, s.Subtle.Render(" · "))
 }
