@@ -14,6 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"filippo.io/age"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -157,9 +158,10 @@ func (fx *fixture) reopen(t testing.TB) *vault.Vault {
 // commands are never run (the clock is the test's); messages only the
 // runtime understands (clipboard, quit) are recorded in out.
 type driver struct {
-	t   testing.TB
-	m   Model
-	out []tea.Msg
+	t        testing.TB
+	m        Model
+	out      []tea.Msg
+	onResult func(imapcheck.Indexed) // sees each check result as it arrives
 }
 
 func newDriver(t testing.TB, m Model) *driver {
@@ -193,7 +195,13 @@ func (d *driver) run(cmd tea.Cmd) {
 	switch msg.(type) {
 	case spinner.TickMsg:
 		return // a timer: the spinner is not under test
-	case probeMsg, unlockedMsg, unlockFailedMsg, createdMsg, savedMsg, checkStartedMsg, checkResultMsg,
+	case checkResultMsg:
+		if d.onResult != nil {
+			d.onResult(msg.(checkResultMsg).res)
+		}
+		d.send(msg)
+		return
+	case probeMsg, unlockedMsg, unlockFailedMsg, createdMsg, savedMsg, checkStartedMsg,
 		checkDoneMsg, auditDoneMsg, clipSetMsg, clipClearedMsg, tickMsg:
 		d.send(msg)
 		return

@@ -95,8 +95,8 @@ func TestAdd(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
 	d.keys("a")
-	d.typeText("frank")                // name
-	d.keys("tab", "tab")               // host left empty, security
+	d.typeText("frank")                  // name
+	d.keys("tab", "tab")                 // host left empty, security
 	d.keys("ctrl+u", "'starttls", "tab") // port: default shown for starttls
 	d.wantScreen("143 (default for starttls)")
 	d.keys("tab", "'frank@example.com", "tab", "'"+sentinel)
