@@ -87,7 +87,7 @@ func (m Model) frame(banner, body, helpBar string) string {
 	}
 	top := []string{head}
 	if banner != "" {
-		top = append(top, banner)
+		top = append(top, strings.Split(banner, "\n")...)
 	}
 	if m.screen == scrList && (m.list.filtering || m.list.query != "") {
 		if m.list.filtering {
@@ -148,7 +148,9 @@ func (m Model) banners() string {
 	if m.reveal.id != "" {
 		if a := m.account(m.reveal.id); a != nil {
 			left := int(m.reveal.until.Sub(m.now()).Round(time.Second).Seconds())
-			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s: ", a.Name))+a.Password+s.Subtle.Render(fmt.Sprintf("  (hides in %ds, p hides now)", max(0, left))))
+			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s", a.Name))+s.Subtle.Render(fmt.Sprintf(" (hides in %ds, p hides now):", max(0, left))))
+			// Wrapped, never cut: a truncated password is a wrong one.
+			out = append(out, ansi.Hardwrap(a.Password, max(10, m.width), false))
 		}
 	}
 	return strings.Join(out, "\n")

@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// clipboardSets are the OSC 52 writes the program asked the terminal for.
+func (d *driver) clipboardSets() []string {
+	want := reflect.TypeOf(tea.SetClipboard("")())
+	var out []string
+	for _, m := range d.out {
+		if reflect.TypeOf(m) == want {
+			out = append(out, reflect.ValueOf(m).String())
+		}
+	}
+	return out
+}
+
+func TestCopyClearsAfterTimeout(t *testing.T) {
+	tests := []struct {
+		name      string
+		overwrite string // what the user copies meanwhile; "" for nothing
+		wantAfter string
+	}{
+		{"still ours: cleared", "", ""},
+		{"user copied something else: left alone", "their text", "their text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, false, testAccounts())
+			d := unlocked(t, fx)
+			d.selectName("alice-work")
+			d.keys("y")
+			if got := d.clipboardSets(); len(got) != 1 || got[0] != sentinel {
+				t.Fatalf("OSC 52 writes %d, want the password once", len(got))
+			}
+			if fx.clip.get() != sentinel {
+				t.Fatal("system clipboard not set")
+			}
+			d.wantScreen("clipboard clears in 30s")
+			d.notOnScreen(sentinel)
+			d.tick(12*time.Second, fx.clk)
+			d.wantScreen("clipboard clears in 18s")
+			if tt.overwrite != "" {
+				fx.clip.Write(tt.overwrite)
+			}
+			d.out = nil
+			d.tick(18*time.Second, fx.clk)
+			if got := fx.clip.get(); got != tt.wantAfter {
+				t.Fatalf("clipboard after 30s holds %q, want %q", got, tt.wantAfter)
+			}
+			sets := d.clipboardSets()
+			if tt.overwrite == "" && (len(sets) != 1 || sets[0] != "") {
+				t.Fatalf("OSC 52 not cleared: %q", sets)
+			}
+			if tt.overwrite != "" && len(sets) != 0 {
+				t.Fatalf("OSC 52 cleared over the user's copy: %q", sets)
+			}
+			d.notOnScreen("clipboard clears")
+		})
+	}
+}
+
+func TestCopyWithoutSystemClipboardClearsOSC52(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.m.clipboard = nil
+	d.keys("y")
+	d.out = nil
+	d.tick(31*time.Second, fx.clk)
+	if sets := d.clipboardSets(); len(sets) != 1 || sets[0] != "" {
+		t.Fatalf("OSC 52 not cleared: %q", sets)
+	}
+}
+
+func TestQuitClearsClipboard(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.keys("y")
+	d.out = nil
+	d.keys("q")
+	if fx.clip.get() != "" {
+		t.Fatal("quitting left the password on the clipboard")
+	}
+	if !d.sawQuit() {
+		t.Fatal("q did not quit")
+	}
+}
+
+func TestRevealHidesAfterTimeout(t *testing.T) {
+	for _, where := range []string{"list", "detail"} {
+		t.Run(where, func(t *testing.T) {
+			fx := newFixture(t, false, testAccounts())
+			d := unlocked(t, fx)
+			d.selectName("alice-work")
+			if where == "detail" {
+				d.keys("enter")
+			}
+			d.notOnScreen(sentinel)
+			d.keys("p")
+			d.wantScreen(sentinel, "hides in 10s")
+			d.tick(9*time.Second, fx.clk)
+			d.wantScreen(sentinel, "hides in 1s")
+			d.tick(1*time.Second, fx.clk)
+			d.notOnScreen(sentinel)
+			d.keys("p", "p") // p toggles: shown, then hidden at once
+			d.notOnScreen(sentinel)
+		})
+	}
+}
+
+// TestSentinelNeverOnScreen walks every screen with the sentinel account
+// selected and looks for its password in each frame.
+func TestSentinelNeverOnScreen(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.selectName("alice-work")
+	steps := [][]string{
+		{"enter"}, {"esc"}, {"e"}, {"tab", "tab", "tab", "tab", "tab"}, {"esc", "esc"},
+		{"A"}, {"esc"}, {"?"}, {"esc"}, {"d"}, {"n"}, {"/", "'alice"}, {"esc"}, {"y"}, {"r"},
+	}
+	for _, s := range steps {
+		d.keys(s...)
+		for _, sz := range [][2]int{{80, 24}, {120, 40}, {40, 10}} {
+			d.send(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			if strings.Contains(d.screen(), sentinel) {
+				t.Fatalf("after %v at %v the password is on screen:\n%s", s, sz, d.screen())
+			}
+		}
+	}
+	if strings.Contains(d.m.status.text, sentinel) {
+		t.Fatal("password in the status line")
+	}
+}
