@@ -24,6 +24,9 @@ type File struct {
 	identities []age.Identity
 	loaded     stamp // what was on disk when we read or last wrote it
 	lock       *Lock
+
+	// base is a deep copy of what was loaded or last saved, for Merge.
+	base *Vault
 }
 
 // stamp identifies one version of the file on disk.
@@ -76,7 +79,7 @@ func load(path string, id *Identity) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st}, nil
+	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st, base: v.Clone()}, nil
 }
 
 // Create writes a new vault at path encrypted to the identity's recipient.
@@ -220,6 +223,7 @@ func (f *File) save(create bool) error {
 	}
 	st.sum = sha256.Sum256(data)
 	f.loaded = st
+	f.base = f.Vault.Clone()
 	return nil
 }
 
