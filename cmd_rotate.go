@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/rotate"
+	"github.com/imapvault/imapvault/vault"
+)
+
+func init() {
+	register(command{name: "rotate", summary: "change a password, prove the new one logs in, then keep it", run: runRotate})
+}
+
+func runRotate(e *env, args []string) error {
+	fs := e.flags("rotate", "rotate NAME... [--hook CMD] [--length N] [--verify-timeout 30s] [--resume | --abort]\n       imapvault rotate --finding stale,weak,... --hook CMD", `
+Rotates an account's password without ever losing one: a new password is
+generated and saved in the vault as pending, set at the provider, proven by
+logging in with it, and only then made current, with the old one kept in the
+account's history. Until then the old password stays current.
+
+With --hook the command CMD sets it, run as 'sh -c CMD': its standard input
+is two lines, the old and the new password; its environment has
+IMAPVAULT_ACCOUNT, IMAPVAULT_HOST, IMAPVAULT_PORT and IMAPVAULT_USERNAME and
+no secret. Without --hook, in a terminal, the new password is shown there
+for you to set at the provider; press Enter once it is set.
+
+If the new password does not log in within --verify-timeout, the rotation
+stays pending: --resume tries again and commits, --abort drops it (the
+unverified password is kept in history in case the provider did take it).
+--resume without a name finishes every pending rotation.
+
+Several names, or --finding, rotate one account after another, go on past
+failures and end with a summary. Exit code: 0 all committed, 1 a hook or a
+verification failed (the rotation stays pending), 2 usage or vault error.`)
+	hook := fs.String("hook", "", "shell `command` that sets the new password at the provider")
+	hookTimeout := fs.Duration("hook-timeout", rotate.DefaultHookTimeout, "time limit of the hook")
+	length := fs.Int("length", 0, "password `length` (default: the account's policy, else 24)")
+	verifyTimeout := fs.Duration("verify-timeout", rotate.DefaultVerifyTimeout, "how long to keep trying the new password while the server catches up")
+	resume := fs.Bool("resume", false, "finish a pending rotation: verify it and commit")
+	abort := fs.Bool("abort", false, "drop a pending, unverified rotation; the old password stays current")
+	finding := fs.String("finding", "", "rotate every account with one of these audit `kinds` (stale,reused,weak,breached,exposed)")
+	breached := fs.String("breached", "", "Pwned Passwords `FILE` for --finding breached")
+	names, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *resume && *abort:
+		return usageErr(errors.New("--resume and --abort exclude each other"), "")
+	case *finding != "" && (*resume || *abort):
+		return usageErr(errors.New("--finding starts new rotations; it does not go with --resume or --abort"), "")
+	case len(names) == 0 && *finding == "" && !*resume:
+		return usageErr(errors.New("name the account to rotate"), "run 'imapvault rotate NAME', or 'imapvault list' for the names")
+	case *length != 0 && (*length < rotate.MinLength || *length > rotate.MaxLength):
+		return usageErr(fmt.Errorf("--length %d is outside %d-%d", *length, rotate.MinLength, rotate.MaxLength), "")
+	case *verifyTimeout <= 0 || *hookTimeout <= 0:
+		return usageErr(errors.New("--verify-timeout and --hook-timeout must be positive"), "")
+	}
+
+	f, err := e.openLocked()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if names, err = rotateTargets(f.Vault, names, *finding, *breached, *resume); err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(e.stdout, "nothing to rotate")
+		return nil
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := rotate.Options{
+		Hook: *hook, HookTimeout: *hookTimeout, Length: *length, VerifyTimeout: *verifyTimeout,
+		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout),
+	}
+	if *hook == "" && !*abort {
+		tty, owned, err := e.terminal()
+		switch {
+		case err == nil:
+			if owned {
+				defer tty.Close()
+			}
+			opts.Confirm = confirmOnTerminal(tty)
+		case !*resume:
+			return withHint(fmt.Errorf("no --hook and no terminal: nobody could set the new password at the provider"),
+				"give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand")
+		}
+	}
+
+	reps := make([]rotate.Report, 0, len(names))
+	for _, name := range names {
+		var rep rotate.Report
+		switch {
+		case *abort:
+			rep = abortRotation(f, name)
+		case *resume:
+			rep, _ = rotate.Resume(ctx, f, name, opts)
+		default:
+			rep, _ = rotate.Run(ctx, f, name, opts)
+		}
+		reps = append(reps, rep)
+		if rep.Err == nil {
+			fmt.Fprintf(e.stdout, "%s: %s\n", rep.Account, rep.State)
+		}
+	}
+	if len(reps) == 1 {
+		return rotateError(reps[0].Err, names[0])
+	}
+	fmt.Fprint(e.stdout, "\n"+rotate.Summary(reps))
+	code := exitOK
+	for _, rep := range reps {
+		if rep.Err != nil {
+			code = max(code, exitCode(rep.Err))
+		}
+	}
+	if code == exitOK {
+		return nil
+	}
+	return &cliError{code: code, err: errors.New("not every rotation finished; see the summary above"),
+		hint: "a failed account keeps its old password current; 'imapvault rotate --resume' retries the pending ones"}
+}
+
+// rotateTargets resolves the accounts to work on: the named ones (which
+// must exist), those with the given audit findings, or, for --resume
+// alone, every account with a rotation pending.
+func rotateTargets(v *vault.Vault, names []string, finding, breached string, resume bool) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	addName := func(n string) {
+		if !seen[strings.ToLower(n)] {
+			seen[strings.ToLower(n)] = true
+			out = append(out, n)
+		}
+	}
+	for _, n := range names {
+		a := v.Find(n)
+		if a == nil {
+			return nil, usageErr(fmt.Errorf("no account named %q", n), "'imapvault list' shows the names")
+		}
+		addName(a.Name)
+	}
+	if resume && len(names) == 0 {
+		for _, a := range v.Accounts {
+			if a.Pending != nil {
+				addName(a.Name)
+			}
+		}
+		sort.Strings(out)
+	}
+	if finding == "" {
+		return out, nil
+	}
+	kinds := map[audit.Kind]bool{}
+	for _, s := range strings.Split(finding, ",") {
+		k, err := audit.ParseKind(s)
+		if err != nil {
+			return nil, usageErr(err, "")
+		}
+		kinds[k] = true
+	}
+	opts := audit.Options{Now: time.Now()}
+	if breached != "" {
+		bf, err := audit.OpenBreachFile(breached)
+		if err != nil {
+			return nil, withHint(err, "use the Pwned Passwords SHA-1 file ordered by hash (lines of SHA1:COUNT)")
+		}
+		defer bf.Close()
+		opts.Breached = bf
+	}
+	findings, err := audit.Run(v, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, fd := range findings {
+		if kinds[fd.Kind] {
+			addName(fd.Account)
+		}
+	}
+	return out, nil
+}
+
+func abortRotation(f *vault.File, name string) rotate.Report {
+	r, err := rotate.Load(f, name, rotate.Options{})
+	if err == nil {
+		err = r.Abort()
+	}
+	if err != nil {
+		return rotate.Report{Account: name, Err: err}
+	}
+	return r.Report()
+}
+
+// confirmOnTerminal shows the new password on the terminal, and only
+// there, on the alternate screen so that it does not stay in the
+// scrollback, then waits for Enter.
+func confirmOnTerminal(tty *os.File) func(context.Context, *rotate.Rotation) error {
+	in := bufio.NewReader(tty)
+	return func(ctx context.Context, r *rotate.Rotation) error {
+		fmt.Fprintf(tty, "\x1b[?1049h\x1b[H\x1b[2JNew password for %s, saved in the vault as pending:\n\n    %s\n\n"+
+			"Set it at the provider, then press Enter (Ctrl-C stops; the old password stays current): ",
+			r.Account(), r.NewPassword())
+		defer fmt.Fprint(tty, "\x1b[?1049l")
+		line := make(chan error, 1)
+		go func() { _, err := in.ReadString('\n'); line <- err }()
+		select {
+		case err := <-line:
+			if err != nil {
+				return fmt.Errorf("read the terminal: %w", err)
+			}
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("interrupted: %w", ctx.Err())
+		}
+	}
+}
+
+// rotateProgress prints each step as a line for the person.
+func rotateProgress(w io.Writer) func(rotate.Event) {
+	return func(ev rotate.Event) {
+		switch ev.Step {
+		case rotate.StepAttempt, rotate.StepVerifying:
+			if ev.Result != nil && !ev.Result.OK() {
+				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", ev.Account, ev.Attempt, ev.Result.Status, ev.Result.Message)
+			}
+			return
+		case rotate.StepWarning:
+			fmt.Fprintf(w, "%s: warning: %s\n", ev.Account, ev.Message)
+		case rotate.StepCommitted:
+			return // the caller prints the outcome
+		default:
+			fmt.Fprintf(w, "%s: %s\n", ev.Account, ev.Message)
+		}
+		if out := strings.TrimRight(ev.Output, "\n"); out != "" {
+			for _, l := range strings.Split(out, "\n") {
+				fmt.Fprintf(w, "    | %s\n", l)
+			}
+		}
+	}
+}
+
+// exitCode is 1 for a rotation that failed at the hook or the login and
+// stays pending, 2 for the rest.
+func exitCode(err error) int {
+	if rotate.Failed(err) || errors.Is(err, context.Canceled) {
+		return exitFound
+	}
+	return exitFailure
+}
+
+// rotateError adds the exit code and a hint saying what to do next.
+func rotateError(err error, name string) error {
+	if err == nil {
+		return nil
+	}
+	q := name
+	if strings.ContainsAny(q, " \t'\"$") {
+		q = "'" + strings.ReplaceAll(q, "'", `'\''`) + "'"
+	}
+	hint := ""
+	switch {
+	case errors.Is(err, rotate.ErrHookFailed):
+		hint = fmt.Sprintf("the old password is still current; fix the hook, then 'imapvault rotate %s --resume --hook CMD', or --abort", q)
+	case errors.Is(err, rotate.ErrVerifyFailed):
+		hint = fmt.Sprintf("the old password is still current and the new one is kept as pending; once the provider has it, 'imapvault rotate %s --resume' (or --abort to drop it)", q)
+	case errors.Is(err, context.Canceled):
+		hint = fmt.Sprintf("the rotation stays pending with the old password current; 'imapvault rotate %s --resume' finishes it", q)
+	case errors.Is(err, rotate.ErrPending):
+		hint = fmt.Sprintf("'imapvault rotate %s --resume' finishes it; 'imapvault rotate %s --abort' drops it", q, q)
+	case errors.Is(err, rotate.ErrNoPending):
+		hint = fmt.Sprintf("start one with 'imapvault rotate %s'", q)
+	case errors.Is(err, rotate.ErrAlreadyVerified):
+		hint = fmt.Sprintf("the provider takes the new password: 'imapvault rotate %s --resume' commits it", q)
+	case errors.Is(err, rotate.ErrPolicy):
+		hint = "pass another --length, or relax the account's password policy"
+	case errors.Is(err, rotate.ErrNoApplyMethod):
+		hint = "give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand"
+	}
+	return &cliError{code: exitCode(err), err: err, hint: hint}
+}
