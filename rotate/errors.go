@@ -49,8 +49,12 @@ type VerifyError struct {
 }
 
 func (e *VerifyError) Error() string {
-	return fmt.Sprintf("account %q: the new password did not log in after %d attempt(s): %s: %s",
-		e.Account, e.Attempts, e.Status, e.Message)
+	return fmt.Sprintf("account %q: %s", e.Account, e.reason())
+}
+
+// reason is the error without the account, for lines that already name it.
+func (e *VerifyError) reason() string {
+	return fmt.Sprintf("the new password did not log in after %d attempt(s): %s: %s", e.Attempts, e.Status, e.Message)
 }
 
 func (e *VerifyError) Is(target error) bool { return target == ErrVerifyFailed }

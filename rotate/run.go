@@ -94,9 +94,9 @@ func Summary(reps []Report) string {
 			ok++
 			fmt.Fprintf(&b, "%s: %s\n", rep.Account, rep.State)
 		case rep.State == "":
-			fmt.Fprintf(&b, "%s: not started: %v\n", rep.Account, rep.Err)
+			fmt.Fprintf(&b, "%s: not started: %s\n", rep.Account, withoutAccount(rep))
 		default:
-			fmt.Fprintf(&b, "%s: stopped at %s, old password still current: %v\n", rep.Account, rep.State, rep.Err)
+			fmt.Fprintf(&b, "%s: stopped at %s, old password still current: %s\n", rep.Account, rep.State, withoutAccount(rep))
 		}
 		for _, w := range rep.Warnings {
 			fmt.Fprintf(&b, "%s: warning: %s\n", rep.Account, w)
@@ -104,6 +104,12 @@ func Summary(reps []Report) string {
 	}
 	fmt.Fprintf(&b, "%d of %d rotated, %d failed\n", ok, len(reps), len(reps)-ok)
 	return b.String()
+}
+
+// withoutAccount is the report's error text without the leading account
+// name, which the summary line already starts with.
+func withoutAccount(rep Report) string {
+	return strings.TrimPrefix(rep.Err.Error(), fmt.Sprintf("account %q: ", rep.Account))
 }
 
 // apply sets the password at the provider the way the options say.

@@ -93,8 +93,8 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 	r.rep.Attempts += n
 	if !res.OK() {
 		verr := &VerifyError{Account: r.name, Attempts: n, Status: res.Status, Message: res.Message}
-		r.emit(Event{Step: StepFailed, Message: verr.Error(), Result: &res})
-		if serr := r.setState(a, a.Pending.State, verr.Error()); serr != nil {
+		r.emit(Event{Step: StepFailed, Message: verr.reason(), Result: &res})
+		if serr := r.setState(a, a.Pending.State, verr.reason()); serr != nil {
 			return v, errors.Join(verr, serr)
 		}
 		return v, verr
