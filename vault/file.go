@@ -3,10 +3,8 @@ package vault
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,35 +114,17 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 		}
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	plain, err := io.ReadAll(r)
+	// Sized from the ciphertext, which is a little longer than the
+	// plaintext, so the read never regrows and copies.
+	var pb bytes.Buffer
+	pb.Grow(len(data))
+	_, err = pb.ReadFrom(r)
+	plain := pb.Bytes()
 	defer clear(plain)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	// One decode in the common case; the version is looked at on its own
-	// only when the payload does not fit, so a newer format that changed a
-	// field's type is reported as newer, not as corrupt.
-	v := new(Vault)
-	if err := json.Unmarshal(plain, v); err != nil {
-		var head struct {
-			Version int `json:"version"`
-		}
-		if json.Unmarshal(plain, &head) == nil && head.Version > FormatVersion {
-			return nil, &VersionError{Version: head.Version}
-		}
-		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
-		}
-		return nil, fmt.Errorf("%w: payload does not match the vault format", ErrCorrupt)
-	}
-	if v.Version > FormatVersion {
-		return nil, &VersionError{Version: v.Version}
-	}
-	if v.Version < 1 {
-		return nil, fmt.Errorf("%w: payload has no version", ErrCorrupt)
-	}
-	return v, nil
+	return parsePayload(plain)
 }
 
 // encode marshals and encrypts the vault to its active recipients.
@@ -156,7 +136,7 @@ func encode(v *Vault) ([]byte, error) {
 	if len(recips) == 0 {
 		return nil, errors.New("the vault has no recipients to encrypt to")
 	}
-	plain, err := json.Marshal(v)
+	plain, err := marshalPayload(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode vault: %w", err)
 	}

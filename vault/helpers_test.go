@@ -128,3 +128,12 @@ func mode(tb testing.TB, path string) fs.FileMode {
 	}
 	return fi.Mode().Perm()
 }
+
+// newTestX25519 returns the identities of a fresh in-memory X25519 key.
+func newTestX25519() ([]age.Identity, error) {
+	k, err := age.GenerateX25519Identity()
+	if err != nil {
+		return nil, err
+	}
+	return []age.Identity{k}, nil
+}

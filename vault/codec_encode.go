@@ -1,0 +1,289 @@
+package vault
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// encoder appends the payload as json.Marshal writes it: fields in struct
+// order, omitempty as encoding/json means it (a time.Time is a struct and
+// never empty), strings HTML-escaped.
+type encoder struct {
+	b  []byte
+	ok bool // false once a value cannot be encoded (a year past 9999)
+}
+
+func appendVault(b []byte, v *Vault) ([]byte, bool) {
+	e := &encoder{b: b, ok: true}
+	e.b = append(e.b, '{')
+	e.int("version", int64(v.Version))
+	e.field("accounts")
+	if v.Accounts == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.b = append(e.b, '[')
+		for i, a := range v.Accounts {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.account(a)
+		}
+		e.b = append(e.b, ']')
+	}
+	e.field("recipients")
+	if v.Recipients == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.b = append(e.b, '[')
+		for i := range v.Recipients {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.recipient(&v.Recipients[i])
+		}
+		e.b = append(e.b, ']')
+	}
+	e.field("settings")
+	e.b = append(e.b, '{')
+	e.intOmit("max_age_days", int64(v.Settings.MaxAgeDays))
+	e.intOmit("backups", int64(v.Settings.Backups))
+	e.intOmit("auto_lock_minutes", int64(v.Settings.AutoLockMinutes))
+	e.b = append(e.b, '}', '}')
+	return e.b, e.ok
+}
+
+func (e *encoder) account(a *Account) {
+	if a == nil {
+		e.b = append(e.b, "null"...)
+		return
+	}
+	e.b = append(e.b, '{')
+	e.str("id", a.ID)
+	e.str("name", a.Name)
+	e.str("host", a.Host)
+	e.int("port", int64(a.Port))
+	e.str("security", string(a.Security))
+	e.str("username", a.Username)
+	e.str("password", a.Password)
+	e.time("created", a.Created)
+	e.time("changed", a.Changed)
+	e.time("modified", a.Modified)
+	e.strings("tags", a.Tags)
+	e.strOmit("notes", a.Notes)
+	e.intOmit("max_age_days", int64(a.MaxAgeDays))
+	if p := a.Policy; p != nil {
+		e.field("policy")
+		e.b = append(e.b, '{')
+		e.intOmit("length", int64(p.Length))
+		e.strOmit("classes", p.Classes)
+		e.strOmit("exclude", p.Exclude)
+		e.b = append(e.b, '}')
+	}
+	e.strOmit("hook", a.Hook)
+	if len(a.History) > 0 {
+		e.field("history")
+		e.b = append(e.b, '[')
+		for i, h := range a.History {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.b = append(e.b, '{')
+			e.str("password", h.Password)
+			e.time("set", h.Set)
+			e.time("retired", h.Retired)
+			e.strOmit("reason", h.Reason)
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	if p := a.Pending; p != nil {
+		e.field("pending")
+		e.b = append(e.b, '{')
+		e.str("password", p.Password)
+		e.str("state", string(p.State))
+		e.time("started", p.Started)
+		e.time("updated", p.Updated)
+		e.strOmit("note", p.Note)
+		e.b = append(e.b, '}')
+	}
+	if c := a.LastCheck; c != nil {
+		e.field("last_check")
+		e.check(c)
+	}
+	if len(a.Accepted) > 0 {
+		e.field("accepted")
+		e.b = append(e.b, '[')
+		for i, x := range a.Accepted {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.b = append(e.b, '{')
+			e.str("kind", x.Kind)
+			e.strOmit("note", x.Note)
+			e.time("at", x.At)
+			if x.Until != nil {
+				e.time("until", *x.Until)
+			}
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	e.b = append(e.b, '}')
+}
+
+func (e *encoder) check(c *Check) {
+	e.b = append(e.b, '{')
+	e.time("at", c.At)
+	e.str("status", c.Status)
+	e.strOmit("code", c.Code)
+	e.strOmit("error", c.Error)
+	e.strOmit("alert", c.Alert)
+	e.strOmit("greeting", c.Greeting)
+	e.int("latency_ms", c.LatencyMS)
+	e.intOmit("connect_ms", c.ConnectMS)
+	e.intOmit("tls_ms", c.TLSMS)
+	e.intOmit("greeting_ms", c.GreetingMS)
+	e.intOmit("login_ms", c.LoginMS)
+	if t := c.TLS; t != nil {
+		e.field("tls")
+		e.b = append(e.b, '{')
+		e.str("version", t.Version)
+		e.strOmit("subject", t.Subject)
+		e.strOmit("issuer", t.Issuer)
+		e.time("not_after", t.NotAfter)
+		e.int("days_left", int64(t.DaysLeft))
+		e.strOmit("verify_error", t.VerifyError)
+		e.b = append(e.b, '}')
+	}
+	e.strings("capabilities", c.Capabilities)
+	e.b = append(e.b, '}')
+}
+
+func (e *encoder) recipient(r *Recipient) {
+	e.b = append(e.b, '{')
+	e.str("key", r.Key)
+	e.strOmit("label", r.Label)
+	e.time("added", r.Added)
+	e.strOmit("added_by", r.AddedBy)
+	if r.Removed != nil {
+		e.time("removed", *r.Removed)
+	}
+	e.strOmit("removed_by", r.RemovedBy)
+	e.b = append(e.b, '}')
+}
+
+// field writes a key, with the comma unless it is the object's first.
+func (e *encoder) field(name string) {
+	if e.b[len(e.b)-1] != '{' {
+		e.b = append(e.b, ',')
+	}
+	e.b = append(e.b, '"')
+	e.b = append(e.b, name...)
+	e.b = append(e.b, '"', ':')
+}
+
+func (e *encoder) str(name, s string) {
+	e.field(name)
+	e.b = appendJSONString(e.b, s)
+}
+
+func (e *encoder) strOmit(name, s string) {
+	if s != "" {
+		e.str(name, s)
+	}
+}
+
+func (e *encoder) int(name string, n int64) {
+	e.field(name)
+	e.b = strconv.AppendInt(e.b, n, 10)
+}
+
+func (e *encoder) intOmit(name string, n int64) {
+	if n != 0 {
+		e.int(name, n)
+	}
+}
+
+// strings writes a []string field that has omitempty.
+func (e *encoder) strings(name string, ss []string) {
+	if len(ss) == 0 {
+		return
+	}
+	e.field(name)
+	e.b = append(e.b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.b = appendJSONString(e.b, s)
+	}
+	e.b = append(e.b, ']')
+}
+
+// time writes RFC 3339 with nanoseconds, as Time.MarshalJSON does.
+func (e *encoder) time(name string, t time.Time) {
+	e.field(name)
+	e.b = append(e.b, '"')
+	b, err := t.AppendText(e.b)
+	if err != nil {
+		e.ok = false
+		return
+	}
+	e.b = append(b, '"')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString quotes s as encoding/json does with HTML escaping:
+// <, >, & and control bytes as \u00XX, U+2028 and U+2029 escaped, invalid
+// UTF-8 as \ufffd.
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
