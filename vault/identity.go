@@ -36,6 +36,7 @@ const (
 	IdentityProtected                 // an age file encrypted with a passphrase
 	IdentitySSH                       // an unencrypted SSH private key
 	IdentitySSHEncrypted              // an SSH private key with a passphrase
+	IdentityPlugin                    // AGE-PLUGIN-... lines: a hardware key or other age plugin (team.go)
 )
 
 // NeedsPassphrase reports whether loading this kind asks for a passphrase.
@@ -113,6 +114,9 @@ func LoadIdentity(path string, pass PassphraseFunc) (*Identity, error) {
 }
 
 func (id *Identity) loadPlain(data []byte) error {
+	if hasPluginIdentity(data) {
+		return id.loadWithPlugins(data)
+	}
 	ids, err := age.ParseIdentities(bytes.NewReader(data))
 	if err != nil {
 		return err

@@ -15,6 +15,8 @@ func ParseRecipient(key string) (age.Recipient, error) {
 	switch {
 	case strings.HasPrefix(key, "age1pq1"):
 		return age.ParseHybridRecipient(key)
+	case pluginName(key) != "":
+		return parsePluginRecipient(key) // age1yubikey1... and friends (team.go)
 	case strings.HasPrefix(key, "age1"):
 		return age.ParseX25519Recipient(key)
 	case strings.HasPrefix(key, "ssh-"):
