@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapvault/imapvault/vault"
 )
@@ -171,10 +173,9 @@ func TestEdit(t *testing.T) {
 	}
 }
 
-func TestEditKeptWhenSaveFails(t *testing.T) {
-	fx := newFixture(t, false, testAccounts())
-	d := unlocked(t, fx)
-	// Another program saves a change behind our back.
+// otherProgramSaves changes the vault on disk as another imapvault would.
+func otherProgramSaves(t *testing.T, fx *fixture, edit func(v *vault.Vault)) {
+	t.Helper()
 	id, err := vault.LoadIdentity(fx.idPath, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -183,20 +184,77 @@ func TestEditKeptWhenSaveFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other.Vault.Find("bob-home").Notes = "changed elsewhere"
+	edit(other.Vault)
 	if err := other.Save(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSaveMergesOutsideChanges(t *testing.T) {
+	tests := []struct {
+		name       string
+		theirs     func(v *vault.Vault)
+		wantHost   string
+		wantNotes  string
+		wantStatus string
+	}{
+		{"different accounts", func(v *vault.Vault) { v.Find("bob-home").Notes = "changed elsewhere" },
+			"ours.example.net", "changed elsewhere", "merged changes"},
+		{"same field: ours kept, conflict shown", func(v *vault.Vault) { v.Find("carol").Host = "theirs.example.net" },
+			"ours.example.net", "", "1 conflict(s), yours kept"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, false, testAccounts())
+			d := unlocked(t, fx)
+			otherProgramSaves(t, fx, tt.theirs)
+			d.selectName("carol")
+			d.keys("e", "tab", "ctrl+u", "'ours.example.net", "ctrl+s")
+			d.wantScreen(tt.wantStatus)
+			v := fx.reopen(t)
+			if h := v.Find("carol").Host; h != tt.wantHost {
+				t.Fatalf("carol's host on disk %q", h)
+			}
+			if n := v.Find("bob-home").Notes; n != tt.wantNotes {
+				t.Fatalf("bob's notes on disk %q", n)
+			}
+			if h := d.m.file.Vault.Find("carol").Host; h != tt.wantHost {
+				t.Fatalf("carol's host in memory %q", h)
+			}
+		})
+	}
+}
+
+func TestEditKeptWhenSaveFails(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	good, err := os.ReadFile(fx.vaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Something replaces the vault with a file nobody can merge with.
+	if err := os.WriteFile(fx.vaultPath, []byte("not a vault"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	d.selectName("carol")
 	d.keys("e", "tab", "ctrl+u", "'kept.example.net", "ctrl+s")
-	d.wantScreen("vault changed on disk", "unsaved changes")
+	d.wantScreen("not saved", "unsaved changes")
 	if a := d.m.file.Vault.Find("carol"); a.Host != "kept.example.net" {
 		t.Fatal("the edit was dropped from memory")
 	}
 	// Auto-lock waits rather than drop the only copy.
-	d.tick(20*60*1e9, fx.clk)
+	d.tick(20*time.Minute, fx.clk)
 	if d.m.screen == scrUnlock {
 		t.Fatal("auto-lock dropped an unsaved edit")
+	}
+	// The file comes back; ctrl+s saves the kept edit.
+	if err := os.WriteFile(fx.vaultPath, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.keys("ctrl+s")
+	d.notOnScreen("unsaved changes")
+	if h := fx.reopen(t).Find("carol").Host; h != "kept.example.net" {
+		t.Fatalf("host on disk %q after retry", h)
 	}
 }
 

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,8 +20,10 @@ type saveState struct {
 }
 
 type savedMsg struct {
-	file *vault.File // the copy that was written, carrying the new on-disk stamp
-	err  error
+	file      *vault.File  // the copy that was written, carrying the new on-disk stamp
+	snap      *vault.Vault // what we asked to save; file.Vault differs when it merged
+	conflicts []vault.Conflict
+	err       error
 }
 
 // requestSave saves the vault now, or right after the save in flight.
@@ -34,8 +37,14 @@ func (m *Model) requestSave() tea.Cmd {
 	}
 	m.save.inFlight, m.save.again = true, false
 	fc := *m.file // File is plain data plus pointers; the copy writes the snapshot
-	fc.Vault = m.snapshot()
-	return func() tea.Msg { return savedMsg{file: &fc, err: fc.Save()} }
+	snap := m.snapshot()
+	fc.Vault = snap
+	// SaveMerged: when a sync tool or another imapvault changed the file,
+	// both sides' edits are kept (conflicts keep ours and are reported).
+	return func() tea.Msg {
+		cs, err := fc.SaveMerged()
+		return savedMsg{file: &fc, snap: snap, conflicts: cs, err: err}
+	}
 }
 
 func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
@@ -55,11 +64,29 @@ func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 	m.save.failed = false
 	live := m.file.Vault
 	m.file = msg.file
-	m.file.Vault = live
-	if m.save.again {
-		return m, m.requestSave()
+	if msg.file.Vault == msg.snap {
+		m.file.Vault = live
+		if m.save.again {
+			return m, m.requestSave()
+		}
+		return m, nil
 	}
-	return m, nil
+	// The save merged in changes from disk. Edits made while it ran are
+	// merged on top of that result and saved again.
+	merged, conflicts := msg.file.Vault, msg.conflicts
+	if m.save.again {
+		var more []vault.Conflict
+		merged, more = vault.Merge(msg.snap, live, merged)
+		conflicts = append(conflicts, more...)
+	}
+	m.file.Vault = merged
+	m.rebuildRows()
+	text := "merged changes another program saved to the vault"
+	if len(conflicts) > 0 {
+		text = fmt.Sprintf("merged changes from disk; %d conflict(s), yours kept: %s", len(conflicts), conflicts[0])
+	}
+	m.setStatus(text, len(conflicts) > 0)
+	return m, tea.Batch(m.requestSave(), m.runAudit())
 }
 
 // editAccount replaces the account with id by an edited copy, never
