@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -154,12 +153,9 @@ func rotateTargets(v *vault.Vault, names []string, finding, breached string, res
 		addName(a.Name)
 	}
 	if resume && len(names) == 0 {
-		for _, a := range v.Accounts {
-			if a.Pending != nil {
-				addName(a.Name)
-			}
+		for _, a := range rotate.PendingAccounts(v) {
+			addName(a.Name)
 		}
-		sort.Strings(out)
 	}
 	if finding == "" {
 		return out, nil

@@ -41,7 +41,7 @@ type server struct {
 	excludes string // characters its password store cannot hold
 }
 
-func startServer(t *testing.T, kind string) *server {
+func startServer(t testing.TB, kind string) *server {
 	t.Helper()
 	switch kind {
 	case "inproc":
@@ -69,7 +69,7 @@ func (s *server) login(t *testing.T, pw string) imapcheck.Result {
 
 // testVault creates a vault with one account on srv whose password is
 // oldSentinel. The identity is a plain age key in the test directory.
-func testVault(t *testing.T, srv *server) (f *vault.File, path string, id *vault.Identity) {
+func testVault(t testing.TB, srv *server) (f *vault.File, path string, id *vault.Identity) {
 	t.Helper()
 	dir := t.TempDir()
 	k, err := age.GenerateX25519Identity()
@@ -124,7 +124,7 @@ type relay struct {
 	got      chan string
 }
 
-func newRelay(t *testing.T, handle func(pw string)) *relay {
+func newRelay(t testing.TB, handle func(pw string)) *relay {
 	t.Helper()
 	r := &relay{path: filepath.Join(t.TempDir(), "relay"), got: make(chan string, 16)}
 	if err := syscall.Mkfifo(r.path, 0o600); err != nil {
@@ -152,7 +152,10 @@ func newRelay(t *testing.T, handle func(pw string)) *relay {
 				if handle != nil {
 					handle(pw)
 				}
-				r.got <- pw
+				select {
+				case r.got <- pw:
+				default: // nobody is waiting for news
+				}
 			}
 			fh.Close()
 		}

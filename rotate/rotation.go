@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
@@ -125,6 +126,21 @@ func Load(f *vault.File, name string, opts Options) (*Rotation, error) {
 		r.state = StatePending
 	}
 	return r, nil
+}
+
+// PendingAccounts lists the accounts with a rotation pending, by name: for
+// a banner at unlock, or to resume them all.
+func PendingAccounts(v *vault.Vault) []*vault.Account {
+	var out []*vault.Account
+	for _, a := range v.Accounts {
+		if a.Pending != nil {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(x, y *vault.Account) int {
+		return strings.Compare(strings.ToLower(x.Name), strings.ToLower(y.Name))
+	})
+	return out
 }
 
 // Account is the name of the account being rotated.

@@ -311,3 +311,25 @@ func TestBatch(t *testing.T) {
 		t.Error("bravo lost its old password or its pending one")
 	}
 }
+
+func TestPendingAccounts(t *testing.T) {
+	srv := startServer(t, "inproc")
+	f, _, _ := testVault(t, srv)
+	for _, name := range []string{"zulu", "Bravo", "alpha"} {
+		if err := f.Vault.Add(&vault.Account{Name: name, Host: srv.host, Username: testUser, Password: oldSentinel}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"zulu", "alpha", "Bravo"} {
+		if _, err := Start(f, name, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, a := range PendingAccounts(f.Vault) {
+		got = append(got, a.Name)
+	}
+	if strings.Join(got, ",") != "alpha,Bravo,zulu" {
+		t.Fatalf("pending accounts %v; want alpha,Bravo,zulu (and not %s)", got, accountName)
+	}
+}
