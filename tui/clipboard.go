@@ -98,12 +98,17 @@ func (m Model) copyPassword(id string) (tea.Model, tea.Cmd) {
 	if a == nil {
 		return m, nil
 	}
+	return m.copyText(a.Password, "the password of "+a.Name)
+}
+
+// copyText copies a secret described by what (never the secret itself).
+func (m Model) copyText(secret, what string) (tea.Model, tea.Cmd) {
 	key := make([]byte, 32)
 	rand.Read(key)
-	m.clip = clipState{active: true, until: m.now().Add(clipTimeout), key: key, sum: clipSum(key, a.Password), name: a.Name}
-	m.setStatus("copied the password of "+a.Name, false)
-	cmds := []tea.Cmd{tea.SetClipboard(a.Password)}
-	if tool, pw := m.clipboard, a.Password; tool != nil {
+	m.clip = clipState{active: true, until: m.now().Add(clipTimeout), key: key, sum: clipSum(key, secret), name: what}
+	m.setStatus("copied "+what, false)
+	cmds := []tea.Cmd{tea.SetClipboard(secret)}
+	if tool, pw := m.clipboard, secret; tool != nil {
 		cmds = append(cmds, func() tea.Msg { return clipSetMsg{err: tool.Write(pw)} })
 	}
 	return m, tea.Batch(cmds...)

@@ -32,6 +32,8 @@ func TestGoldenScreens(t *testing.T) {
 		{"confirm_delete", func(d *driver) { d.unlock(); d.selectName("dave-legacy"); d.keys("d") }},
 		{"audit", func(d *driver) { d.unlock(); d.keys("A") }},
 		{"help", func(d *driver) { d.unlock(); d.keys("?") }},
+		{"rotate_intro", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("r") }},
+		{"rotate_pending", func(d *driver) { d.unlock(); d.selectName("erin-shared"); d.keys("r") }},
 		{"copied", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("y") }},
 	}
 	sizes := [][2]int{{80, 24}, {120, 40}}

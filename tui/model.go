@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -39,6 +40,7 @@ const (
 	scrAudit
 	scrHelp
 	scrConfirm
+	scrRotate
 	scrFatal
 )
 
@@ -69,6 +71,7 @@ type Model struct {
 	form    formState
 	audit   auditState
 	confirm confirmState
+	rot     rotState
 
 	check  checkState
 	save   saveState
@@ -80,6 +83,8 @@ type Model struct {
 	tickGen      int
 	tickEvery    time.Duration // 0 stops the clock (tests send tickMsg themselves)
 	clipboard    clipboardTool // system clipboard; nil when none is available
+
+	rotVerifyTimeout time.Duration // 0: rotate's default; tests shorten it
 }
 
 // New builds the root model; Run starts it. Tests drive it directly.
@@ -179,6 +184,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onCheckDone(msg)
 	case auditDoneMsg:
 		return m.onAuditDone(msg)
+	case rotMsg:
+		return m.onRot(msg)
 	case clipSetMsg:
 		return m.onClipSet(msg)
 	case clipClearedMsg:
@@ -200,8 +207,14 @@ func (m Model) updateFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch m.screen {
 	case scrStart, scrUnlock:
 		m.unlock, cmd = m.unlock.update(msg)
-	case scrFirstRun:
-		m.first, cmd = m.first.update(msg)
+	case scrRotate, scrFirstRun:
+		if _, ok := msg.(spinner.TickMsg); ok && (m.rot.busy != "" || m.first.busy) {
+			m.unlock.spinner, cmd = m.unlock.spinner.Update(msg)
+			return m, cmd
+		}
+		if m.screen == scrFirstRun {
+			m.first, cmd = m.first.update(msg)
+		}
 	case scrForm:
 		m.form, cmd = m.form.update(msg)
 	case scrList:
@@ -237,6 +250,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.helpKey(msg)
 	case scrConfirm:
 		return m.confirmKey(msg)
+	case scrRotate:
+		return m.rotateKey(msg)
 	}
 	return m, nil
 }
@@ -263,6 +278,9 @@ func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
 	now := m.now()
 	if m.reveal.id != "" && !now.Before(m.reveal.until) {
 		m.reveal = revealState{}
+	}
+	if !m.rot.revealed.IsZero() && now.Sub(m.rot.revealed) >= revealTimeout {
+		m.rot.revealed = time.Time{}
 	}
 	if c := m.clipTick(now); c != nil {
 		cmds = append(cmds, c)
@@ -302,6 +320,8 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	m.form = formState{}
 	m.audit = auditState{}
 	m.confirm = confirmState{}
+	m.rot.cancelStep()
+	m.rot = rotState{gen: m.rot.gen}
 	m.reveal = revealState{}
 	m.unlock = newUnlockState(m.styles)
 	m.unlock.needPass = needPass

@@ -68,6 +68,8 @@ func (m Model) render() string {
 		return m.frame("", m.viewHelp(), m.help.ShortHelpView([]key.Binding{m.keys.Back, m.keys.Quit}))
 	case scrConfirm:
 		return m.frame("", m.viewConfirm(), "")
+	case scrRotate:
+		return m.frame("", m.viewRotate(), "")
 	}
 	return ""
 }
