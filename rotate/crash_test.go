@@ -141,6 +141,9 @@ func TestCrashAtEveryStep(t *testing.T) {
 				t.Fatalf("after the crash: old current %v, pending %+v; want the old password current and state %s",
 					a.Password == oldSentinel, a.Pending, tt.want)
 			}
+			if tt.killAt == "hook" && !strings.Contains(a.Pending.Note, "hook started") {
+				t.Errorf("a crash in the hook left no trace in the note: %q", a.Pending.Note)
+			}
 			pending := a.Pending.Password
 			assertNoSecret(t, "child output", out.String(), pending)
 			for _, pw := range received {

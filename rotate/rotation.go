@@ -96,9 +96,11 @@ func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
 	r.rep.Account = a.Name
 	now := r.now()
 	a.Pending = &vault.Pending{Password: pw, State: vault.PendingSaved, Started: now, Updated: now}
-	if err := f.Save(); err != nil {
-		a.Pending = nil
-		return nil, fmt.Errorf("account %q: save the new password as pending: %w", a.Name, err)
+	if err := r.save(); err != nil {
+		if a := f.Vault.FindID(r.id); a != nil {
+			a.Pending = nil
+		}
+		return nil, fmt.Errorf("account %q: save the new password as pending: %w", r.name, err)
 	}
 	r.emit(Event{Step: StepSaved, Message: "new password generated and saved as pending; the old one stays current"})
 	checkpoint("saved")
@@ -177,16 +179,38 @@ func (r *Rotation) account() (*vault.Account, error) {
 	return a, nil
 }
 
-// setState records a new pending state (and note) and saves; on a failed
-// save the account is left as it was.
-func (r *Rotation) setState(a *vault.Account, s vault.PendingState, note string) error {
+// setState records a new pending state ("" keeps it) and note, and saves;
+// on a failed save the pending rotation is left as it was.
+func (r *Rotation) setState(s vault.PendingState, note string) error {
+	a, err := r.account()
+	if err != nil {
+		return err
+	}
 	before := *a.Pending
+	if s == "" {
+		s = a.Pending.State
+	}
 	a.Pending.State, a.Pending.Note, a.Pending.Updated = s, note, r.now()
-	if err := r.f.Save(); err != nil {
-		*a.Pending = before
+	if err := r.save(); err != nil {
+		if a := r.f.Vault.FindID(r.id); a != nil && a.Pending != nil {
+			*a.Pending = before
+		}
 		return fmt.Errorf("account %q: save rotation state %s: %w", r.name, s, err)
 	}
 	return nil
+}
+
+// save writes the vault. A change made on disk by someone else meanwhile
+// (a sync tool, another machine) is merged rather than refused: refusing
+// would strand a password the provider may already have. Merge conflicts
+// become warnings. f.Vault may be replaced, so callers look the account
+// up again afterwards.
+func (r *Rotation) save() error {
+	cs, err := r.f.SaveMerged()
+	for _, c := range cs {
+		r.warn("the vault was changed elsewhere meanwhile and merged: "+c.String(), nil)
+	}
+	return err
 }
 
 func (r *Rotation) emit(e Event) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/vault"
@@ -14,8 +15,7 @@ import (
 // stays pending with the failure as its note, and the error is a
 // *HookError; its output (redacted) is in the error and in Report.
 func (r *Rotation) Apply(ctx context.Context) error {
-	a, err := r.account()
-	if err != nil {
+	if _, err := r.account(); err != nil {
 		return err
 	}
 	if r.state == StateVerified {
@@ -24,18 +24,28 @@ func (r *Rotation) Apply(ctx context.Context) error {
 	if r.opts.Hook == "" {
 		return fmt.Errorf("account %q: %w: no hook given", r.name, ErrNoApplyMethod)
 	}
+	// The password is about to leave the program: make sure the vault on
+	// disk holds it now, and that a crash in the hook leaves a trace.
+	started := fmt.Sprintf("the hook started at %s and did not report back", r.now().Format(time.RFC3339))
+	if err := r.setState("", started); err != nil {
+		return err
+	}
+	a, err := r.account()
+	if err != nil {
+		return err
+	}
 	r.emit(Event{Step: StepApplying, Message: "running the hook"})
 	out, hookErr := RunHook(ctx, r.opts.Hook, r.opts.HookTimeout, a, a.Password, r.pw)
 	r.rep.HookOutput = out
 	if hookErr != nil {
 		r.emit(Event{Step: StepFailed, Message: hookErr.Error(), Output: out})
 		err := fmt.Errorf("account %q: %w", r.name, hookErr)
-		if serr := r.setState(a, a.Pending.State, hookErr.Error()); serr != nil {
+		if serr := r.setState("", hookErr.Error()); serr != nil {
 			return errors.Join(err, serr)
 		}
 		return err
 	}
-	if err := r.setState(a, vault.PendingApplied, ""); err != nil {
+	if err := r.setState(vault.PendingApplied, ""); err != nil {
 		return err
 	}
 	r.state = StateApplied
@@ -47,14 +57,13 @@ func (r *Rotation) Apply(ctx context.Context) error {
 // MarkApplied records that the person set the new password at the provider
 // by hand.
 func (r *Rotation) MarkApplied() error {
-	a, err := r.account()
-	if err != nil {
+	if _, err := r.account(); err != nil {
 		return err
 	}
 	if r.state == StateVerified {
 		return nil // verified implies applied
 	}
-	if err := r.setState(a, vault.PendingApplied, ""); err != nil {
+	if err := r.setState(vault.PendingApplied, ""); err != nil {
 		return err
 	}
 	r.state = StateApplied
@@ -94,19 +103,19 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 	if !res.OK() {
 		verr := &VerifyError{Account: r.name, Attempts: n, Status: res.Status, Message: res.Message}
 		r.emit(Event{Step: StepFailed, Message: verr.reason(), Result: &res})
-		if serr := r.setState(a, a.Pending.State, verr.reason()); serr != nil {
+		if serr := r.setState("", verr.reason()); serr != nil {
 			return v, errors.Join(verr, serr)
 		}
 		return v, verr
 	}
-	if err := r.setState(a, vault.PendingVerified, ""); err != nil {
+	if err := r.setState(vault.PendingVerified, ""); err != nil {
 		return v, err
 	}
 	r.state = StateVerified
 	r.emit(Event{Step: StepVerified, Message: fmt.Sprintf("the new password logged in (attempt %d)", n), Result: &res})
 	checkpoint("verified")
 
-	if a.Password == "" {
+	if a, err = r.account(); err != nil || a.Password == "" {
 		return v, nil
 	}
 	old := r.login(ctx, *a, a.Password)
@@ -144,8 +153,8 @@ func (r *Rotation) Commit() error {
 		})
 	}
 	a.Password, a.Changed, a.Modified, a.Pending = r.pw, now, now, nil
-	if err := r.f.Save(); err != nil {
-		*a = before
+	if err := r.save(); err != nil {
+		r.restore(before)
 		return fmt.Errorf("account %q: save the committed rotation: %w", r.name, err)
 	}
 	r.state = StateCommitted
@@ -171,8 +180,8 @@ func (r *Rotation) Abort() error {
 		Password: r.pw, Retired: r.now(), Reason: "aborted rotation",
 	})
 	a.Pending = nil
-	if err := r.f.Save(); err != nil {
-		*a = before
+	if err := r.save(); err != nil {
+		r.restore(before)
 		return fmt.Errorf("account %q: save the aborted rotation: %w", r.name, err)
 	}
 	r.state = StateAborted
@@ -183,6 +192,13 @@ func (r *Rotation) Abort() error {
 func (r *Rotation) warn(msg string, res *imapcheck.Result) {
 	r.rep.Warnings = append(r.rep.Warnings, msg)
 	r.emit(Event{Step: StepWarning, Message: msg, Result: res})
+}
+
+// restore puts the account back as it was before a step whose save failed.
+func (r *Rotation) restore(before vault.Account) {
+	if a := r.f.Vault.FindID(r.id); a != nil {
+		*a = before
+	}
 }
 
 // cloneHistory copies h, so that a restored account does not share a backing

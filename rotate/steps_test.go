@@ -167,33 +167,90 @@ func TestAbortKeepsPassword(t *testing.T) {
 }
 
 // A failed save leaves the account as it was, so memory and disk agree.
+// Here the save fails because another process holds the vault's lock.
 func TestFailedSaveRollsBack(t *testing.T) {
 	srv := startServer(t, "inproc")
-	f, path, id := testVault(t, srv)
+	f, path, _ := testVault(t, srv)
 	r, err := Start(f, accountName, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := vault.Open(path, id) // another program writes the vault
+	lock, err := vault.AcquireLock(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g.Vault.Find(accountName).Notes = "edited elsewhere"
-	if err := g.Save(); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.MarkApplied(); !errors.Is(err, vault.ErrChangedOnDisk) {
-		t.Fatalf("MarkApplied over a changed file: %v", err)
+	defer lock.Release()
+	if err := r.MarkApplied(); !errors.Is(err, vault.ErrLocked) {
+		t.Fatalf("MarkApplied on a locked vault: %v", err)
 	}
 	if a := f.Vault.Find(accountName); a.Pending.State != vault.PendingSaved || r.State() != StatePending {
 		t.Fatalf("memory moved on to %s although the save failed", a.Pending.State)
 	}
-	if err := r.Abort(); !errors.Is(err, vault.ErrChangedOnDisk) {
-		t.Fatalf("Abort over a changed file: %v", err)
+	if err := r.Abort(); !errors.Is(err, vault.ErrLocked) {
+		t.Fatalf("Abort on a locked vault: %v", err)
 	}
-	if a := f.Vault.Find(accountName); a.Pending == nil || len(a.History) != 0 {
+	if a := f.Vault.Find(accountName); a.Pending == nil || len(a.History) != 0 || r.State() != StatePending {
 		t.Fatal("abort changed memory although the save failed")
 	}
+}
+
+// A sync tool puts back an older copy of the vault, without the pending
+// rotation, while the rotation runs. The save before the hook merges
+// rather than fails, so the password the hook hands out is on disk; the
+// rotation finishes and keeps the other side's edit.
+func TestOutsideChangeIsMerged(t *testing.T) {
+	srv := startServer(t, "inproc")
+	f, path, id := testVault(t, srv)
+	ev := &events{}
+	r, err := Start(f, accountName, Options{TLSConfig: srv.tls, Progress: ev.add})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := vault.Open(path, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ga := g.Vault.Find(accountName)
+	ga.Pending = nil
+	ga.Notes = "edited elsewhere"
+	if err := g.Save(); err != nil {
+		t.Fatal(err)
+	}
+	// What is on disk while the hook runs, copied (encrypted) to look at
+	// afterwards without taking the lock from the rotation.
+	snapshot := filepath.Join(t.TempDir(), "vault.age")
+	rl := newRelay(t, func(pw string) {
+		b, err := os.ReadFile(path)
+		if err == nil {
+			err = os.WriteFile(snapshot, b, 0o600)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+		srv.setPw(pw)
+	})
+	r.opts.Hook = rl.hook()
+	if err := r.Apply(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a := reopen(t, snapshot, id); a.Pending == nil || a.Pending.Password != r.NewPassword() {
+		t.Fatal("while the hook ran, the vault on disk did not hold the password it handed out")
+	}
+	if _, err := r.Verify(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	a := reopen(t, path, id)
+	assertCommitted(t, srv, a)
+	if a.Notes != "edited elsewhere" {
+		t.Fatal("the other side's edit was lost in the merge")
+	}
+	if !ev.has(StepWarning) || len(r.Report().Warnings) == 0 {
+		t.Fatal("the merge conflict over the pending rotation was not reported")
+	}
+	assertNoSecret(t, "events", ev.text(), a.Password)
 }
 
 // A provider whose replicas disagree for a while: the new password logs
