@@ -69,7 +69,7 @@ taken from the command line, where other users could see it.`)
 	if err := f.Vault.Add(a, now); err != nil {
 		return usageErr(err, "")
 	}
-	if err := f.Save(); err != nil {
+	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)

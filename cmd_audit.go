@@ -132,7 +132,7 @@ stale, reused, weak, breached, login_failed, tls, exposed.`)
 	if err := audit.Accept(a, kind, *note, untilT, time.Now()); err != nil {
 		return usageErr(err, "")
 	}
-	if err := f.Save(); err != nil {
+	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "accepted %s on %s\n", kind, a.Name)
@@ -164,7 +164,7 @@ func runUnaccept(e *env, args []string) error {
 	if !audit.Unaccept(a, kind) {
 		return usageErr(fmt.Errorf("%s was not accepted on %s", kind, a.Name), "'imapvault audit accepted' lists what is")
 	}
-	if err := f.Save(); err != nil {
+	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s on %s shows again\n", kind, a.Name)

@@ -52,7 +52,7 @@ names its line. Delete the CSV afterwards: it holds plaintext passwords.`)
 	if err := f.Vault.Import(rows, now); err != nil {
 		return usageErr(fmt.Errorf("import %s: %w", pos[0], err), "rename or remove that row; nothing was imported")
 	}
-	if err := f.Save(); err != nil {
+	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "imported %d accounts into %s\n", len(rows), e.vaultPath)

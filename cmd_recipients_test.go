@@ -95,7 +95,9 @@ func TestRecipientsRefusals(t *testing.T) {
 			args:   func(*sandbox, string) []string { return []string{"add", pq.Recipient().String()} },
 			stderr: []string{"can't be mixed", "hint:", "nothing was added"}},
 		{name: "plugin not installed",
-			args:   func(*sandbox, string) []string { return []string{"add", plugin.EncodeRecipient("imapvaultnope", []byte{1})} },
+			args: func(*sandbox, string) []string {
+				return []string{"add", plugin.EncodeRecipient("imapvaultnope", []byte{1})}
+			},
 			stderr: []string{"age-plugin-imapvaultnope is not on PATH", "hint: install age-plugin-imapvaultnope"}},
 		{name: "a private key pasted by mistake",
 			args:   func(*sandbox, string) []string { return []string{"add", x.String()} },

@@ -70,6 +70,7 @@ func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait
 				a.LastCheck = c
 			}
 		}
-		return f.Save()
+		_, err = f.SaveMerged() // only LastCheck changed here, and the newer check wins a merge
+		return err
 	}
 }
