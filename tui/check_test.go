@@ -179,3 +179,28 @@ func TestCheckAllEndToEnd(t *testing.T) {
 	d.wantScreen("Last check", "✓ ok", "TLS 1.3")
 	d.notOnScreen(sentinel)
 }
+
+// TestCheckSelectedChecksOnlyThatAccount: c logs in to one account.
+func TestCheckSelectedChecksOnlyThatAccount(t *testing.T) {
+	srv := testimap.Start(t, testimap.Options{Users: map[string]string{"u": "right"}})
+	accs := []*vault.Account{
+		{ID: "1", Name: "one", Host: "127.0.0.1", Port: srv.Port(), Security: vault.TLS, Username: "u", Password: "right", Changed: t0},
+		{ID: "2", Name: "two", Host: "127.0.0.1", Port: srv.Port(), Security: vault.TLS, Username: "u", Password: "wrong", Changed: t0},
+	}
+	fx := newFixture(t, false, accs)
+	opts := fx.options()
+	opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
+	d := newDriver(t, fx.model(opts))
+	d.selectName("two")
+	d.keys("c")
+	v := fx.reopen(t)
+	if c := v.Find("two").LastCheck; c == nil || c.Status != "auth_failed" {
+		t.Fatalf("two: %+v", c)
+	}
+	if v.Find("one").LastCheck != nil {
+		t.Fatal("c checked an account that was not selected")
+	}
+	if srv.Logins() != 1 {
+		t.Fatalf("%d logins, want 1", srv.Logins())
+	}
+}

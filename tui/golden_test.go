@@ -18,26 +18,30 @@ func TestGoldenScreens(t *testing.T) {
 	screens := []struct {
 		name  string
 		setup func(d *driver)
+		fresh bool // no vault yet: the first-run screen
 	}{
-		{"unlock", nil},
-		{"unlock_wrong", func(d *driver) { d.typeText("nope"); d.keys("enter") }},
-		{"list", func(d *driver) { d.unlock() }},
-		{"list_filter", func(d *driver) { d.unlock(); d.keys("/"); d.typeText("example.com") }},
-		{"list_sorted_by_name", func(d *driver) { d.unlock(); d.keys("s") }},
-		{"detail", func(d *driver) { d.unlock(); d.selectName("alice-work"); d.keys("enter") }},
-		{"detail_failed", func(d *driver) { d.unlock(); d.selectName("bob-home"); d.keys("enter") }},
-		{"form_add", func(d *driver) { d.unlock(); d.keys("a"); d.typeText("new") }},
-		{"form_edit", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("e") }},
-		{"form_error", func(d *driver) { d.unlock(); d.keys("a"); d.typeText("x"); d.keys("ctrl+s") }},
-		{"confirm_delete", func(d *driver) { d.unlock(); d.selectName("dave-legacy"); d.keys("d") }},
-		{"audit", func(d *driver) { d.unlock(); d.keys("A") }},
-		{"help", func(d *driver) { d.unlock(); d.keys("?") }},
-		{"rotate_intro", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("r") }},
-		{"rotate_pending", func(d *driver) { d.unlock(); d.selectName("erin-shared"); d.keys("r") }},
-		{"copied", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("y") }},
+		{"first_run", nil, true},
+		{"first_run_typed", func(d *driver) { d.typeText("horse battery") }, true},
+		{"unlock", nil, false},
+		{"unlock_wrong", func(d *driver) { d.typeText("nope"); d.keys("enter") }, false},
+		{"list", func(d *driver) { d.unlock() }, false},
+		{"list_filter", func(d *driver) { d.unlock(); d.keys("/"); d.typeText("example.com") }, false},
+		{"list_sorted_by_name", func(d *driver) { d.unlock(); d.keys("s") }, false},
+		{"detail", func(d *driver) { d.unlock(); d.selectName("alice-work"); d.keys("enter") }, false},
+		{"detail_failed", func(d *driver) { d.unlock(); d.selectName("bob-home"); d.keys("enter") }, false},
+		{"form_add", func(d *driver) { d.unlock(); d.keys("a"); d.typeText("new") }, false},
+		{"form_edit", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("e") }, false},
+		{"form_error", func(d *driver) { d.unlock(); d.keys("a"); d.typeText("x"); d.keys("ctrl+s") }, false},
+		{"confirm_delete", func(d *driver) { d.unlock(); d.selectName("dave-legacy"); d.keys("d") }, false},
+		{"audit", func(d *driver) { d.unlock(); d.keys("A") }, false},
+		{"help", func(d *driver) { d.unlock(); d.keys("?") }, false},
+		{"rotate_intro", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("r") }, false},
+		{"rotate_pending", func(d *driver) { d.unlock(); d.selectName("erin-shared"); d.keys("r") }, false},
+		{"copied", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("y") }, false},
 	}
 	sizes := [][2]int{{80, 24}, {120, 40}}
 	fx := newFixture(t, true, testAccounts())
+	fresh := newFixture(t, true, nil)
 	home, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +53,12 @@ func TestGoldenScreens(t *testing.T) {
 				opts.VaultPath, opts.IdentityPath = "vault.age", "identity.age"
 				// Relative paths, so the frames do not depend on the temp
 				// dir; back home before golden looks for testdata.
-				if err := os.Chdir(fx.dir); err != nil {
+				dir := fx.dir
+				if sc.fresh {
+					dir = fresh.dir
+					opts.IdentityPath = "new-identity.age"
+				}
+				if err := os.Chdir(dir); err != nil {
 					t.Fatal(err)
 				}
 				defer os.Chdir(home)

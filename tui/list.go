@@ -340,8 +340,14 @@ func (m Model) viewList() string {
 		}
 		b.WriteByte('\n')
 	}
-	end := min(len(l.view), l.offset+n)
-	for vi := l.offset; vi < end; vi++ {
+	// The stored offset may be stale after a resize; keep the cursor shown.
+	off := l.offset
+	if l.cursor >= off+n {
+		off = l.cursor - n + 1
+	}
+	off = max(0, min(off, l.cursor))
+	end := min(len(l.view), off+n)
+	for vi := off; vi < end; vi++ {
 		r := &l.rows[l.view[vi]]
 		sel := vi == l.cursor
 		_, checking := m.check.inFlight[r.acc.ID]
