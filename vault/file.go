@@ -23,8 +23,9 @@ type File struct {
 	loaded     stamp // what was on disk when we read or last wrote it
 	lock       *Lock
 
-	// base is a deep copy of what was loaded or last saved, for Merge.
-	base *Vault
+	// baseData is the ciphertext last read or written: Merge's base,
+	// decrypted only when a merge needs it, so saves and opens pay nothing.
+	baseData []byte
 }
 
 // stamp identifies one version of the file on disk.
@@ -77,7 +78,7 @@ func load(path string, id *Identity) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st, base: v.Clone()}, nil
+	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st, baseData: data}, nil
 }
 
 // Create writes a new vault at path encrypted to the identity's recipient.
@@ -203,7 +204,7 @@ func (f *File) save(create bool) error {
 	}
 	st.sum = sha256.Sum256(data)
 	f.loaded = st
-	f.base = f.Vault.Clone()
+	f.baseData = data
 	return nil
 }
 

@@ -450,8 +450,11 @@ func (f *File) Reload() ([]Conflict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
 	}
-	merged, cs := Merge(f.base, f.Vault, theirs)
-	f.Vault, f.loaded, f.base = merged, st, theirs
+	// The base opens with the same identities; if it somehow can't, a nil
+	// base turns every difference into a reported conflict: nothing is lost.
+	base, _ := decode(f.baseData, f.identities)
+	merged, cs := Merge(base, f.Vault, theirs)
+	f.Vault, f.loaded, f.baseData = merged, st, data
 	return cs, nil
 }
 
