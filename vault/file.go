@@ -247,12 +247,13 @@ func (f *File) Reread() (*Vault, error) {
 // Adopt makes v (typically a merge of Reread's result and our edits) the
 // vault, and what is on disk now the base the next Save compares with.
 func (f *File) Adopt(v *Vault) error {
-	_, st, err := readStamped(f.Path)
+	data, st, err := readStamped(f.Path)
 	if err != nil {
 		return err
 	}
 	f.Vault = v
 	f.loaded = st
+	f.baseData = data // what is on disk is the next merge's base too
 	return nil
 }
 
