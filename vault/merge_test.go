@@ -392,3 +392,54 @@ func BenchmarkClone10k(b *testing.B) {
 		v.Clone()
 	}
 }
+
+// TestReloadKeepsUnsavedEdits is the TUI's path: it notices the outside
+// change, reloads (merging), and its unsaved edit survives to the save.
+func TestReloadKeepsUnsavedEdits(t *testing.T) {
+	path, id, f := teamVault(t)
+	other, _ := Open(path, id)
+	other.Vault.Add(&Account{Name: "theirs", Host: "h", Username: "u", Password: "pw-theirs"}, mt1)
+	if err := other.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Vault.Find("work").Notes = "unsaved"
+	if changed, err := f.ChangedOnDisk(); err != nil || !changed {
+		t.Fatalf("ChangedOnDisk = %v, %v", changed, err)
+	}
+	cs, err := f.Reload()
+	if err != nil || len(cs) != 0 {
+		t.Fatalf("Reload: %v %v", cs, err)
+	}
+	if f.Vault.Find("theirs") == nil || f.Vault.Find("work").Notes != "unsaved" {
+		t.Fatalf("after reload: %v, notes %q", names(f.Vault), f.Vault.Find("work").Notes)
+	}
+	if changed, _ := f.ChangedOnDisk(); changed {
+		t.Error("still changed on disk after the reload")
+	}
+	if err := f.Save(); err != nil {
+		t.Fatalf("save after reload: %v", err)
+	}
+}
+
+// TestReloadWithUnreadableBase: a base that no longer decrypts (it can't
+// happen through the API, but a merge must never depend on it) makes
+// every difference a conflict and still loses nothing.
+func TestReloadWithUnreadableBase(t *testing.T) {
+	path, id, f := teamVault(t)
+	other, _ := Open(path, id)
+	other.Vault.Find("work").SetPassword("pw-other", mt2)
+	if err := other.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.baseData = []byte("garbage")
+	cs, err := f.Reload()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) == 0 || f.Vault.Find("work").Password != sentinelPassword {
+		t.Fatalf("conflicts %v; ours must stay current", cs)
+	}
+	if !slices.Contains(allPasswords(f.Vault.Find("work")), "pw-other") {
+		t.Error("their password is lost")
+	}
+}
