@@ -89,82 +89,90 @@ func TestCrashAtEveryStep(t *testing.T) {
 	if err := os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		t.Run(tt.killAt, func(t *testing.T) {
-			t.Parallel()
-			srv := startServer(t, "inproc")
-			f, path, id := testVault(t, srv)
-			f.Close()
-			rl := newRelay(t, func(pw string) { srv.setPw(pw) })
-
-			hook := rl.hook()
-			mark := filepath.Join(t.TempDir(), "hook-running")
-			if tt.killAt == "hook" {
-				hook += "; echo $$ > " + shellQuote(mark+".tmp") + "; mv " + shellQuote(mark+".tmp") + " " + shellQuote(mark) + "; exec sleep 60"
-			}
-			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), childEnv+"=1",
-				"ROTATE_TEST_VAULT="+path, "ROTATE_TEST_IDENTITY="+id.Path, "ROTATE_TEST_CA="+caPath,
-				"ROTATE_TEST_KILL_AT="+tt.killAt, "ROTATE_TEST_HOOK="+hook)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			if tt.killAt == "hook" {
-				killDuringHook(t, cmd, mark, rl)
-			}
-			err := cmd.Wait()
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-				t.Fatalf("child was not killed at %s: %v; output: %s", tt.killAt, err, out.String())
-			}
-
-			a := reopen(t, path, id)
-			received := rl.all()
-			if tt.serverHasNew && len(received) == 0 {
-				t.Fatal("the hook never passed the password on")
-			}
-			if tt.want == "" {
-				if a.Pending != nil {
-					t.Fatalf("after a crash past commit the vault still has a rotation pending (%s)", a.Pending.State)
-				}
-				assertCommitted(t, srv, a)
-				assertNoSecret(t, "child output", out.String(), a.Password)
-				_, err := Resume(context.Background(), mustOpen(t, path, id), accountName, Options{TLSConfig: srv.tls})
-				if !errors.Is(err, ErrNoPending) {
-					t.Fatalf("Resume of a committed rotation: %v; want ErrNoPending", err)
-				}
-				return
-			}
-			if a.Password != oldSentinel || a.Pending == nil || a.Pending.State != tt.want {
-				t.Fatalf("after the crash: old current %v, pending %+v; want the old password current and state %s",
-					a.Password == oldSentinel, a.Pending, tt.want)
-			}
-			if tt.killAt == "hook" && !strings.Contains(a.Pending.Note, "hook started") {
-				t.Errorf("a crash in the hook left no trace in the note: %q", a.Pending.Note)
-			}
-			pending := a.Pending.Password
-			assertNoSecret(t, "child output", out.String(), pending)
-			for _, pw := range received {
-				if pw != pending {
-					t.Fatal("the server got a password the vault does not hold: it existed only in memory")
-				}
-			}
-
-			g := mustOpen(t, path, id)
-			rep, err := Resume(context.Background(), g, accountName, Options{Hook: rl.hook(), TLSConfig: srv.tls, VerifyTimeout: 10 * time.Second})
-			if err != nil {
-				t.Fatalf("resume: %v", err)
-			}
-			g.Close()
-			done := reopen(t, path, id)
-			if rep.State != StateCommitted || done.Password != pending {
-				t.Fatalf("resume ended in %s; committed the pending password: %v", rep.State, done.Password == pending)
-			}
-			assertCommitted(t, srv, done)
-		})
+	for _, kind := range serverKinds {
+		for _, tt := range tests {
+			t.Run(kind+"/"+tt.killAt, func(t *testing.T) {
+				t.Parallel()
+				crashAt(t, kind, tt.killAt, tt.want, tt.serverHasNew, caPath)
+			})
+		}
 	}
+}
+
+// crashAt runs one rotation in a child killed at killAt, then checks the
+// vault and resumes.
+func crashAt(t *testing.T, kind, killAt string, want vault.PendingState, serverHasNew bool, caPath string) {
+	srv := startServer(t, kind)
+	f, path, id := testVault(t, srv)
+	f.Close()
+	rl := newRelay(t, func(pw string) { srv.setPw(pw) })
+
+	hook := rl.hook()
+	mark := filepath.Join(t.TempDir(), "hook-running")
+	if killAt == "hook" {
+		hook += "; echo $$ > " + shellQuote(mark+".tmp") + "; mv " + shellQuote(mark+".tmp") + " " + shellQuote(mark) + "; exec sleep 60"
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1",
+		"ROTATE_TEST_VAULT="+path, "ROTATE_TEST_IDENTITY="+id.Path, "ROTATE_TEST_CA="+caPath,
+		"ROTATE_TEST_KILL_AT="+killAt, "ROTATE_TEST_HOOK="+hook)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if killAt == "hook" {
+		killDuringHook(t, cmd, mark, rl)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed at %s: %v; output: %s", killAt, err, out.String())
+	}
+
+	a := reopen(t, path, id)
+	received := rl.all()
+	if serverHasNew && len(received) == 0 {
+		t.Fatal("the hook never passed the password on")
+	}
+	if want == "" {
+		if a.Pending != nil {
+			t.Fatalf("after a crash past commit the vault still has a rotation pending (%s)", a.Pending.State)
+		}
+		assertCommitted(t, srv, a)
+		assertNoSecret(t, "child output", out.String(), a.Password)
+		_, err := Resume(context.Background(), mustOpen(t, path, id), accountName, Options{TLSConfig: srv.tls})
+		if !errors.Is(err, ErrNoPending) {
+			t.Fatalf("Resume of a committed rotation: %v; want ErrNoPending", err)
+		}
+		return
+	}
+	if a.Password != oldSentinel || a.Pending == nil || a.Pending.State != want {
+		t.Fatalf("after the crash: old current %v, pending %+v; want the old password current and state %s",
+			a.Password == oldSentinel, a.Pending, want)
+	}
+	if killAt == "hook" && !strings.Contains(a.Pending.Note, "hook started") {
+		t.Errorf("a crash in the hook left no trace in the note: %q", a.Pending.Note)
+	}
+	pending := a.Pending.Password
+	assertNoSecret(t, "child output", out.String(), pending)
+	for _, pw := range received {
+		if pw != pending {
+			t.Fatal("the server got a password the vault does not hold: it existed only in memory")
+		}
+	}
+
+	g := mustOpen(t, path, id)
+	rep, err := Resume(context.Background(), g, accountName, Options{Hook: rl.hook(), TLSConfig: srv.tls, VerifyTimeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("resume: %v", err)
+	}
+	g.Close()
+	done := reopen(t, path, id)
+	if rep.State != StateCommitted || done.Password != pending {
+		t.Fatalf("resume ended in %s; committed the pending password: %v", rep.State, done.Password == pending)
+	}
+	assertCommitted(t, srv, done)
 }
 
 // killDuringHook waits until the hook has passed the password on and is
