@@ -2,6 +2,8 @@ package tui
 
 import (
 	"bytes"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -9,6 +11,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // These tests run the real bubbletea program (teatest) and type at it.
@@ -78,4 +82,53 @@ func TestProgramCtrlCQuitsFromAnyScreen(t *testing.T) {
 	waitFor(t, tm, &out, "Add account")
 	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+}
+
+// TestProgramCheckAllWhileTyping runs a real check-all in the real program
+// against slow servers and types while it runs: a filter and an edit (which
+// saves while results stream in). Under -race this also shows that
+// commands never share what Update changes.
+func TestProgramCheckAllWhileTyping(t *testing.T) {
+	srv := testimap.Start(t, testimap.Options{Users: map[string]string{"u": "right"}, Delay: 60 * time.Millisecond})
+	var accs []*vault.Account
+	for i := range 12 {
+		accs = append(accs, &vault.Account{ID: fmt.Sprint("id", i), Name: fmt.Sprintf("box-%02d", i), Host: "127.0.0.1",
+			Port: srv.Port(), Security: vault.TLS, Username: "u", Password: "right", Created: t0, Changed: t0, Modified: t0})
+	}
+	fx := newFixture(t, false, accs)
+	opts := fx.options()
+	opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
+	opts.Concurrency, opts.PerHost = 2, 2
+	tm := teatest.NewTestModel(t, fx.model(opts), teatest.WithInitialTermSize(100, 30))
+	var out bytes.Buffer
+	waitFor(t, tm, &out, "box-11")
+	tm.Type("C")
+	waitFor(t, tm, &out, "checking")
+	tm.Type("/box-0")
+	tm.Send(enter())
+	tm.Type("e")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+	tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	tm.Type("localhost")
+	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
+	waitFor(t, tm, &out, "checked 12 account(s): 12 ok, 0 failed")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	fm := tm.FinalModel(t).(Model)
+	if fm.list.query != "box-0" {
+		t.Errorf("filter typed during the run is %q", fm.list.query)
+	}
+	v := fx.reopen(t)
+	edited := 0
+	for _, a := range v.Accounts {
+		if a.LastCheck == nil || a.LastCheck.Status != "ok" {
+			t.Errorf("%s: last check %+v", a.Name, a.LastCheck)
+		}
+		if a.Host == "localhost" {
+			edited++
+		}
+	}
+	if edited != 1 {
+		t.Errorf("%d accounts carry the edit made during the run, want 1", edited)
+	}
 }
