@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,5 +151,32 @@ func TestRecipientsRefusals(t *testing.T) {
 			}
 			s.must("", "list") // the vault still opens
 		})
+	}
+}
+
+// TestRecipientsAddPluginKey adds a plugin recipient through a real age
+// plugin on PATH (built from vault/testdata/ageplugin); the vault is then
+// encrypted to it, so the key inside opens it.
+func TestRecipientsAddPluginKey(t *testing.T) {
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "age-plugin-ivtest"), "./vault/testdata/ageplugin").CombinedOutput(); err != nil {
+		t.Fatalf("build the test plugin: %v\n%s", err, out)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	s := newSandbox(t)
+	s.plainIdentity()
+	s.must("", "init")
+	s.must(recipSentinel+"\n", "add", "--name", "work", "--host", "h", "--user", "u", "--password-stdin")
+	k, _ := age.GenerateX25519Identity()
+	key := plugin.EncodeRecipient("ivtest", []byte(k.Recipient().String()))
+	r := s.must("", "recipients", "add", key, "--label", "carol-token")
+	assertNoSentinel(t, r, "add")
+	if out := s.must("", "recipients").stdout; !strings.Contains(out, "carol-token") || !strings.Contains(out, "age1ivtest1") {
+		t.Errorf("list:\n%s", out)
+	}
+	member := filepath.Join(s.dir, "carol.key")
+	os.WriteFile(member, []byte(k.String()+"\n"), 0o600)
+	if r := s.run("", "list", "--identity", member); r.code != 0 || !strings.Contains(r.stdout, "work") {
+		t.Errorf("the key behind the plugin recipient can't open the vault: exit %d\n%s", r.code, r.stderr)
 	}
 }
