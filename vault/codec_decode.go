@@ -28,7 +28,9 @@ func parseVault(data []byte) (*Vault, bool) {
 			if p.null() {
 				v.Accounts = nil
 			} else {
-				v.Accounts = make([]*Account, 0, 64)
+				// Our accounts take 300-500 bytes of JSON each, so this
+				// rarely regrows.
+				v.Accounts = make([]*Account, 0, len(p.d)/256+1)
 				p.array(func() { v.Accounts = append(v.Accounts, p.account()) })
 			}
 			return 1 << 1
@@ -612,7 +614,7 @@ func (p *decoder) strings() []string {
 	if p.null() {
 		return nil
 	}
-	out := []string{}
+	out := make([]string, 0, 2) // tags and capabilities are short lists
 	p.array(func() { out = append(out, p.str()) })
 	return out
 }

@@ -192,3 +192,31 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestCodecTimes(t *testing.T) {
+	for _, tm := range []time.Time{
+		{},
+		time.Unix(0, 0).UTC(),
+		time.Date(2024, 12, 31, 23, 59, 59, 100_000_000, time.UTC),
+		time.Date(2024, 1, 2, 3, 4, 5, 120, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2024, 6, 1, 12, 0, 0, 5, time.FixedZone("", 0)),
+		time.Date(2024, 6, 1, 12, 0, 0, 0, time.FixedZone("", 5*3600+45*60)),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Now(), // local zone, monotonic reading
+	} {
+		v := New()
+		v.Accounts = []*Account{{Created: tm}}
+		want, werr := json.Marshal(v)
+		got, gerr := marshalPayload(v)
+		if (werr == nil) != (gerr == nil) || !bytes.Equal(got, want) {
+			t.Errorf("%v: encoder gave %s, %v; json.Marshal %s, %v", tm, got, gerr, want, werr)
+		}
+		if werr != nil {
+			if _, ok := appendVault(nil, v); ok {
+				t.Errorf("%v: appendVault claims success where json.Marshal fails", tm)
+			}
+		}
+	}
+}
