@@ -211,7 +211,9 @@ func runRecipientsRemove(e *env, args []string) error {
 // reportExposed lists the accounts whose passwords a removed member could
 // read and prints the one command that rotates exactly those.
 func (e *env) reportExposed(v *vault.Vault, who string, now time.Time) error {
-	findings, err := audit.Run(v, audit.Options{Now: now})
+	// Accepted findings too: accepting an old exposure says nothing about
+	// the member removed just now.
+	findings, err := audit.Run(v, audit.Options{Now: now, IncludeAccepted: true})
 	if err != nil {
 		return err
 	}

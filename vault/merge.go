@@ -342,8 +342,10 @@ func unionHistory(ours, theirs []RetiredPassword) []RetiredPassword {
 	return out
 }
 
+// sameRetired: one password retired from the same era (both sides rotated
+// away from it) is kept once.
 func sameRetired(a, b RetiredPassword) bool {
-	return a.Password == b.Password && a.Retired.Equal(b.Retired)
+	return a.Password == b.Password && a.Set.Equal(b.Set)
 }
 
 // uniqueNames renames accounts that ended up sharing a name (both sides

@@ -443,3 +443,23 @@ func TestReloadWithUnreadableBase(t *testing.T) {
 		t.Error("their password is lost")
 	}
 }
+
+// TestMergeBothRotatedKeepsOldPasswordOnce: both sides retired the same
+// password; the history holds it once, and both new ones survive.
+func TestMergeBothRotatedKeepsOldPasswordOnce(t *testing.T) {
+	base := mergeBase()
+	ours, theirs := base.Clone(), base.Clone()
+	ours.Find("work").SetPassword("pw-ours", mt1)
+	theirs.Find("work").SetPassword("pw-theirs", mt2)
+	out, _ := mergeAt(base, ours, theirs, mtNow)
+	n := 0
+	for _, h := range out.Find("work").History {
+		if h.Password == "pw-work-0" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the old password is in the history %d times, want once", n)
+	}
+	assertNoPasswordLost(t, out, base, ours, theirs)
+}
