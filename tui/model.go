@@ -85,6 +85,9 @@ type Model struct {
 	clipboard    clipboardTool // system clipboard; nil when none is available
 
 	rotVerifyTimeout time.Duration // 0: rotate's default; tests shorten it
+
+	quitting   bool // quit once the save in flight is done
+	quitAnyway bool // the user was told about unsaved changes and quits again
 }
 
 // New builds the root model; Run starts it. Tests drive it directly.
@@ -195,6 +198,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.String() == "ctrl+c" {
 			return m.quit()
 		}
+		if m.quitAnyway && msg.String() != "q" {
+			m.quitAnyway = false // any other key: the user stays
+		}
 		return m.onKey(msg)
 	}
 	return m.updateFocused(msg)
@@ -258,8 +264,22 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // quit cancels any running check and leaves; the clipboard is cleared now
 // rather than left holding a password after the program is gone.
+//
+// An edit is never lost on the way out: a save in flight is waited for, and
+// a failed one needs the quit key a second time.
 func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.check.cancelRun()
+	m.rot.cancelStep()
+	switch {
+	case m.save.inFlight:
+		m.quitting = true
+		m.setStatus("saving before quitting…", false)
+		return m, nil
+	case m.save.failed && !m.quitAnyway:
+		m.quitAnyway = true
+		m.setStatus("q again quits without saving; ctrl+s retries", true)
+		return m, nil
+	}
 	cmds := []tea.Cmd{}
 	if c := m.clearClipboardNow(); c != nil {
 		cmds = append(cmds, c)

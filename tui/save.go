@@ -48,6 +48,15 @@ func (m *Model) requestSave() tea.Cmd {
 }
 
 func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
+	nm, cmd := m.adoptSave(msg)
+	if m2 := nm.(Model); m2.quitting && !m2.save.inFlight {
+		m2.quitting = false
+		return m2.quit()
+	}
+	return nm, cmd
+}
+
+func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
 	m.save.inFlight = false
 	if m.file == nil {
 		return m, nil // locked meanwhile

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -136,4 +137,49 @@ func TestSentinelNeverOnScreen(t *testing.T) {
 	if strings.Contains(d.m.status.text, sentinel) {
 		t.Fatal("password in the status line")
 	}
+}
+
+func TestQuitWaitsForSaves(t *testing.T) {
+	t.Run("save in flight: quit after it lands", func(t *testing.T) {
+		fx := newFixture(t, false, testAccounts())
+		d := unlocked(t, fx)
+		d.selectName("carol")
+		// Submit an edit but hold its save command back.
+		d.keys("e", "tab", "ctrl+u", "'later.example.net")
+		nm, saveCmd := d.m.submitForm()
+		d.m = nm.(Model)
+		if !d.m.save.inFlight {
+			t.Fatal("no save in flight")
+		}
+		d.out = nil
+		d.keys("q")
+		if d.sawQuit() {
+			t.Fatal("quit while a save was in flight")
+		}
+		d.run(saveCmd)
+		if !d.sawQuit() {
+			t.Fatal("did not quit once the save landed")
+		}
+		if h := fx.reopen(t).Find("carol").Host; h != "later.example.net" {
+			t.Fatalf("host on disk %q", h)
+		}
+	})
+	t.Run("failed save: quit asks twice", func(t *testing.T) {
+		fx := newFixture(t, false, testAccounts())
+		d := unlocked(t, fx)
+		if err := os.WriteFile(fx.vaultPath, []byte("not a vault"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		d.keys("e", "tab", "'x", "ctrl+s")
+		d.out = nil
+		d.keys("q")
+		if d.sawQuit() {
+			t.Fatal("quit dropped an unsaved edit without asking")
+		}
+		d.wantScreen("unsaved changes", "q again quits without saving")
+		d.keys("q")
+		if !d.sawQuit() {
+			t.Fatal("second q did not quit")
+		}
+	})
 }
