@@ -118,7 +118,9 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 	if a, err = r.account(); err != nil || a.Password == "" {
 		return v, nil
 	}
-	old := r.login(ctx, *a, a.Password)
+	octx, cancel := context.WithTimeout(ctx, maxAttempt)
+	old := r.login(octx, *a, a.Password)
+	cancel()
 	switch {
 	case old.OK():
 		v.OldStillWorks = true
