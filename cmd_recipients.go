@@ -23,7 +23,8 @@ it with their own identity, with imapvault or with the stock age CLI.
   recipients [list]                 who can open the vault, and who could
   recipients add KEY [--label WHO]  add a member; the vault is re-encrypted
   recipients add --file FILE        add every key in FILE (one a line, # comments)
-  recipients remove KEY|LABEL       remove a member; the vault is re-encrypted
+  recipients remove KEY|LABEL       remove a member (whole key, the short key shown
+                                    by list, or the label); the vault is re-encrypted
 
 KEY is an age key (age1...), a post-quantum key (age1pq1...; these can't be
 mixed with classic keys), an SSH public key (ssh-ed25519, ssh-rsa) or a

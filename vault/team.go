@@ -173,29 +173,45 @@ func (v *Vault) AddRecipient(key, label, by string, now time.Time) (Recipient, e
 	return r, nil
 }
 
-// FindRecipient returns the index of the active recipient whose key or
-// label (case-insensitive) is s.
+// FindRecipient returns the index of the active recipient named by s: its
+// key, the short key that lists show, a unique key prefix of at least 10
+// characters, or its label (case-insensitive).
 func (v *Vault) FindRecipient(s string) (int, error) {
 	s = strings.TrimSpace(s)
+	if looksPrivate(s) {
+		return -1, errors.New("that is a private key (an identity): name the recipient by its public key or label")
+	}
 	if norm, _, err := NormalizeRecipient(s); err == nil {
 		s = norm
 	}
-	match := -1
 	for i, r := range v.Recipients {
 		if r.Removed == nil && r.Key == s {
 			return i, nil
 		}
-		if r.Removed == nil && r.Label != "" && strings.EqualFold(r.Label, s) {
+	}
+	tests := []struct {
+		what  string
+		match func(Recipient) bool
+	}{
+		{"keys", func(r Recipient) bool { return r.ShortKey() == s || len(s) >= 10 && strings.HasPrefix(r.Key, s) }},
+		{"labels", func(r Recipient) bool { return r.Label != "" && strings.EqualFold(r.Label, s) }},
+	}
+	for _, tc := range tests {
+		match := -1
+		for i, r := range v.Recipients {
+			if r.Removed != nil || !tc.match(r) {
+				continue
+			}
 			if match >= 0 {
-				return -1, fmt.Errorf("several recipients are labelled %q: name the key instead", s)
+				return -1, fmt.Errorf("%q matches several recipients' %s: give the whole key", s, tc.what)
 			}
 			match = i
 		}
+		if match >= 0 {
+			return match, nil
+		}
 	}
-	if match < 0 {
-		return -1, fmt.Errorf("%q: %w", s, ErrRecipientNotFound)
-	}
-	return match, nil
+	return -1, fmt.Errorf("%q: %w", s, ErrRecipientNotFound)
 }
 
 // RemoveRecipient marks the active recipient named by key or label as

@@ -332,3 +332,35 @@ func TestReadRecipientsFile(t *testing.T) {
 		t.Error("an empty file was accepted")
 	}
 }
+
+func TestFindRecipient(t *testing.T) {
+	v := New()
+	for _, k := range []string{"age1aaaaaaaaaaaaaaaaaaaaaaaaaaaa111", "age1aaaaaaaaaaaaaaaaaaaaaaaaaaaa222", "age1bbbbbbbbbbbbbbbbbbbbbbbbbbbb333"} {
+		v.Recipients = append(v.Recipients, Recipient{Key: k, Label: "L" + k[len(k)-3:], Added: mt0})
+	}
+	v.Recipients = append(v.Recipients, Recipient{Key: "age1cccccccccccccccccccccccccccc444", Label: "gone", Added: mt0, Removed: &mt1})
+	v.Recipients[1].Label = "L111" // two share a label
+	cases := []struct {
+		in   string
+		want int // -1: error
+	}{
+		{"age1aaaaaaaaaaaaaaaaaaaaaaaaaaaa222", 1},
+		{v.Recipients[2].ShortKey(), 2},
+		{"age1bbbbbbbb", 2},
+		{"age1aaaaaaaa", -1}, // a prefix of two keys
+		{"age1b", -1},        // too short to be a prefix
+		{"l333", 2},
+		{"L111", -1}, // a label of two
+		{"gone", -1}, // removed already
+		{"AGE-SECRET-KEY-1QQQQ", -1},
+	}
+	for _, tc := range cases {
+		got, err := v.FindRecipient(tc.in)
+		if got != tc.want || (err == nil) != (tc.want >= 0) {
+			t.Errorf("FindRecipient(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "AGE-SECRET") {
+			t.Errorf("error echoes a private key: %v", err)
+		}
+	}
+}
