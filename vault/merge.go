@@ -106,55 +106,6 @@ func (m *merger) settings(b, o, t Settings) Settings {
 	}
 }
 
-// recipients unites both lists; an entry is one key added at one time.
-// Removal wins. When only one side removed a recipient, the other side kept
-// writing files that recipient could read until now, so the removal is
-// dated now: every password set before then counts as exposed.
-func (m *merger) recipients(base, ours, theirs []Recipient) []Recipient {
-	key := func(r Recipient) string { return r.Key + "\x00" + r.Added.UTC().Format(time.RFC3339Nano) }
-	inBase := map[string]Recipient{}
-	for _, r := range base {
-		inBase[key(r)] = r
-	}
-	out := slices.Clone(ours)
-	at := map[string]int{}
-	for i, r := range out {
-		at[key(r)] = i
-	}
-	for _, t := range theirs {
-		i, ok := at[key(t)]
-		if !ok {
-			at[key(t)] = len(out)
-			out = append(out, t)
-			continue
-		}
-		o := &out[i]
-		b := inBase[key(t)]
-		o.Label = pick(m, nil, "recipient "+shortKey(o.Key)+" label", b.Label, o.Label, t.Label, showString)
-		switch {
-		case o.Removed != nil && t.Removed != nil:
-			if t.Removed.After(*o.Removed) {
-				o.Removed, o.RemovedBy = t.Removed, t.RemovedBy
-			}
-		case t.Removed != nil || o.Removed != nil:
-			if t.Removed != nil {
-				o.RemovedBy = t.RemovedBy
-			}
-			now := m.now
-			o.Removed = &now
-		}
-	}
-	return out
-}
-
-// shortKey abbreviates a recipient key for messages.
-func shortKey(k string) string {
-	if len(k) <= 20 {
-		return k
-	}
-	return k[:12] + "…" + k[len(k)-6:]
-}
-
 // accounts merges by id: theirs' order first, then accounts only we added.
 func (m *merger) accounts(base, ours, theirs *Vault) []*Account {
 	byID := func(v *Vault) map[string]*Account {
