@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 func (m Model) helpKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -25,15 +27,17 @@ func (m Model) viewHelp() string {
 	s := m.styles
 	h := m.help
 	h.ShowAll = true
-	lines := []string{
-		s.Title.Render("Keys"), "",
-		h.FullHelpView(m.keys.FullHelp()), "",
-		s.Title.Render("Good to know"),
-		"• Passwords never show unless revealed with p; a reveal hides itself after 10 s.",
-		"• y copies by OSC 52 and the system clipboard; cleared after 30 s if still ours.",
-		"• The vault locks itself after " + m.autoLock().String() + " idle; L locks now.",
-		"• Every edit is saved at once; on a save error the change stays in memory.",
-		"• Rows marked ↻ have a rotation pending; the old password stays current.",
+	notes := []string{
+		"Passwords never show unless revealed with p; a reveal hides itself after 10 s.",
+		"y copies by OSC 52 and the system clipboard; cleared after 30 s if still ours.",
+		fmt.Sprintf("The vault locks itself after %d idle minutes; L locks now.", int(m.autoLock().Minutes())),
+		"Every edit is saved at once; on a save error the change stays in memory.",
+		"Rows marked ↻ have a rotation pending; the old password stays current.",
 	}
-	return " " + strings.Join(lines, "\n ")
+	lines := []string{s.Title.Render("Keys"), "", h.FullHelpView(m.keys.FullHelp()), "", s.Title.Render("Good to know")}
+	for _, n := range notes {
+		lines = append(lines, "• "+strings.ReplaceAll(ansi.Wordwrap(n, max(20, m.width-5), ""), "\n", "\n  "))
+	}
+	text := strings.Join(lines, "\n")
+	return " " + strings.ReplaceAll(text, "\n", "\n ")
 }
