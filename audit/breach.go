@@ -25,7 +25,7 @@ const (
 	probeRead = 2 * maxLine
 	// scanWindow: below this many bytes the search reads the rest at once
 	// and walks the lines, which beats more small reads.
-	scanWindow = 4096
+	scanWindow = 1024
 	// cachedDepth: the first bisection steps hit the same offsets on every
 	// lookup, so their lines are kept (at most 2^cachedDepth small entries).
 	cachedDepth = 12

@@ -94,4 +94,7 @@ type Options struct {
 	MaxAge          time.Duration
 	Breached        *BreachFile // nil skips the breach check
 	IncludeAccepted bool        // keep accepted findings, marked with Accepted
+	// Strength keeps zxcvbn scores between runs; nil scores afresh, which
+	// is right for one-shot commands.
+	Strength *StrengthCache
 }

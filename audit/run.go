@@ -20,7 +20,7 @@ func Run(v *vault.Vault, opts Options) ([]Finding, error) {
 	var out []Finding
 	out = append(out, staleFindings(v, opts.MaxAge, now)...)
 	out = append(out, reusedFindings(v)...)
-	out = append(out, weakFindings(v)...)
+	out = append(out, weakFindings(v, opts.Strength)...)
 	if opts.Breached != nil {
 		fs, err := breachedFindings(v, opts.Breached)
 		if err != nil {
@@ -50,22 +50,38 @@ func ForAccount(findings []Finding, id string) []Finding {
 }
 
 func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		a, b := fs[i], fs[j]
-		if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
-			return ra > rb
-		}
-		if la, lb := strings.ToLower(a.Account), strings.ToLower(b.Account); la != lb {
-			return la < lb
-		}
-		if a.Account != b.Account {
-			return a.Account < b.Account
-		}
-		if a.Kind != b.Kind {
-			return a.Kind < b.Kind
-		}
-		return a.Message < b.Message
-	})
+	fold := make([]string, len(fs)) // lower-cased once, not per comparison
+	for i := range fs {
+		fold[i] = strings.ToLower(fs[i].Account)
+	}
+	sort.Stable(byWorst{fs, fold})
+}
+
+type byWorst struct {
+	fs   []Finding
+	fold []string
+}
+
+func (s byWorst) Len() int { return len(s.fs) }
+func (s byWorst) Swap(i, j int) {
+	s.fs[i], s.fs[j] = s.fs[j], s.fs[i]
+	s.fold[i], s.fold[j] = s.fold[j], s.fold[i]
+}
+func (s byWorst) Less(i, j int) bool {
+	a, b := &s.fs[i], &s.fs[j]
+	if ra, rb := a.Severity.Rank(), b.Severity.Rank(); ra != rb {
+		return ra > rb
+	}
+	if s.fold[i] != s.fold[j] {
+		return s.fold[i] < s.fold[j]
+	}
+	if a.Account != b.Account {
+		return a.Account < b.Account
+	}
+	if a.Kind != b.Kind {
+		return a.Kind < b.Kind
+	}
+	return a.Message < b.Message
 }
 
 // applyAccepted drops (or marks) findings the account has accepted.

@@ -73,12 +73,13 @@ type scoreJob struct {
 	pw     string
 	inputs []string
 	score  int
+	done   bool // found in the cache
 }
 
 // weakFindings scores each distinct (password, user inputs) pair once,
 // spread over GOMAXPROCS workers, because zxcvbn costs about a millisecond
 // per password.
-func weakFindings(v *vault.Vault) []Finding {
+func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	jobs := map[string]*scoreJob{}
 	perAccount := make([]*scoreJob, len(v.Accounts))
 	var list []*scoreJob
@@ -96,7 +97,20 @@ func weakFindings(v *vault.Vault) []Finding {
 		}
 		perAccount[i] = j
 	}
+	var ids [][32]byte
+	if cache != nil {
+		ids = make([][32]byte, len(list))
+		for i, j := range list {
+			ids[i] = cache.id(j.pw, j.inputs)
+			j.score, j.done = cache.get(ids[i])
+		}
+	}
 	scoreAll(list)
+	if cache != nil {
+		for i, j := range list {
+			cache.put(ids[i], j.score)
+		}
+	}
 
 	var out []Finding
 	for i, a := range v.Accounts {
@@ -120,6 +134,13 @@ func weakFindings(v *vault.Vault) []Finding {
 }
 
 func scoreAll(list []*scoreJob) {
+	var todo []*scoreJob
+	for _, j := range list {
+		if !j.done {
+			todo = append(todo, j)
+		}
+	}
+	list = todo
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	next := make(chan *scoreJob)
 	var wg sync.WaitGroup
