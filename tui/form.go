@@ -87,10 +87,29 @@ func (f *formState) setPortHint() {
 	f.inputs[fPort].Placeholder = fmt.Sprintf("%d (default for %s)", sec.DefaultPort(), sec)
 }
 
+// update passes pastes (and anything else that is not a key) to the
+// focused field.
 func (f formState) update(msg tea.Msg) (formState, tea.Cmd) {
+	before := f.inputs[f.focused].Value()
 	var cmd tea.Cmd
 	f.inputs[f.focused], cmd = f.inputs[f.focused].Update(msg)
+	f.changed(before)
 	return f, cmd
+}
+
+// changed notes an edit of the focused field and refreshes what depends on it.
+func (f *formState) changed(before string) {
+	after := f.inputs[f.focused].Value()
+	if after == before {
+		return
+	}
+	f.dirty, f.warned, f.err = true, false, ""
+	switch f.focused {
+	case fSecurity:
+		f.setPortHint()
+	case fPassword:
+		f.score = strength(after)
+	}
 }
 
 func (m Model) formHelp() []key.Binding {
@@ -128,15 +147,7 @@ func (m Model) formKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	before := f.inputs[f.focused].Value()
 	var cmd tea.Cmd
 	f.inputs[f.focused], cmd = f.inputs[f.focused].Update(msg)
-	if after := f.inputs[f.focused].Value(); after != before {
-		f.dirty, f.warned, f.err = true, false, ""
-		switch f.focused {
-		case fSecurity:
-			f.setPortHint()
-		case fPassword:
-			f.score = strength(after)
-		}
-	}
+	f.changed(before)
 	return m, cmd
 }
 

@@ -99,3 +99,22 @@ func TestListKeepsCursorVisibleAfterResize(t *testing.T) {
 		t.Fatalf("cursor row not drawn after shrinking:\n%s", d.screen())
 	}
 }
+
+func TestPasteIntoFormAndFilter(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.keys("/")
+	d.send(tea.PasteMsg{Content: "erin"})
+	if len(d.m.list.view) != 1 {
+		t.Fatalf("pasted filter shows %d rows", len(d.m.list.view))
+	}
+	d.keys("esc", "a", "tab", "tab", "tab", "tab", "tab")
+	d.send(tea.PasteMsg{Content: sentinel + "\n"})
+	if d.m.form.inputs[fPassword].Value() != sentinel {
+		t.Fatal("paste into the password field lost or kept the newline")
+	}
+	if d.m.form.score < 0 {
+		t.Fatal("strength not updated after a paste")
+	}
+	d.notOnScreen(sentinel)
+}

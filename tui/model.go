@@ -226,6 +226,10 @@ func (m Model) updateFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scrList:
 		if m.list.filtering {
 			m.list.filter, cmd = m.list.filter.Update(msg)
+			if v := m.list.filter.Value(); v != m.list.query {
+				m.list.applyFilter(v, false)
+				m.list.cursor, m.list.offset = 0, 0
+			}
 		}
 	}
 	return m, cmd
