@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -84,7 +85,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 	defer stop()
 	opts := rotate.Options{
 		Hook: *hook, HookTimeout: *hookTimeout, Length: *length, VerifyTimeout: *verifyTimeout,
-		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout),
+		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout), Record: lastcheck.Record,
 	}
 	if *hook == "" && !*abort {
 		tty, owned, err := e.terminal()

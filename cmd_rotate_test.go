@@ -183,6 +183,9 @@ func TestRotateCommand(t *testing.T) {
 				if a.Pending != nil || a.Password == rotOld || len(a.History) != 1 || a.History[0].Password != rotOld {
 					t.Fatal("not committed with the old password in history")
 				}
+				if a.LastCheck == nil || a.LastCheck.Status != "ok" {
+					t.Fatalf("last check %+v; want the login that verified the new password", a.LastCheck)
+				}
 			case "-":
 				if a.Pending != nil || a.Password != rotOld {
 					t.Fatal("the account changed although nothing should have happened")

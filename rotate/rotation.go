@@ -39,6 +39,11 @@ type Options struct {
 	Login     func(ctx context.Context, a vault.Account, password string) imapcheck.Result
 	TLSConfig *tls.Config // base TLS config of the default Login (tests: the test CA)
 
+	// Record, when set, stores the login that verified the new password as
+	// the account's LastCheck in the commit (pass lastcheck.Record), so
+	// that a failed check of the old password stops showing.
+	Record func(imapcheck.Result) *vault.Check
+
 	Progress func(Event)      // called on the caller's goroutine; nil: no events
 	Now      func() time.Time // nil: time.Now
 }
@@ -56,6 +61,8 @@ type Rotation struct {
 	opts  Options
 	state State
 	rep   Report
+
+	verified *imapcheck.Result // the login that verified the new password
 }
 
 // testHook, when set by a test, is called at each checkpoint so the test

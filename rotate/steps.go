@@ -112,6 +112,7 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 		return v, err
 	}
 	r.state = StateVerified
+	r.verified = &res
 	r.emit(Event{Step: StepVerified, Message: fmt.Sprintf("the new password logged in (attempt %d)", n), Result: &res})
 	checkpoint("verified")
 
@@ -155,6 +156,9 @@ func (r *Rotation) Commit() error {
 		})
 	}
 	a.Password, a.Changed, a.Modified, a.Pending = r.pw, now, now, nil
+	if r.opts.Record != nil && r.verified != nil {
+		a.LastCheck = r.opts.Record(*r.verified)
+	}
 	if err := r.save(); err != nil {
 		r.restore(before)
 		return fmt.Errorf("account %q: save the committed rotation: %w", r.name, err)

@@ -55,6 +55,7 @@ func TestRunConfirmByHand(t *testing.T) {
 	f, path, id := testVault(t, srv)
 	asked := 0
 	_, err := Run(context.Background(), f, accountName, Options{TLSConfig: srv.tls,
+		Record: func(r imapcheck.Result) *vault.Check { return &vault.Check{Status: string(r.Status)} },
 		Confirm: func(ctx context.Context, r *Rotation) error {
 			asked++
 			if a := reopen(t, path, id); a.Pending == nil || a.Pending.Password != r.NewPassword() {
@@ -65,7 +66,11 @@ func TestRunConfirmByHand(t *testing.T) {
 	if err != nil || asked != 1 {
 		t.Fatalf("err %v, asked %d times", err, asked)
 	}
-	assertCommitted(t, srv, reopen(t, path, id))
+	a := reopen(t, path, id)
+	assertCommitted(t, srv, a)
+	if a.LastCheck == nil || a.LastCheck.Status != "ok" {
+		t.Fatalf("last check %+v; want the verifying login recorded", a.LastCheck)
+	}
 }
 
 func TestStepErrors(t *testing.T) {
