@@ -32,7 +32,10 @@ account's history. Until then the old password stays current.
 With --hook the command CMD sets it, run as 'sh -c CMD': its standard input
 is two lines, the old and the new password; its environment has
 IMAPVAULT_ACCOUNT, IMAPVAULT_HOST, IMAPVAULT_PORT and IMAPVAULT_USERNAME and
-no secret. Without --hook, in a terminal, the new password is shown there
+no secret. Read the lines with 'IFS= read -r old; IFS= read -r new', and pass
+them on through a pipe (printf is a shell builtin), never as arguments, e.g.:
+  --hook 'IFS= read -r old; IFS= read -r new; printf "%s\n%s\n" "$old" "$new" | ssh mail passwd-set "$IMAPVAULT_USERNAME"'
+Without --hook, in a terminal, the new password is shown there
 for you to set at the provider; press Enter once it is set.
 
 If the new password does not log in within --verify-timeout, the rotation
