@@ -224,6 +224,10 @@ func (m Model) sharedKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Rotate):
 		return m.rotate(id)
 	case key.Matches(msg, k.Lock):
+		if m.save.failed {
+			m.setStatus("not locking: unsaved changes — ctrl+s retries the save", true)
+			return m, nil
+		}
 		return m.lock("locked")
 	}
 	return m, nil

@@ -61,8 +61,9 @@ type Model struct {
 	fatal     error  // shown on scrFatal; returned by Run
 	fatalHint string
 
-	file *vault.File
-	id   *vault.Identity
+	file    *vault.File
+	id      *vault.Identity
+	session int // counts unlocks, so work started before a lock is ignored after it
 
 	unlock  unlockState
 	first   firstRunState
@@ -342,7 +343,7 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	m.list = newListState()
 	m.detail = detailState{}
 	m.form = formState{}
-	m.audit = auditState{}
+	m.audit = auditState{gen: m.audit.gen}
 	m.confirm = confirmState{}
 	m.rot.cancelStep()
 	m.rot = rotState{gen: m.rot.gen}

@@ -20,6 +20,7 @@ type saveState struct {
 }
 
 type savedMsg struct {
+	session   int
 	file      *vault.File  // the copy that was written, carrying the new on-disk stamp
 	snap      *vault.Vault // what we asked to save; file.Vault differs when it merged
 	conflicts []vault.Conflict
@@ -39,11 +40,12 @@ func (m *Model) requestSave() tea.Cmd {
 	fc := *m.file // File is plain data plus pointers; the copy writes the snapshot
 	snap := m.snapshot()
 	fc.Vault = snap
+	session := m.session
 	// SaveMerged: when a sync tool or another imapvault changed the file,
 	// both sides' edits are kept (conflicts keep ours and are reported).
 	return func() tea.Msg {
 		cs, err := fc.SaveMerged()
-		return savedMsg{file: &fc, snap: snap, conflicts: cs, err: err}
+		return savedMsg{session: session, file: &fc, snap: snap, conflicts: cs, err: err}
 	}
 }
 
@@ -57,6 +59,9 @@ func (m Model) onSaved(msg savedMsg) (tea.Model, tea.Cmd) {
 }
 
 func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
+	if msg.session != m.session {
+		return m, nil // from before a lock; it wrote its own copy
+	}
 	m.save.inFlight = false
 	if m.file == nil {
 		return m, nil // locked meanwhile

@@ -165,6 +165,7 @@ func (m Model) onUnlockFailed(msg unlockFailedMsg) (tea.Model, tea.Cmd) {
 func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.unlock = newUnlockState(m.styles)
 	m.id, m.file = msg.id, msg.file
+	m.session++
 	m.lastActivity = m.now()
 	m.save = saveState{}
 	m.screen = scrList
