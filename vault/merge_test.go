@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -462,4 +463,25 @@ func TestMergeBothRotatedKeepsOldPasswordOnce(t *testing.T) {
 		t.Errorf("the old password is in the history %d times, want once", n)
 	}
 	assertNoPasswordLost(t, out, base, ours, theirs)
+}
+
+// BenchmarkSaveMergedAfterOutsideChange10k is the whole refuse -> reload
+// -> merge -> save path on a 10,000-account vault.
+func BenchmarkSaveMergedAfterOutsideChange10k(b *testing.B) {
+	path, id := setupBig(b, 10_000)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		b.StopTimer()
+		f, _ := Open(path, id)
+		other, _ := Open(path, id)
+		other.Vault.Accounts[1].Notes = fmt.Sprint("theirs ", i)
+		if err := other.Save(); err != nil {
+			b.Fatal(err)
+		}
+		f.Vault.Accounts[2].Notes = fmt.Sprint("ours ", i)
+		b.StartTimer()
+		if _, err := f.SaveMerged(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
