@@ -2,6 +2,8 @@ package vault
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -163,46 +165,44 @@ func (id *Identity) loadProtected(data []byte, pass PassphraseFunc) error {
 }
 
 func (id *Identity) loadSSH(data []byte, pass PassphraseFunc) error {
-	sid, err := agessh.ParseIdentity(data)
+	raw, err := ssh.ParseRawPrivateKey(data)
 	var missing *ssh.PassphraseMissingError
-	if errors.As(err, &missing) {
-		pub := missing.PublicKey
-		if pub == nil {
-			pub, err = readSSHPub(id.Path + ".pub")
-			if err != nil {
-				return err
-			}
-		}
+	switch {
+	case errors.As(err, &missing):
 		if pass == nil {
 			return errors.New("SSH key is passphrase-protected and no passphrase was given")
 		}
-		// Decrypt now, so a wrong passphrase is reported at unlock and not at the first open.
 		p, err := pass()
 		if err != nil {
 			return fmt.Errorf("read passphrase: %w", err)
 		}
 		defer clear(p)
-		if _, err := ssh.ParseRawPrivateKeyWithPassphrase(data, p); err != nil {
-			if errors.Is(err, x509.IncorrectPasswordError) {
-				return ErrWrongPassphrase
-			}
-			return err
+		// Decrypt once, now: a wrong passphrase shows at unlock, and
+		// neither the passphrase is kept nor the key's bcrypt KDF
+		// (~0.15 s) paid again on every open.
+		raw, err = ssh.ParseRawPrivateKeyWithPassphrase(data, p)
+		if errors.Is(err, x509.IncorrectPasswordError) {
+			return ErrWrongPassphrase
 		}
-		saved := bytes.Clone(p)
-		enc, err := agessh.NewEncryptedSSHIdentity(pub, data, func() ([]byte, error) { return bytes.Clone(saved), nil })
 		if err != nil {
-			return err
+			return fmt.Errorf("decrypt SSH key: %w", err)
 		}
-		id.Identities = []age.Identity{enc}
-		id.Recipient = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub)))
-		return nil
-	}
-	if err != nil {
+	case err != nil:
 		return fmt.Errorf("malformed SSH key: %w", err)
 	}
-	raw, err := ssh.ParseRawPrivateKey(data)
+	var sid age.Identity
+	switch k := raw.(type) {
+	case ed25519.PrivateKey:
+		sid, err = agessh.NewEd25519Identity(k)
+	case *ed25519.PrivateKey:
+		sid, err = agessh.NewEd25519Identity(*k)
+	case *rsa.PrivateKey:
+		sid, err = agessh.NewRSAIdentity(k)
+	default:
+		return fmt.Errorf("SSH key type %T can't decrypt age files (use ed25519 or RSA)", raw)
+	}
 	if err != nil {
-		return fmt.Errorf("malformed SSH key: %w", err)
+		return fmt.Errorf("SSH key: %w", err)
 	}
 	signer, err := ssh.NewSignerFromKey(raw)
 	if err != nil {
@@ -211,18 +211,6 @@ func (id *Identity) loadSSH(data []byte, pass PassphraseFunc) error {
 	id.Identities = []age.Identity{sid}
 	id.Recipient = strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
 	return nil
-}
-
-func readSSHPub(path string) (ssh.PublicKey, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("encrypted SSH key needs its public key beside it: %w", err)
-	}
-	pub, _, _, _, err := ssh.ParseAuthorizedKey(b)
-	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", path, err)
-	}
-	return pub, nil
 }
 
 // CreateIdentity makes a new X25519 key and writes it to path encrypted
