@@ -113,6 +113,8 @@ func recipientKeys(pos []string, file, verb string) ([]string, error) {
 		return keys, nil
 	case len(pos) == 1:
 		return pos, nil
+	case len(pos) > 1 && strings.HasPrefix(pos[0], "ssh-"):
+		return []string{strings.Join(pos, " ")}, nil // an SSH key typed without quotes
 	}
 	return nil, usageErr(fmt.Errorf("recipients %s takes one KEY (or --file FILE)", verb), "quote an SSH key: imapvault recipients "+verb+" 'ssh-ed25519 AAAA... who@host'")
 }
@@ -128,6 +130,9 @@ func runRecipientsAdd(e *env, args []string) error {
 	keys, err := recipientKeys(pos, *file, "add")
 	if err != nil {
 		return err
+	}
+	if *label != "" && len(keys) > 1 {
+		return usageErr(errors.New("--label names one key, and the file holds several"), "add them one by one with --label, or put each SSH key's owner in its comment")
 	}
 	f, err := e.openLocked()
 	if err != nil {

@@ -54,9 +54,12 @@ func TestRecipientsAddListRemove(t *testing.T) {
 	var outs []result
 	outs = append(outs, s.must("", "recipients", "add", bob, "--label", "bob"))
 	outs = append(outs, s.must("", "recipients", "add", "--file", file))
+	dpub, _, _ := ed25519.GenerateKey(rand.Reader)
+	sd, _ := ssh.NewPublicKey(dpub) // typed without quotes: three arguments
+	outs = append(outs, s.must("", append([]string{"recipients", "add"}, strings.Fields(strings.TrimSpace(string(ssh.MarshalAuthorizedKey(sd)))+" dave@desk")...)...))
 	list := s.must("", "recipients")
 	outs = append(outs, list)
-	for _, want := range []string{"LABEL", "(you)", "bob", "carol@laptop", me.Recipient().String()[:12], "active"} {
+	for _, want := range []string{"LABEL", "(you)", "bob", "carol@laptop", "dave@desk", me.Recipient().String()[:12], "active"} {
 		if !strings.Contains(list.stdout, want) {
 			t.Errorf("list lacks %q:\n%s", want, list.stdout)
 		}
