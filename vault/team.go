@@ -277,11 +277,12 @@ func (f *File) CanOpen(rs []Recipient) error {
 	return nil
 }
 
-var pluginRecipientComment = regexp.MustCompile(`(?i)^#\s*recipient:\s*(age1\S+)`)
+var pluginRecipientComment = regexp.MustCompile(`(?i)^#\s*(?:recipient|public key):\s*(age1\S+)`)
 
 // loadWithPlugins parses an identity file that has AGE-PLUGIN-... lines
 // (a hardware key) next to, or instead of, plain age keys. The public key
-// of a plugin identity comes from the "# Recipient: age1..." comment that
+// of a plugin identity comes from the "# Recipient: age1..." (or "# public
+// key: age1...") comment that
 // plugins such as age-plugin-yubikey write beside it.
 func (id *Identity) loadWithPlugins(data []byte) error {
 	var plain bytes.Buffer
