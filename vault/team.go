@@ -282,8 +282,8 @@ var pluginRecipientComment = regexp.MustCompile(`(?i)^#\s*(?:recipient|public ke
 // loadWithPlugins parses an identity file that has AGE-PLUGIN-... lines
 // (a hardware key) next to, or instead of, plain age keys. The public key
 // of a plugin identity comes from the "# Recipient: age1..." (or "# public
-// key: age1...") comment that
-// plugins such as age-plugin-yubikey write beside it.
+// key: age1...") comment that plugins such as age-plugin-yubikey write
+// beside it.
 func (id *Identity) loadWithPlugins(data []byte) error {
 	var plain bytes.Buffer
 	var plugins []age.Identity
