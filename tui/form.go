@@ -38,7 +38,8 @@ type formState struct {
 	err     string
 	score   int // zxcvbn score of the password field, -1 when empty
 	dirty   bool
-	warned  bool // esc once on a changed form: the next esc discards
+	warned  bool           // esc once on a changed form: the next esc discards
+	lastSec vault.Security // the security the port hint was made for
 }
 
 func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
@@ -77,13 +78,19 @@ func (f *formState) focus() tea.Cmd {
 	return f.inputs[f.focused].Focus()
 }
 
-// setPortHint shows the default port of the chosen security.
+// setPortHint shows the default port of the chosen security, and drops a
+// port that was only the old security's default, so tls -> starttls moves
+// 993 to 143 instead of keeping a port that no longer fits.
 func (f *formState) setPortHint() {
 	sec, err := vault.ParseSecurity(f.inputs[fSecurity].Value())
 	if err != nil {
 		f.inputs[fPort].Placeholder = ""
 		return
 	}
+	if f.lastSec != "" && f.lastSec != sec && f.inputs[fPort].Value() == strconv.Itoa(f.lastSec.DefaultPort()) {
+		f.inputs[fPort].Reset()
+	}
+	f.lastSec = sec
 	f.inputs[fPort].Placeholder = fmt.Sprintf("%d (default for %s)", sec.DefaultPort(), sec)
 }
 

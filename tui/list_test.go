@@ -137,6 +137,21 @@ func TestAddRejectsDuplicateName(t *testing.T) {
 	}
 }
 
+func TestEditSecurityMovesDefaultPort(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.selectName("alice-work") // tls, 993
+	d.keys("e", "tab", "tab", "ctrl+u", "'starttls", "ctrl+s")
+	if a := fx.reopen(t).Find("alice-work"); a.Port != 143 || a.Security != vault.STARTTLS {
+		t.Fatalf("saved %s:%d", a.Security, a.Port)
+	}
+	d.selectName("carol") // tls, 993 typed by hand as 1993 stays
+	d.keys("e", "tab", "tab", "tab", "ctrl+u", "'1993", "up", "ctrl+u", "'starttls", "ctrl+s")
+	if a := fx.reopen(t).Find("carol"); a.Port != 1993 {
+		t.Fatalf("a port typed by hand changed to %d", a.Port)
+	}
+}
+
 func TestEdit(t *testing.T) {
 	tests := []struct {
 		name        string

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 )
@@ -117,4 +118,17 @@ func TestPasteIntoFormAndFilter(t *testing.T) {
 		t.Fatal("strength not updated after a paste")
 	}
 	d.notOnScreen(sentinel)
+}
+
+func TestStatusNotesFadeErrorsStay(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.keys("s")
+	d.wantScreen("sorted by name")
+	d.tick(9*time.Second, fx.clk)
+	d.notOnScreen("sorted by name")
+	d.keys("a", "ctrl+s", "esc", "esc") // a form error, then back
+	d.m.setStatus("an error", true)
+	d.tick(time.Minute, fx.clk)
+	d.wantScreen("an error")
 }

@@ -304,6 +304,9 @@ func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
 	if m.reveal.id != "" && !now.Before(m.reveal.until) {
 		m.reveal = revealState{}
 	}
+	if m.status.text != "" && !m.status.err && now.Sub(m.status.at) >= statusFade {
+		m.status = statusLine{} // notes fade; errors stay until the next one
+	}
 	if !m.rot.revealed.IsZero() && now.Sub(m.rot.revealed) >= revealTimeout {
 		m.rot.revealed = time.Time{}
 	}

@@ -14,6 +14,9 @@ import (
 
 // statusLine is the one line under every screen for what just happened:
 // errors stay until the next action; notes fade after a few seconds.
+// statusFade is how long a note (not an error) stays in the status line.
+const statusFade = 8 * time.Second
+
 type statusLine struct {
 	text string
 	err  bool
