@@ -288,3 +288,24 @@ func TestRereadAdopt(t *testing.T) {
 		t.Fatalf("merge lost an account: %d accounts", len(h.Vault.Accounts))
 	}
 }
+
+func TestCreatePermissions(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "data", "imapvault")
+	path := filepath.Join(dir, "vault.age")
+	id := plainIdentity(t, root)
+	if _, err := Create(path, id, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]os.FileMode{
+		path: 0o600, LockPath(path): 0o600, dir: 0o700, filepath.Dir(dir): 0o700,
+	} {
+		if m := mode(t, p); m != want {
+			t.Errorf("%s mode %o; want %o", p, m, want)
+		}
+	}
+	if _, err := os.Stat(BackupDir(path)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a new vault has a backup folder already: %v", err)
+	}
+	assertNoTemp(t, path)
+}
