@@ -31,12 +31,17 @@ type clipboardTool interface {
 type execClipboard struct {
 	name        string
 	write, read []string
+	clear       []string // empties the clipboard; nil: write nothing
 }
 
 func (c execClipboard) Name() string { return c.name }
 
 func (c execClipboard) Write(s string) error {
-	cmd := exec.Command(c.write[0], c.write[1:]...)
+	argv := c.write
+	if s == "" && c.clear != nil {
+		argv = c.clear
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = bytes.NewReader([]byte(s))
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)
@@ -57,13 +62,13 @@ func detectClipboard() clipboardTool {
 	has := func(bin string) bool { _, err := exec.LookPath(bin); return err == nil }
 	switch {
 	case runtime.GOOS == "darwin" && has("pbcopy"):
-		return execClipboard{"pbcopy", []string{"pbcopy"}, []string{"pbpaste"}}
+		return execClipboard{name: "pbcopy", write: []string{"pbcopy"}, read: []string{"pbpaste"}}
 	case os.Getenv("WAYLAND_DISPLAY") != "" && has("wl-copy"):
-		return execClipboard{"wl-copy", []string{"wl-copy"}, []string{"wl-paste", "--no-newline"}}
+		return execClipboard{name: "wl-copy", write: []string{"wl-copy"}, read: []string{"wl-paste", "--no-newline"}, clear: []string{"wl-copy", "--clear"}}
 	case os.Getenv("DISPLAY") != "" && has("xclip"):
-		return execClipboard{"xclip", []string{"xclip", "-selection", "clipboard"}, []string{"xclip", "-selection", "clipboard", "-o"}}
+		return execClipboard{name: "xclip", write: []string{"xclip", "-selection", "clipboard"}, read: []string{"xclip", "-selection", "clipboard", "-o"}}
 	case os.Getenv("DISPLAY") != "" && has("xsel"):
-		return execClipboard{"xsel", []string{"xsel", "--clipboard", "--input"}, []string{"xsel", "--clipboard", "--output"}}
+		return execClipboard{name: "xsel", write: []string{"xsel", "--clipboard", "--input"}, read: []string{"xsel", "--clipboard", "--output"}, clear: []string{"xsel", "--clipboard", "--delete"}}
 	}
 	return nil
 }
