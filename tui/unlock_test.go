@@ -123,3 +123,34 @@ func TestFirstRunCreatesVault(t *testing.T) {
 	}
 	d.wantScreen("No accounts yet")
 }
+
+func TestAutoLockPlainIdentityReopensOnEnter(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.tick(11*time.Minute, fx.clk)
+	if d.m.screen != scrUnlock || d.m.file != nil {
+		t.Fatal("not locked")
+	}
+	d.wantScreen("press enter to open the vault again")
+	d.notOnScreen("alice-work")
+	d.keys("enter")
+	if d.m.screen != scrList {
+		t.Fatalf("enter did not reopen:\n%s", d.screen())
+	}
+}
+
+func TestAutoLockUsesVaultSetting(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	opts := fx.options()
+	opts.AutoLock = 0
+	d := newDriver(t, fx.model(opts))
+	d.m.file.Vault.Settings.AutoLockMinutes = 2
+	d.tick(119*time.Second, fx.clk)
+	if d.m.screen != scrList {
+		t.Fatal("locked early")
+	}
+	d.tick(time.Second, fx.clk)
+	if d.m.screen != scrUnlock {
+		t.Fatal("the vault's 2-minute setting was not used")
+	}
+}
