@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,7 +114,7 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 		if errors.As(err, &nomatch) {
 			return nil, fmt.Errorf("%w: %v", ErrNoIdentity, err)
 		}
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, corrupt(err)
 	}
 	// Sized from the ciphertext, which is a little longer than the
 	// plaintext, so the read never regrows and copies.
@@ -123,9 +124,18 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 	plain := pb.Bytes()
 	defer clear(plain)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, corrupt(err)
 	}
 	return parsePayload(plain)
+}
+
+// corrupt words age's complaint for a person: a cut-off file is the
+// common case (a full disk, a sync tool, a copy that did not finish).
+func corrupt(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: the file is truncated (%v)", ErrCorrupt, err)
+	}
+	return fmt.Errorf("%w: %v", ErrCorrupt, err)
 }
 
 // encode marshals and encrypts the vault to its active recipients.

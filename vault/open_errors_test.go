@@ -54,6 +54,12 @@ func validVault(tb testing.TB, dir string, id *Identity, n int) []byte {
 	return data
 }
 
+// payloadStart is the offset of an age file's payload (its nonce).
+func payloadStart(data []byte) int {
+	i := bytes.Index(data, []byte("\n--- ")) + 1
+	return i + bytes.IndexByte(data[i:], '\n') + 1
+}
+
 func flip(data []byte, i int) []byte {
 	out := bytes.Clone(data)
 	out[i] ^= 0x01
@@ -65,15 +71,18 @@ func TestOpenFailures(t *testing.T) {
 	id := plainIdentity(t, src)
 	stranger := plainIdentity(t, t.TempDir())
 	good := validVault(t, src, id, 400)
-	hdrEnd := bytes.Index(good, []byte("\n--- ")) + 1
-	hdrEnd += bytes.IndexByte(good[hdrEnd:], '\n') + 1 // first payload byte: the nonce
-	macAt := hdrEnd - 10                               // inside the header MAC
+	hdrEnd := payloadStart(good)
+	macAt := hdrEnd - 10 // inside the header MAC
 	stanzaAt := bytes.Index(good, []byte("-> X25519 ")) + 12
 	const chunk = 64*1024 + 16 // age STREAM chunk with its tag
 	if len(good) < hdrEnd+16+2*chunk {
 		t.Fatalf("test vault is %d bytes; want several chunks", len(good))
 	}
 	enc := func(s string) []byte { return encryptTo(t, []byte(s), id.Recipient) }
+	// A payload whose JSON is complete in the first chunk: only reading to
+	// the end of the stream reveals that the rest was cut off.
+	padded := enc(`{"version":1,"accounts":[],"recipients":[]}` + strings.Repeat(" ", 2*chunk))
+	paddedCut := padded[:payloadStart(padded)+16+chunk]
 
 	var (
 		corrupt    = func(err error) bool { return errors.Is(err, ErrCorrupt) }
@@ -97,11 +106,12 @@ func TestOpenFailures(t *testing.T) {
 		{"png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), id, corrupt, "not an age-encrypted file"},
 		{"text", []byte("user,password\nme,hunter2\n"), id, corrupt, "not an age-encrypted file"},
 		{"truncated in the intro", good[:10], id, corrupt, "not an age-encrypted file"},
-		{"truncated in the header", good[:stanzaAt], id, corrupt, "corrupt"},
-		{"truncated after the header", good[:hdrEnd], id, corrupt, "corrupt"},
-		{"truncated in the nonce", good[:hdrEnd+8], id, corrupt, "corrupt"},
-		{"truncated at a chunk boundary", good[:hdrEnd+16+chunk], id, corrupt, "corrupt"},
+		{"truncated in the header", good[:stanzaAt], id, corrupt, "the file is truncated"},
+		{"truncated after the header", good[:hdrEnd], id, corrupt, "the file is truncated"},
+		{"truncated in the nonce", good[:hdrEnd+8], id, corrupt, "the file is truncated"},
+		{"truncated at a chunk boundary", good[:hdrEnd+16+chunk], id, corrupt, "the file is truncated"},
 		{"truncated mid-payload", good[:hdrEnd+16+chunk+chunk/2], id, corrupt, "corrupt"},
+		{"truncated after complete JSON", paddedCut, id, corrupt, "the file is truncated"},
 		{"truncated by one byte", good[:len(good)-1], id, corrupt, "corrupt"},
 		{"flipped magic", flip(good, 0), id, corrupt, "not an age-encrypted file"},
 		{"flipped header MAC", flip(good, macAt), id, corrupt, "corrupt"},
