@@ -24,7 +24,7 @@ func (m Model) openDetail(id string) (tea.Model, tea.Cmd) {
 
 func (m Model) detailHelp() []key.Binding {
 	k := m.keys
-	return []key.Binding{k.Back, k.Edit, k.Check, k.Copy, k.Reveal, k.Rotate, k.Delete, k.Help}
+	return []key.Binding{k.Back, withHelp(k.Down, "scroll"), k.Edit, k.Check, k.Copy, k.Reveal, k.Rotate, k.Delete, k.Help}
 }
 
 func (m Model) detailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -41,7 +41,7 @@ func (m Model) detailKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case key.Matches(msg, k.Up):
 		m.detail.offset = max(0, m.detail.offset-1)
 	case key.Matches(msg, k.Down):
-		m.detail.offset++
+		m.detail.offset = min(m.detail.offset+1, max(0, len(m.detailLines())-m.bodyHeight()))
 	case key.Matches(msg, k.Edit):
 		return m.openForm(id)
 	case key.Matches(msg, k.Delete):
@@ -71,9 +71,15 @@ func stamp(t time.Time) string {
 // viewDetail shows every field but the password, which appears only in
 // the reveal banner while revealed.
 func (m Model) viewDetail() string {
+	lines := m.detailLines()
+	off := min(m.detail.offset, max(0, len(lines)-1))
+	return strings.Join(lines[off:], "\n")
+}
+
+func (m Model) detailLines() []string {
 	a := m.account(m.detail.id)
 	if a == nil {
-		return "account gone"
+		return []string{"account gone"}
 	}
 	s, now := m.styles, m.now()
 	var lines []string
@@ -120,8 +126,7 @@ func (m Model) viewDetail() string {
 	for _, f := range fs {
 		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+f.Message)
 	}
-	off := min(m.detail.offset, max(0, len(lines)-1))
-	return strings.Join(lines[off:], "\n")
+	return strings.Split(strings.Join(lines, "\n"), "\n") // one entry per screen line
 }
 
 // checkLines is the last check in full: outcome, timings, TLS, the

@@ -132,3 +132,24 @@ func TestStatusNotesFadeErrorsStay(t *testing.T) {
 	d.tick(time.Minute, fx.clk)
 	d.wantScreen("an error")
 }
+
+func TestDetailScrollsToFindings(t *testing.T) {
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	d.send(tea.WindowSizeMsg{Width: 80, Height: 14})
+	d.selectName("bob-home")
+	d.keys("enter")
+	d.notOnScreen("Findings")
+	for range 40 {
+		d.keys("j")
+	}
+	d.wantScreen("Findings", "stale")
+	d.keys("k")
+	if d.m.detail.offset == 0 {
+		t.Fatal("k did not scroll back one line")
+	}
+	for range 40 {
+		d.keys("k")
+	}
+	d.wantScreen("bob-home", "account")
+}
