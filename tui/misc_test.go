@@ -133,7 +133,7 @@ func TestStatusNotesFadeErrorsStay(t *testing.T) {
 	d.wantScreen("an error")
 }
 
-func TestDetailScrollsToFindings(t *testing.T) {
+func TestDetailScrolls(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
 	d.send(tea.WindowSizeMsg{Width: 80, Height: 14})
