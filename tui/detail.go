@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -124,7 +125,9 @@ func (m Model) detailLines() []string {
 		lines = append(lines, s.Subtle.Render("none"))
 	}
 	for _, f := range fs {
-		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+f.Message)
+		msg := ansi.Wordwrap(f.Message, max(20, m.width-23), "")
+		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+
+			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", 22)))
 	}
 	return strings.Split(strings.Join(lines, "\n"), "\n") // one entry per screen line
 }
