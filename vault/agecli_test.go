@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,4 +132,56 @@ func TestOpenWhatStockAgeWrote(t *testing.T) {
 	if !reflect.DeepEqual(f.Vault, want) {
 		t.Fatal("vault written by age differs after Open")
 	}
+}
+
+// TestOpenArmored: a vault re-encrypted by hand with `age -a` opens, and
+// the next save writes the binary format again.
+func TestOpenArmored(t *testing.T) {
+	bin := ageCLI(t)
+	dir := t.TempDir()
+	id := plainIdentity(t, dir)
+	want := bigVault(300, id.Recipient) // several chunks, so armor lines wrap many times
+	plain, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "vault.age")
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "-a", "-r", id.Recipient, "-o", path)
+	cmd.Stdin, cmd.Stderr = bytes.NewReader(plain), &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("age -a -r: %v\n%s", err, stderr.String())
+	}
+	f, err := Open(path, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(f.Vault, want) {
+		t.Fatal("armored vault differs after Open")
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if !bytes.HasPrefix(data, []byte("age-encryption.org/v1\n")) {
+		t.Fatal("save kept the armor")
+	}
+	// A cut armored file is still caught.
+	armored, _ := os.ReadFile(newestBackup(t, path))
+	if err := os.WriteFile(path, armored[:len(armored)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, id); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("half an armored vault: %v; want ErrCorrupt", err)
+	}
+}
+
+// newestBackup is the newest backup of the vault at path.
+func newestBackup(t *testing.T, path string) string {
+	t.Helper()
+	b, err := Backups(path)
+	if err != nil || len(b) == 0 {
+		t.Fatalf("Backups = %v, %v", b, err)
+	}
+	return b[0]
 }

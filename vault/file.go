@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"filippo.io/age/armor"
 )
 
 // File is a vault opened from disk. Save writes it back atomically and
@@ -105,10 +106,17 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrCorrupt)
 	}
-	if !bytes.HasPrefix(data, []byte("age-encryption.org/")) {
+	var src io.Reader = bytes.NewReader(data)
+	switch {
+	case bytes.HasPrefix(data, []byte("age-encryption.org/")):
+	case bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(armor.Header)):
+		// A vault someone re-encrypted by hand with `age -a`; the next
+		// save writes it binary again.
+		src = armor.NewReader(src)
+	default:
 		return nil, fmt.Errorf("%w: not an age-encrypted file", ErrCorrupt)
 	}
-	r, err := age.Decrypt(bytes.NewReader(data), ids...)
+	r, err := age.Decrypt(src, ids...)
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
 		if errors.As(err, &nomatch) {
