@@ -87,7 +87,11 @@ func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
 	m.screen = scrUnlock
 	m.unlock.needPass = msg.kind.NeedsPassphrase()
 	if !m.unlock.needPass || len(m.opts.Passphrase) > 0 {
-		return m.startUnlock(append([]byte(nil), m.opts.Passphrase...))
+		pass := append([]byte(nil), m.opts.Passphrase...)
+		// Used once: after an auto-lock the person types it again.
+		clear(m.opts.Passphrase)
+		m.opts.Passphrase = nil
+		return m.startUnlock(pass)
 	}
 	return m, m.unlock.input.Focus()
 }

@@ -60,6 +60,14 @@ func TestPassphraseOptionSkipsPrompt(t *testing.T) {
 	if d.m.screen != scrList {
 		t.Fatalf("screen %d, want list:\n%s", d.m.screen, d.screen())
 	}
+	if len(opts.Passphrase) == 0 || string(opts.Passphrase) != strings.Repeat("\x00", len(testPassphrase)) {
+		t.Error("the passphrase buffer was not wiped after use")
+	}
+	d.tick(11*time.Minute, fx.clk)
+	if d.m.screen != scrUnlock || !d.m.unlock.needPass {
+		t.Fatal("after auto-lock the passphrase option unlocked again without asking")
+	}
+	d.wantScreen("passphrase:")
 }
 
 func TestMissingIdentityIsFatal(t *testing.T) {
