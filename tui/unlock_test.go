@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -160,5 +161,27 @@ func TestAutoLockUsesVaultSetting(t *testing.T) {
 	d.tick(time.Second, fx.clk)
 	if d.m.screen != scrUnlock {
 		t.Fatal("the vault's 2-minute setting was not used")
+	}
+}
+
+func TestFirstRunWithExistingIdentity(t *testing.T) {
+	fx := newFixture(t, true, nil) // identity made, no vault
+	d := newDriver(t, fx.model(fx.options()))
+	if d.m.screen != scrFirstRun || d.m.first.fields() != 1 {
+		t.Fatalf("screen %d fields %d", d.m.screen, d.m.first.fields())
+	}
+	d.typeText("wrong one")
+	d.keys("enter")
+	d.wantScreen("wrong passphrase")
+	if _, err := os.Stat(fx.vaultPath); err == nil {
+		t.Fatal("a vault was created with a wrong passphrase")
+	}
+	d.typeText(testPassphrase)
+	d.keys("enter")
+	if d.m.screen != scrList {
+		t.Fatalf("screen %d:\n%s", d.m.screen, d.screen())
+	}
+	if len(fx.reopen(t).Accounts) != 0 {
+		t.Fatal("new vault not empty")
 	}
 }
