@@ -24,6 +24,8 @@ const (
 	maxScored = 32
 	// weakScore and below (zxcvbn's 0..4 scale) is weak.
 	weakScore = 2
+	// shortcutMin passwords to score make surelyStrong worth its set-up.
+	shortcutMin = 24
 )
 
 // scoredInput is the part of a password zxcvbn scores: the first
@@ -141,6 +143,9 @@ func scoreAll(list []*scoreJob) {
 		}
 	}
 	list = todo
+	// The shortcut needs a dictionary trie that takes ~75 ms to build once
+	// per process; for a few passwords zxcvbn alone is cheaper.
+	quick := len(list) >= shortcutMin || trieReady()
 	workers := min(runtime.GOMAXPROCS(0), len(list))
 	next := make(chan *scoreJob)
 	var wg sync.WaitGroup
@@ -149,6 +154,10 @@ func scoreAll(list []*scoreJob) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
+				if quick && surelyStrong(scoredInput(j.pw), j.inputs) {
+					j.score = weakScore + 1 // at least this; zxcvbn would say 3 or 4
+					continue
+				}
 				j.score = score(j.pw, j.inputs)
 			}
 		}()
