@@ -27,6 +27,7 @@ taken from the command line, where other users could see it.`)
 	changed := fs.String("changed", "", "when the password was last changed, `YYYY-MM-DD` (default today)")
 	notes := fs.String("notes", "", "free-form `notes`")
 	tags := fs.String("tags", "", "comma-separated `tags`")
+	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider; 'imapvault rotate' uses it when given no --hook")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -35,7 +36,7 @@ taken from the command line, where other users could see it.`)
 		return usageErr(fmt.Errorf("unexpected argument %q", pos[0]), "use --name NAME")
 	}
 	now := time.Now()
-	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes}
+	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook}
 	if *tags != "" {
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {

@@ -46,7 +46,7 @@ unverified password is kept in history in case the provider did take it).
 Several names, or --finding, rotate one account after another, go on past
 failures and end with a summary. Exit code: 0 all committed, 1 a hook or a
 verification failed (the rotation stays pending), 2 usage or vault error.`)
-	hook := fs.String("hook", "", "shell `command` that sets the new password at the provider")
+	hook := fs.String("hook", "", "shell `command` that sets the new password at the provider (default: the account's stored hook, from 'add --hook')")
 	hookTimeout := fs.Duration("hook-timeout", rotate.DefaultHookTimeout, "time limit of the hook")
 	length := fs.Int("length", 0, "password `length` (default: the account's policy, else 24)")
 	verifyTimeout := fs.Duration("verify-timeout", rotate.DefaultVerifyTimeout, "how long to keep trying the new password while the server catches up")
@@ -98,7 +98,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 				defer tty.Close()
 			}
 			opts.Confirm = confirmOnTerminal(tty)
-		case !*resume:
+		case !*resume && !allHaveHooks(f.Vault, names):
 			return withHint(fmt.Errorf("no --hook and no terminal: nobody could set the new password at the provider"),
 				"give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand")
 		}
@@ -290,4 +290,15 @@ func rotateError(err error, name string) error {
 		hint = "give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand"
 	}
 	return &cliError{code: exitCode(err), err: err, hint: hint}
+}
+
+// allHaveHooks reports whether every named account stores its own hook, so
+// no terminal is needed to set the new passwords.
+func allHaveHooks(v *vault.Vault, names []string) bool {
+	for _, n := range names {
+		if a := v.Find(n); a == nil || a.Hook == "" {
+			return false
+		}
+	}
+	return true
 }

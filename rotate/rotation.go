@@ -65,6 +65,16 @@ type Rotation struct {
 	verified *imapcheck.Result // the login that verified the new password
 }
 
+// forAccount fills in the account's own hook when the options give none:
+// a sysadmin stores how each provider's password is set once, with the
+// account, and every later rotation uses it.
+func (o Options) forAccount(a *vault.Account) Options {
+	if o.Hook == "" {
+		o.Hook = a.Hook
+	}
+	return o
+}
+
 // testHook, when set by a test, is called at each checkpoint so the test
 // can kill the process there.
 var testHook func(point string)
@@ -99,7 +109,7 @@ func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("account %q: %w", a.Name, err)
 	}
-	r := &Rotation{f: f, id: a.ID, name: a.Name, pw: pw, old: a.Password, opts: opts, state: StatePending}
+	r := &Rotation{f: f, id: a.ID, name: a.Name, pw: pw, old: a.Password, opts: opts.forAccount(a), state: StatePending}
 	r.rep.Account = a.Name
 	now := r.now()
 	a.Pending = &vault.Pending{Password: pw, State: vault.PendingSaved, Started: now, Updated: now}
@@ -124,7 +134,7 @@ func Load(f *vault.File, name string, opts Options) (*Rotation, error) {
 	if a.Pending == nil {
 		return nil, fmt.Errorf("account %q: %w", a.Name, ErrNoPending)
 	}
-	r := &Rotation{f: f, id: a.ID, name: a.Name, pw: a.Pending.Password, old: a.Password, opts: opts}
+	r := &Rotation{f: f, id: a.ID, name: a.Name, pw: a.Pending.Password, old: a.Password, opts: opts.forAccount(a)}
 	r.rep.Account = a.Name
 	switch a.Pending.State {
 	case vault.PendingApplied:

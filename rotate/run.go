@@ -24,6 +24,9 @@ type Report struct {
 // far it got; unless the error came before Start saved anything, the
 // rotation stays pending with the old password current.
 func Run(ctx context.Context, f *vault.File, name string, opts Options) (Report, error) {
+	if a := f.Vault.Find(name); a != nil {
+		opts = opts.forAccount(a)
+	}
 	if opts.Hook == "" && opts.Confirm == nil {
 		return Report{Account: name, Err: errNoApply(name)}, errNoApply(name)
 	}
@@ -54,7 +57,7 @@ func Resume(ctx context.Context, f *vault.File, name string, opts Options) (Repo
 		if probe := r.login(ctx, *a, r.pw); probe.OK() {
 			return nil // the server has it already: Verify will confirm at once
 		}
-		if opts.Hook == "" && opts.Confirm == nil {
+		if r.opts.Hook == "" && r.opts.Confirm == nil {
 			return nil
 		}
 		return r.apply(ctx)
