@@ -125,9 +125,9 @@ stale, reused, weak, breached, login_failed, tls, exposed.`)
 		return err
 	}
 	defer f.Close()
-	a := f.Vault.Find(pos[0])
-	if a == nil {
-		return usageErr(fmt.Errorf("no account named %q", pos[0]), "'imapvault list' shows the names")
+	a, err := findAccount(f.Vault, pos[0])
+	if err != nil {
+		return err
 	}
 	if err := audit.Accept(a, kind, *note, untilT, time.Now()); err != nil {
 		return usageErr(err, "")
@@ -157,9 +157,9 @@ func runUnaccept(e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	a := f.Vault.Find(pos[0])
-	if a == nil {
-		return usageErr(fmt.Errorf("no account named %q", pos[0]), "'imapvault list' shows the names")
+	a, err := findAccount(f.Vault, pos[0])
+	if err != nil {
+		return err
 	}
 	if !audit.Unaccept(a, kind) {
 		return usageErr(fmt.Errorf("%s was not accepted on %s", kind, a.Name), "'imapvault audit accepted' lists what is")

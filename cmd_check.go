@@ -110,9 +110,9 @@ func selectAccounts(v *vault.Vault, names []string) ([]*vault.Account, error) {
 	}
 	var out []*vault.Account
 	for _, n := range names {
-		a := v.Find(n)
-		if a == nil {
-			return nil, usageErr(fmt.Errorf("no account named %q", n), "'imapvault list' shows the names")
+		a, err := findAccount(v, n)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, a)
 	}

@@ -150,9 +150,9 @@ func rotateTargets(v *vault.Vault, names []string, finding, breached string, res
 		}
 	}
 	for _, n := range names {
-		a := v.Find(n)
-		if a == nil {
-			return nil, usageErr(fmt.Errorf("no account named %q", n), "'imapvault list' shows the names")
+		a, err := findAccount(v, n)
+		if err != nil {
+			return nil, err
 		}
 		addName(a.Name)
 	}

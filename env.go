@@ -238,3 +238,13 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// findAccount looks an account up by name for a command, or says how to
+// find the names.
+func findAccount(v *vault.Vault, name string) (*vault.Account, error) {
+	a := v.Find(name)
+	if a == nil {
+		return nil, usageErr(fmt.Errorf("no account named %q", name), "'imapvault list' shows the names")
+	}
+	return a, nil
+}
