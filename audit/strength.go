@@ -75,12 +75,11 @@ type scoreJob struct {
 	pw     string
 	inputs []string
 	score  int
-	done   bool // found in the cache
 }
 
 // weakFindings scores each distinct (password, user inputs) pair once,
-// spread over GOMAXPROCS workers, because zxcvbn costs about a millisecond
-// per password.
+// spread over GOMAXPROCS workers, because zxcvbn costs milliseconds per
+// password.
 func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	jobs := map[string]*scoreJob{}
 	perAccount := make([]*scoreJob, len(v.Accounts))
@@ -99,20 +98,7 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 		}
 		perAccount[i] = j
 	}
-	var ids [][32]byte
-	if cache != nil {
-		ids = make([][32]byte, len(list))
-		for i, j := range list {
-			ids[i] = cache.id(j.pw, j.inputs)
-			j.score, j.done = cache.get(ids[i])
-		}
-	}
-	scoreAll(list)
-	if cache != nil {
-		for i, j := range list {
-			cache.put(ids[i], j.score)
-		}
-	}
+	scoreAll(list, cache)
 
 	var out []Finding
 	for i, a := range v.Accounts {
@@ -135,14 +121,7 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	return out
 }
 
-func scoreAll(list []*scoreJob) {
-	var todo []*scoreJob
-	for _, j := range list {
-		if !j.done {
-			todo = append(todo, j)
-		}
-	}
-	list = todo
+func scoreAll(list []*scoreJob, cache *StrengthCache) {
 	// The shortcut needs a dictionary trie that takes ~75 ms to build once
 	// per process; for a few passwords zxcvbn alone is cheaper.
 	quick := len(list) >= shortcutMin || trieReady()
@@ -154,11 +133,7 @@ func scoreAll(list []*scoreJob) {
 		go func() {
 			defer wg.Done()
 			for j := range next {
-				if quick && surelyStrong(scoredInput(j.pw), j.inputs) {
-					j.score = weakScore + 1 // at least this; zxcvbn would say 3 or 4
-					continue
-				}
-				j.score = score(j.pw, j.inputs)
+				j.score = scoreOne(j, quick, cache)
 			}
 		}()
 	}
@@ -167,4 +142,21 @@ func scoreAll(list []*scoreJob) {
 	}
 	close(next)
 	wg.Wait()
+}
+
+// scoreOne tries the cheap proof first, then the cache, then zxcvbn.
+func scoreOne(j *scoreJob, quick bool, cache *StrengthCache) int {
+	if quick && surelyStrong(scoredInput(j.pw), j.inputs) {
+		return weakScore + 1 // at least this; zxcvbn would say 3 or 4
+	}
+	if cache == nil {
+		return score(j.pw, j.inputs)
+	}
+	id := cache.id(j.pw, j.inputs)
+	if s, ok := cache.get(id); ok {
+		return s
+	}
+	s := score(j.pw, j.inputs)
+	cache.put(id, s)
+	return s
 }
