@@ -264,8 +264,8 @@ type column struct {
 
 var columns = []column{
 	{colName, "NAME", 10, 24, 0},
-	{colStatus, "STATUS", 16, 19, 0},
-	{colAccount, "ACCOUNT", 16, 44, 1},
+	{colStatus, "STATUS", 14, 19, 0},
+	{colAccount, "ACCOUNT", 22, 44, 1},
 	{colSecurity, "SECURITY", 8, 8, 5},
 	{colChecked, "CHECKED", 8, 9, 4},
 	{colAge, "AGE", 4, 5, 2},

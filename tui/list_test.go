@@ -333,10 +333,11 @@ func TestLayoutDropsColumnsWhenNarrow(t *testing.T) {
 		want  []colID
 	}{
 		{120, []colID{colName, colStatus, colAccount, colSecurity, colChecked, colAge, colBadges}},
-		{80, []colID{colName, colStatus, colAccount, colSecurity, colChecked, colAge, colBadges}},
-		{70, []colID{colName, colStatus, colAccount, colChecked, colAge, colBadges}},
-		{50, []colID{colName, colStatus, colAccount}},
-		{30, []colID{colName, colStatus}},
+		{90, []colID{colName, colStatus, colAccount, colSecurity, colChecked, colAge, colBadges}},
+		{80, []colID{colName, colStatus, colAccount, colChecked, colAge, colBadges}},
+		{70, []colID{colName, colStatus, colAccount, colAge, colBadges}},
+		{55, []colID{colName, colStatus, colAccount}},
+		{40, []colID{colName, colStatus}},
 		{20, []colID{colName}},
 	}
 	for _, tt := range tests {
