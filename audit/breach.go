@@ -8,8 +8,6 @@ import (
 	"io"
 	"os"
 	"sync"
-
-	"github.com/imapvault/imapvault/vault"
 )
 
 // ErrMalformedBreachFile means the breach file is not a sorted list of
@@ -288,6 +286,9 @@ func (b *BreachFile) lookup(target key) (int, error) {
 
 // scan walks the whole lines in [lo, hi).
 func (b *BreachFile) scan(lo, hi int64, loKey, hiKey, target key) (int, error) {
+	if hi-lo > 1<<20 { // only a file of absurdly long lines gets here
+		return 0, b.malformed(lo, "a line is too long")
+	}
 	buf := make([]byte, hi-lo)
 	if _, err := b.f.ReadAt(buf, lo); err != nil && err != io.EOF {
 		return 0, fmt.Errorf("read breach file %s: %w", b.path, err)
@@ -314,37 +315,4 @@ func (b *BreachFile) scan(lo, hi int64, loKey, hiKey, target key) (int, error) {
 		off += end + 1
 	}
 	return found, nil
-}
-
-// breachedFindings looks every distinct current password up once.
-func breachedFindings(v *vault.Vault, bf *BreachFile) ([]Finding, error) {
-	counts := map[string]int{}
-	var out []Finding
-	for _, a := range v.Accounts {
-		if a.Password == "" {
-			continue
-		}
-		n, ok := counts[a.Password]
-		if !ok {
-			var err error
-			if n, err = bf.Lookup(a.Password); err != nil {
-				return nil, fmt.Errorf("breach check of account %s: %w", a.Name, err)
-			}
-			counts[a.Password] = n
-		}
-		if n == 0 {
-			continue
-		}
-		out = append(out, Finding{AccountID: a.ID, Account: a.Name, Kind: Breached, Severity: Critical, Count: n,
-			Message: fmt.Sprintf("password appears %s in the breach file, so attackers try it early%s: rotate it now with %s",
-				times(n), pendingNote(a), rotateCmd(a))})
-	}
-	return out, nil
-}
-
-func times(n int) string {
-	if n == 1 {
-		return "once"
-	}
-	return fmt.Sprintf("%d times", n)
 }

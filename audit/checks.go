@@ -282,3 +282,36 @@ func recipientName(r vault.Recipient) string {
 	}
 	return k
 }
+
+// breachedFindings looks every distinct current password up once.
+func breachedFindings(v *vault.Vault, bf *BreachFile) ([]Finding, error) {
+	counts := map[string]int{}
+	var out []Finding
+	for _, a := range v.Accounts {
+		if a.Password == "" {
+			continue
+		}
+		n, ok := counts[a.Password]
+		if !ok {
+			var err error
+			if n, err = bf.Lookup(a.Password); err != nil {
+				return nil, fmt.Errorf("breach check of account %s: %w", a.Name, err)
+			}
+			counts[a.Password] = n
+		}
+		if n == 0 {
+			continue
+		}
+		out = append(out, Finding{AccountID: a.ID, Account: a.Name, Kind: Breached, Severity: Critical, Count: n,
+			Message: fmt.Sprintf("password appears %s in the breach file, so attackers try it early%s: rotate it now with %s",
+				times(n), pendingNote(a), rotateCmd(a))})
+	}
+	return out, nil
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmt.Sprintf("%d times", n)
+}

@@ -115,20 +115,18 @@ func dictionaryTrie() *wordTrie {
 }
 
 func buildDictionaryTrie() *wordTrie {
-	{
-		var list []string
-		for _, l := range frequency.FrequencyLists {
-			for _, w := range l {
-				if len(w) >= 6 {
-					list = append(list, strings.ToLower(w))
-				}
+	var list []string
+	for _, l := range frequency.FrequencyLists {
+		for _, w := range l {
+			if len(w) >= 6 {
+				list = append(list, strings.ToLower(w))
 			}
 		}
-		sort.Strings(list)
-		t := &wordTrie{}
-		t.build(list, 0)
-		return t
 	}
+	sort.Strings(list)
+	t := &wordTrie{}
+	t.build(list, 0)
+	return t
 }
 
 // build adds a node for the sorted words sharing their first depth bytes.

@@ -10,8 +10,11 @@ import (
 )
 
 // Run audits every account of v and returns the findings sorted worst
-// first, then by account name, then by kind. It fails only when the breach
-// file cannot be searched: a broken file must never read as "clean".
+// first, then by account name, then by kind. Accounts without a stored
+// password get no password findings (stale, reused, weak, breached,
+// exposed). Accepted findings are left out unless opts.IncludeAccepted.
+// Run fails only when the breach file cannot be searched: a broken file
+// must never read as "clean".
 func Run(v *vault.Vault, opts Options) ([]Finding, error) {
 	now := opts.Now
 	if now.IsZero() {
