@@ -295,20 +295,21 @@ func layout(width int) ([]column, []int) {
 	for i, c := range cols {
 		widths[i] = c.min
 	}
+	// Spare room goes where it helps most first: the account (user@host:port
+	// is what people read), then names, then audit badges, then the rest.
+	grow := []struct {
+		id     colID
+		target int
+	}{{colAccount, 24}, {colName, 14}, {colBadges, 12}, {colAccount, 32}, {colName, 20}, {colBadges, 20},
+		{colAccount, 44}, {colName, 24}, {colBadges, 30}, {colStatus, 19}, {colChecked, 9}, {colAge, 5}}
 	spare := width - total()
-	for spare > 0 {
-		grew := false
-		for _, want := range []colID{colName, colAccount, colBadges, colStatus, colChecked, colAge} {
-			for i, c := range cols {
-				if c.id == want && widths[i] < c.max && spare > 0 {
-					widths[i]++
-					spare--
-					grew = true
-				}
+	for _, g := range grow {
+		for i, c := range cols {
+			if c.id == g.id {
+				add := max(0, min(spare, min(g.target, c.max)-widths[i]))
+				widths[i] += add
+				spare -= add
 			}
-		}
-		if !grew {
-			break
 		}
 	}
 	return cols, widths
