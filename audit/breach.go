@@ -42,6 +42,7 @@ type BreachFile struct {
 	f           *os.File
 	path        string
 	size        int64
+	end         int64 // end of the last line, before any trailing newlines
 	first, last line
 
 	mu     sync.Mutex
@@ -55,7 +56,7 @@ type line struct {
 
 // probe is the first whole line starting after an offset.
 type probe struct {
-	start int64 // offset of the line; size when none starts before EOF
+	start int64 // offset of the line; end when none starts before it
 	line
 }
 
@@ -117,7 +118,12 @@ func (b *BreachFile) check() error {
 	if _, err := b.f.ReadAt(tail, tailStart); err != nil && err != io.EOF {
 		return fmt.Errorf("read breach file %s: %w", b.path, err)
 	}
-	tail = bytes.TrimSuffix(tail, []byte{'\n'})
+	// Blank lines at the very end are tolerated: the search stops at end.
+	tail = bytes.TrimRight(tail, "\r\n")
+	b.end = tailStart + int64(len(tail))
+	if b.end == 0 {
+		return fmt.Errorf("%w: %s holds only blank lines; download the Pwned Passwords \"SHA-1, ordered by hash\" file", ErrMalformedBreachFile, b.path)
+	}
 	nl := bytes.LastIndexByte(tail, '\n')
 	if nl < 0 && tailStart > 0 {
 		return b.malformed(tailStart, "the last line is too long")
@@ -132,11 +138,11 @@ func (b *BreachFile) check() error {
 	// A cheap spot check of the order between the two ends.
 	prev := b.first.key
 	for i := int64(1); i < orderSamples; i++ {
-		p, err := b.probeAt(b.size * i / orderSamples)
+		p, err := b.probeAt(b.end * i / orderSamples)
 		if err != nil {
 			return err
 		}
-		if p.start >= b.size {
+		if p.start >= b.end {
 			break
 		}
 		if bytes.Compare(p.key[:], prev[:]) < 0 || bytes.Compare(p.key[:], b.last.key[:]) > 0 {
@@ -179,22 +185,22 @@ func parseLine(s []byte) (line, bool) {
 // to be inside a line) and parses it.
 func (b *BreachFile) probeAt(off int64) (probe, error) {
 	var buf [probeRead]byte
-	n, err := b.f.ReadAt(buf[:min(int64(probeRead), b.size-off)], off)
+	n, err := b.f.ReadAt(buf[:min(int64(probeRead), b.end-off)], off)
 	if err != nil && err != io.EOF {
 		return probe{}, fmt.Errorf("read breach file %s: %w", b.path, err)
 	}
 	data := buf[:n]
-	atEOF := off+int64(n) >= b.size
+	atEOF := off+int64(n) >= b.end
 	nl := bytes.IndexByte(data, '\n')
 	if nl < 0 {
 		if atEOF {
-			return probe{start: b.size}, nil
+			return probe{start: b.end}, nil
 		}
 		return probe{}, b.malformed(off, "a line is too long")
 	}
 	start := nl + 1
 	if start == len(data) && atEOF {
-		return probe{start: b.size}, nil
+		return probe{start: b.end}, nil
 	}
 	end := bytes.IndexByte(data[start:], '\n')
 	if end < 0 {
@@ -259,7 +265,7 @@ func (b *BreachFile) lookup(target key) (int, error) {
 
 	// Invariant: lo is a line start whose key is below target; hi is a line
 	// start (or EOF) whose key is above it; keys met must stay between.
-	lo, hi := int64(0), b.size
+	lo, hi := int64(0), b.end
 	loKey, hiKey := b.first.key, b.last.key
 	for depth := 0; hi-lo > scanWindow; depth++ {
 		p, err := b.cachedProbe(lo+(hi-lo)/2, depth)

@@ -251,3 +251,43 @@ func TestRunFailsOnBrokenBreachFile(t *testing.T) {
 	}
 	checkBreachErr(t, err, strongPw(1))
 }
+
+func TestBreachFileTrailingBlankLines(t *testing.T) {
+	first, last := firstAndLastKnown()
+	lines := []string{sha1Hex(first) + ":11", sha1Hex("hunter2") + ":17", sha1Hex(last) + ":99"}
+	sort.Strings(lines)
+	tests := []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"LF blank lines", strings.Join(lines, "\n") + "\n\n\n", true},
+		{"CRLF blank lines", strings.Join(lines, "\r\n") + "\r\n\r\n", true},
+		{"only blank lines", "\n\r\n\n", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "pwned.txt")
+			if err := os.WriteFile(path, []byte(tt.body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			bf, err := OpenBreachFile(path)
+			if !tt.ok {
+				checkBreachErr(t, err, "hunter2")
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer bf.Close()
+			for _, pw := range []string{first, "hunter2", last} {
+				if n, err := bf.Lookup(pw); err != nil || n == 0 {
+					t.Errorf("Lookup(%q) = %d, %v", pw, n, err)
+				}
+			}
+			if n, err := bf.Lookup("nope"); err != nil || n != 0 {
+				t.Errorf("Lookup(nope) = %d, %v", n, err)
+			}
+		})
+	}
+}
