@@ -80,3 +80,37 @@ func TestRotateVerifyFailsKeepsOld(t *testing.T) {
 	}
 	d.notOnScreen(sentinel)
 }
+
+// TestRotateResumesPending: a rotation left pending (say, by a crash after
+// the person set the password) is verified and committed from the wizard.
+func TestRotateResumesPending(t *testing.T) {
+	for _, state := range []vault.PendingState{vault.PendingSaved, vault.PendingApplied} {
+		t.Run(string(state), func(t *testing.T) {
+			srv := testimap.Start(t, testimap.Options{Users: map[string]string{"u": "New-pw-from-before-9!"}})
+			a := &vault.Account{ID: "r1", Name: "rot-me", Host: "127.0.0.1", Port: srv.Port(), Security: vault.TLS,
+				Username: "u", Password: sentinel, Created: t0, Changed: t0, Modified: t0,
+				Pending: &vault.Pending{Password: "New-pw-from-before-9!", State: state, Started: t0, Updated: t0}}
+			fx := newFixture(t, false, []*vault.Account{a})
+			opts := fx.options()
+			opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
+			d := newDriver(t, fx.model(opts))
+			d.wantScreen("1 rotation(s) pending", "↻pending")
+			d.keys("r")
+			d.wantScreen("A rotation is pending")
+			d.keys("enter")
+			if state == vault.PendingSaved {
+				d.wantScreen("Set this new password") // it may not be at the provider yet
+				d.keys("enter")
+			}
+			if d.m.rot.step != rotDone {
+				t.Fatalf("not committed:\n%s", d.screen())
+			}
+			got := fx.reopen(t).Find("rot-me")
+			if got.Password != "New-pw-from-before-9!" || got.Pending != nil || got.History[0].Password != sentinel {
+				t.Fatal("resume did not commit the pending password, keeping the old in history")
+			}
+			d.keys("enter")
+			d.notOnScreen("rotation(s) pending", "↻pending")
+		})
+	}
+}
