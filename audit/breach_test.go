@@ -2,6 +2,7 @@ package audit
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -289,5 +290,33 @@ func TestBreachFileTrailingBlankLines(t *testing.T) {
 				t.Errorf("Lookup(nope) = %d, %v", n, err)
 			}
 		})
+	}
+}
+
+// Lookups from many goroutines share the file and the probe cache.
+func TestBreachLookupConcurrent(t *testing.T) {
+	path, samples := genBreach(t, t.TempDir(), "pwned.txt", 200_000, "\n", true, 101)
+	bf, err := OpenBreachFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bf.Close()
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := g; i < len(samples); i += 8 {
+				s := samples[i]
+				if n, err := bf.lookup(s.key); err != nil || n != s.count {
+					errs <- fmt.Errorf("lookup(%s) = %d, %v; want %d", s.key[:8], n, err, s.count)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -127,3 +127,33 @@ func flush(w io.Writer, b *strings.Builder) error {
 	}
 	return nil
 }
+
+// WriteAccepted lists acceptances for `imapvault audit --accepted`-style
+// output: account, kind, until-date and note, one per line, or a line
+// saying there are none.
+func WriteAccepted(w io.Writer, entries []AcceptedEntry) error {
+	var b strings.Builder
+	if len(entries) == 0 {
+		b.WriteString("no accepted findings\n")
+		return flush(w, &b)
+	}
+	nameW, kindW := 0, 0
+	for _, e := range entries {
+		nameW = max(nameW, utf8.RuneCountInString(clean(e.Account, 40)))
+		kindW = max(kindW, len(clean(e.Kind, 20)))
+	}
+	for _, e := range entries {
+		name := clean(e.Account, 40)
+		until := "until withdrawn"
+		if e.Until != nil {
+			until = "until " + day(*e.Until)
+		}
+		line := fmt.Sprintf("%s%s  %-*s  %-16s  accepted %s", name, strings.Repeat(" ", nameW-utf8.RuneCountInString(name)),
+			kindW, clean(e.Kind, 20), until, day(e.At))
+		if e.Note != "" {
+			line += ": " + clean(e.Note, 200)
+		}
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return flush(w, &b)
+}

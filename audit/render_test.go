@@ -149,3 +149,28 @@ func TestTextMarksAccepted(t *testing.T) {
 		t.Fatalf("report lacks %q or holds an escape:\n%s", want, buf.String())
 	}
 }
+
+func TestWriteAcceptedGolden(t *testing.T) {
+	v := reportVault()
+	until := now.Add(30 * 24 * time.Hour)
+	if err := Accept(v.Find("work"), Stale, "migration to the new host in December", &until, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := Accept(v.Find("legacy box"), TLS, "the appliance cannot do TLS", nil, daysAgo(3)); err != nil {
+		t.Fatal(err)
+	}
+	if err := Accept(v.Find("home"), Weak, "expired", &until, daysAgo(90)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteAccepted(&buf, ListAccepted(v, now.Add(31*24*time.Hour))); err != nil { // home's and work's expired
+		t.Fatal(err)
+	}
+	if err := WriteAccepted(&buf, ListAccepted(v, now)); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAccepted(&buf, nil); err != nil {
+		t.Fatal(err)
+	}
+	goldenCompare(t, "accepted.txt", buf.Bytes())
+}
