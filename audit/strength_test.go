@@ -43,6 +43,16 @@ func TestStrengthUsesUserInputs(t *testing.T) {
 	}
 }
 
+// The brief's example: "<username>2024!!" loses strength once zxcvbn
+// knows the username (4 -> 3 here: lower, though not yet weak).
+func TestUsernameSuffixScoresLower(t *testing.T) {
+	a := &vault.Account{Name: "work", Host: "imap.example.com", Username: "jsmithers@example.com"}
+	const pw = "jsmithers2024!!"
+	if with, without := score(pw, userInputs(a)), score(pw, nil); with >= without {
+		t.Fatalf("score with the username = %d, without = %d; want lower with it", with, without)
+	}
+}
+
 func TestUserInputsSplitsUsernameAndHost(t *testing.T) {
 	a := &vault.Account{Name: "Work Mail", Host: "imap.corp.example", Username: "j.smith+imap@corp.example"}
 	got := strings.Join(userInputs(a), ",")
