@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -86,7 +87,7 @@ func (m Model) rotFile() *vault.File {
 }
 
 func (m Model) rotOptions() rotate.Options {
-	return rotate.Options{TLSConfig: m.opts.TLSConfig, Now: m.opts.Now, VerifyTimeout: m.rotVerifyTimeout}
+	return rotate.Options{TLSConfig: m.opts.TLSConfig, Now: m.opts.Now, VerifyTimeout: m.rotVerifyTimeout, Record: lastcheck.Record}
 }
 
 // rotRun starts one step in a command.
@@ -118,12 +119,22 @@ func (m Model) rotStart() (Model, tea.Cmd) {
 
 // rotFinish marks the password applied (unless the server already has
 // it), verifies it by logging in, and commits.
-func (m Model) rotFinish() (Model, tea.Cmd) {
+// With useHook, the account's stored hook sets the password at the
+// provider instead of the person.
+func (m Model) rotFinish(useHook bool) (Model, tea.Cmd) {
 	name := m.rot.name
-	return m.rotRun("logging in with the new password (esc stops waiting)…", func(ctx context.Context, f *vault.File, opts rotate.Options, msg *rotMsg) {
+	busy := "logging in with the new password (esc stops waiting)…"
+	if useHook {
+		busy = "running the account's hook, then logging in with the new password (esc stops)…"
+	}
+	return m.rotRun(busy, func(ctx context.Context, f *vault.File, opts rotate.Options, msg *rotMsg) {
 		r, err := rotate.Load(f, name, opts)
 		if err == nil && r.State() == rotate.StatePending {
-			err = r.MarkApplied()
+			if useHook {
+				err = r.Apply(ctx)
+			} else {
+				err = r.MarkApplied()
+			}
 		}
 		if err == nil && r.State() != rotate.StateVerified {
 			_, err = r.Verify(ctx)
@@ -168,6 +179,9 @@ func (m Model) onRot(msg rotMsg) (tea.Model, tea.Cmd) {
 	cmd := m.runAudit()
 	if msg.newPw != "" {
 		m.rot.newPw = msg.newPw
+	}
+	if out := strings.TrimSpace(msg.report.HookOutput); out != "" {
+		m.rot.lines = append(m.rot.lines, "hook said: "+out)
 	}
 	for _, w := range msg.report.Warnings {
 		m.rot.lines = append(m.rot.lines, "warning: "+w)
@@ -225,10 +239,14 @@ func (m Model) rotateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			r.step = rotApply
 			return m, nil
 		case r.step == rotIntro, r.step == rotApply, r.step == rotFailed && a.Pending != nil:
-			return m.rotFinish()
+			return m.rotFinish(false)
 		case r.step == rotDone:
 			m.screen = r.back
 			m.rot = rotState{gen: r.gen}
+		}
+	case "h":
+		if a != nil && a.Hook != "" && a.Pending != nil && a.Pending.State == vault.PendingSaved && r.step != rotDone {
+			return m.rotFinish(true)
 		}
 	case "x":
 		if a != nil && a.Pending != nil && a.Pending.State != vault.PendingVerified && r.step != rotDone {
@@ -288,7 +306,11 @@ func (m Model) viewRotate() string {
 		} else {
 			lines = append(lines, "  "+strings.Repeat("•", 12)+s.Subtle.Render("  (p reveals, y copies)"))
 		}
-		lines = append(lines, "", s.Key.Render("enter")+" I have set it — verify and commit", s.Key.Render("x")+"     abort")
+		lines = append(lines, "", s.Key.Render("enter")+" I have set it — verify and commit")
+		if a.Hook != "" {
+			lines = append(lines, s.Key.Render("h")+"     run the account's stored hook to set it, then verify and commit")
+		}
+		lines = append(lines, s.Key.Render("x")+"     abort")
 	case rotDone:
 		lines = append(lines, s.OK.Render("Done."), "", s.Key.Render("enter")+" back")
 	case rotFailed:
