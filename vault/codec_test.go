@@ -220,3 +220,47 @@ func TestCodecTimes(t *testing.T) {
 		}
 	}
 }
+
+// TestParseUTC: the fast time parser agrees with Time.UnmarshalText on
+// what it takes, and leaves everything else to it.
+func TestParseUTC(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		fast bool
+	}{
+		{"2024-03-01T09:30:00Z", true},
+		{"2024-03-01T09:30:00.5Z", true},
+		{"2024-03-01T09:30:00.123456789Z", true},
+		{"0000-01-01T00:00:00Z", true},
+		{"9999-12-31T23:59:59.999999999Z", true},
+		{"2024-02-29T00:00:00Z", true},
+		{"2023-02-29T00:00:00Z", false},
+		{"2024-04-31T00:00:00Z", false},
+		{"2024-13-01T00:00:00Z", false},
+		{"2024-00-01T00:00:00Z", false},
+		{"2024-01-01T24:00:00Z", false},
+		{"2024-01-01T23:60:00Z", false},
+		{"2024-01-01T23:59:60Z", false},
+		{"2024-01-01T00:00:00.Z", false},
+		{"2024-01-01T00:00:00.1234567891Z", false},
+		{"2024-01-01T00:00:00+00:00", false},
+		{"2024-01-01T00:00:00-07:30", false},
+		{"2024-01-01t00:00:00z", false},
+		{"2024-1-01T00:00:00Z", false},
+		{"+024-01-01T00:00:00Z", false},
+		{"2024-01-01T00:00:0xZ", false},
+		{"2024-01-01 00:00:00Z", false},
+		{"", false},
+	} {
+		got, ok := parseUTC([]byte(tc.in))
+		if ok != tc.fast {
+			t.Errorf("parseUTC(%q) ok = %v; want %v", tc.in, ok, tc.fast)
+			continue
+		}
+		var want time.Time
+		err := want.UnmarshalText([]byte(tc.in))
+		if ok && (err != nil || !got.Equal(want) || got.Location() != want.Location()) {
+			t.Errorf("parseUTC(%q) = %v; UnmarshalText = %v, %v", tc.in, got, want, err)
+		}
+	}
+}
