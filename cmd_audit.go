@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -180,19 +179,5 @@ func runAccepted(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	list := audit.ListAccepted(f.Vault, time.Now())
-	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, "nothing is accepted")
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACCOUNT\tKIND\tSINCE\tUNTIL\tNOTE")
-	for _, a := range list {
-		until := "-"
-		if a.Until != nil {
-			until = a.Until.Format("2006-01-02")
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Account, a.Kind, a.At.Format("2006-01-02"), until, a.Note)
-	}
-	return tw.Flush()
+	return audit.WriteAccepted(e.stdout, audit.ListAccepted(f.Vault, time.Now()))
 }
