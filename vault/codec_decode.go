@@ -16,7 +16,7 @@ func parseVault(data []byte) (*Vault, bool) {
 	p.object(func(k []byte) uint64 {
 		switch string(k) {
 		case "version":
-			v.Version = int(p.int())
+			v.Version = p.intField()
 			return 1 << 0
 		case "accounts":
 			if p.null() {
@@ -41,13 +41,13 @@ func parseVault(data []byte) (*Vault, bool) {
 			p.object(func(k []byte) uint64 {
 				switch string(k) {
 				case "max_age_days":
-					s.MaxAgeDays = int(p.int())
+					s.MaxAgeDays = p.intField()
 					return 1 << 0
 				case "backups":
-					s.Backups = int(p.int())
+					s.Backups = p.intField()
 					return 1 << 1
 				case "auto_lock_minutes":
-					s.AutoLockMinutes = int(p.int())
+					s.AutoLockMinutes = p.intField()
 					return 1 << 2
 				}
 				return 0
@@ -77,7 +77,7 @@ func (p *decoder) account() *Account {
 			a.Host = p.str()
 			return 1 << 2
 		case "port":
-			a.Port = int(p.int())
+			a.Port = p.intField()
 			return 1 << 3
 		case "security":
 			a.Security = Security(p.str())
@@ -104,7 +104,7 @@ func (p *decoder) account() *Account {
 			a.Notes = p.str()
 			return 1 << 11
 		case "max_age_days":
-			a.MaxAgeDays = int(p.int())
+			a.MaxAgeDays = p.intField()
 			return 1 << 12
 		case "policy":
 			if !p.null() {
@@ -112,7 +112,7 @@ func (p *decoder) account() *Account {
 				p.object(func(k []byte) uint64 {
 					switch string(k) {
 					case "length":
-						x.Length = int(p.int())
+						x.Length = p.intField()
 						return 1 << 0
 					case "classes":
 						x.Classes = p.str()
@@ -275,7 +275,7 @@ func (p *decoder) tlsInfo() *TLSInfo {
 			t.NotAfter = p.time()
 			return 1 << 3
 		case "days_left":
-			t.DaysLeft = int(p.int())
+			t.DaysLeft = p.intField()
 			return 1 << 4
 		case "verify_error":
 			t.VerifyError = p.str()

@@ -369,3 +369,13 @@ func (p *decoder) timePtr() *time.Time {
 	t := p.time()
 	return &t
 }
+
+// intField reads a value for an int field; on 32-bit platforms one that
+// does not fit is left to encoding/json, which reports it.
+func (p *decoder) intField() int {
+	n := p.int()
+	if int64(int(n)) != n {
+		p.bad = true
+	}
+	return int(n)
+}
