@@ -45,7 +45,10 @@ func (s Security) DefaultPort() int {
 	return 143
 }
 
-// Vault is the decrypted payload.
+// Vault is the decrypted payload. A field added to any type below goes
+// into codec.go (codecFields), codec_encode.go and codec_decode.go too, and
+// into clone.go; TestCodecKnowsTheModel and TestCloneCoversEveryField
+// fail until it does.
 type Vault struct {
 	Version    int         `json:"version"`
 	Accounts   []*Account  `json:"accounts"`
