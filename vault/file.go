@@ -45,6 +45,7 @@ const tempPrefix = ".imapvault-tmp-"
 // read before any of it is trusted, since age reports a truncated file only
 // at the end of the stream. A vault that fails to open is never written.
 func Open(path string, id *Identity) (*File, error) {
+	path = realPath(path)
 	if err := mustExist(path); err != nil {
 		return nil, err
 	}
@@ -53,6 +54,19 @@ func Open(path string, id *Identity) (*File, error) {
 		l.Release()
 	}
 	return load(path, id)
+}
+
+// realPath follows a symlinked vault (say, into a synced folder) to its
+// file, so the save's rename replaces the file and not the link, and the
+// lock, temp files and backups sit beside the file. A dangling link stays
+// as it is.
+func realPath(path string) string {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			return real
+		}
+	}
+	return path
 }
 
 // mustExist reports a missing vault as ErrNotFound before anything (a lock
@@ -86,6 +100,7 @@ func load(path string, id *Identity) (*File, error) {
 // Create writes a new vault at path encrypted to the identity's recipient.
 // It refuses to replace an existing file.
 func Create(path string, id *Identity, now time.Time) (*File, error) {
+	path = realPath(path)
 	if _, err := os.Stat(path); err == nil {
 		return nil, fmt.Errorf("create vault %s: %w", path, ErrExists)
 	}

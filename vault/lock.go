@@ -59,6 +59,7 @@ func readPID(lp string) int {
 // OpenLocked takes the vault's lock, then opens it; the lock is held until
 // Close, so a command's read-modify-write cannot interleave with another's.
 func OpenLocked(path string, id *Identity) (*File, error) {
+	path = realPath(path)
 	if err := mustExist(path); err != nil {
 		return nil, err
 	}

@@ -337,3 +337,34 @@ func TestCreatePermissions(t *testing.T) {
 	}
 	assertNoTemp(t, path)
 }
+
+// TestSymlinkedVault: a vault reached through a symlink (kept in a synced
+// folder, say) is saved into its file; the link stays a link.
+func TestSymlinkedVault(t *testing.T) {
+	real, id, _ := newVault(t)
+	link := filepath.Join(t.TempDir(), "vault.age")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, open := range []func(string, *Identity) (*File, error){Open, OpenLocked} {
+		f, err := open(link, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Vault.Find("acct").SetPassword("via link", time.Now())
+		if err := f.Save(); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("the link was replaced: %v, %v", fi.Mode(), err)
+		}
+		data, _ := os.ReadFile(real)
+		if got := readPassword(t, data, id); got != "via link" {
+			t.Fatalf("the vault file holds %q; want the save made through the link", got)
+		}
+		if m, _ := filepath.Glob(filepath.Join(filepath.Dir(link), "*")); len(m) != 1 {
+			t.Fatalf("files beside the link: %v; lock, temp and backups belong beside the vault", m)
+		}
+	}
+}
