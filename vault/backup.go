@@ -12,7 +12,9 @@ import (
 )
 
 // BackupDir is where the encrypted backups of the vault at path are kept.
+// A symlinked vault's backups are beside its file, as Save keeps them.
 func BackupDir(path string) string {
+	path = realPath(path)
 	return filepath.Join(filepath.Dir(path), filepath.Base(path)+".backups")
 }
 
@@ -27,7 +29,7 @@ func Backups(path string) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	prefix := filepath.Base(path) + "."
+	prefix := filepath.Base(realPath(path)) + "."
 	for _, e := range ents {
 		if strings.HasPrefix(e.Name(), prefix) && !e.IsDir() {
 			out = append(out, filepath.Join(dir, e.Name()))

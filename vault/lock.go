@@ -17,7 +17,9 @@ type Lock struct {
 }
 
 // LockPath is the lock file for the vault at path.
-func LockPath(path string) string { return path + ".lock" }
+// A symlinked vault's lock is beside its file, so every way to the vault
+// meets the same lock.
+func LockPath(path string) string { return realPath(path) + ".lock" }
 
 // AcquireLock takes the vault's lock without waiting. When another process
 // holds it the error is a *LockedError naming that process.

@@ -367,4 +367,11 @@ func TestSymlinkedVault(t *testing.T) {
 			t.Fatalf("files beside the link: %v; lock, temp and backups belong beside the vault", m)
 		}
 	}
+	// The helpers a caller uses with the path it was given agree.
+	if BackupDir(link) != BackupDir(real) || LockPath(link) != LockPath(real) {
+		t.Errorf("BackupDir/LockPath differ between the link and the file")
+	}
+	if b, err := Backups(link); err != nil || len(b) == 0 {
+		t.Errorf("Backups through the link = %v, %v", b, err)
+	}
 }
