@@ -290,10 +290,18 @@ func (f *File) Adopt(v *Vault) error {
 	return nil
 }
 
+// maxVaultSize bounds what Open reads into memory: a vault of 10,000
+// accounts is under 5 MB, and a path pointing at a disk image should not
+// cost gigabytes before it is refused.
+const maxVaultSize = 1 << 30
+
 func readStamped(path string) ([]byte, stamp, error) {
 	st, err := statFile(path)
 	if err != nil {
 		return nil, stamp{}, err
+	}
+	if st.size > maxVaultSize {
+		return nil, stamp{}, fmt.Errorf("%w: %d bytes is too large to be a vault", ErrCorrupt, st.size)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

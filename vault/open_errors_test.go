@@ -166,6 +166,25 @@ func assertOnlyLockAdded(t *testing.T, dir string, before snapshot) {
 	}
 }
 
+func TestOpenHugeFile(t *testing.T) {
+	dir := t.TempDir()
+	id := plainIdentity(t, dir)
+	path := filepath.Join(dir, "vault.age")
+	fh, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: the size without the disk space.
+	if err := fh.Truncate(maxVaultSize + 1); err != nil {
+		t.Skip("file system without sparse files:", err)
+	}
+	fh.Close()
+	_, err = Open(path, id)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "too large to be a vault") {
+		t.Fatalf("Open of a 1 GiB file: %v; want ErrCorrupt saying it is too large", err)
+	}
+}
+
 func TestOpenMissing(t *testing.T) {
 	dir := t.TempDir()
 	id := plainIdentity(t, dir)
