@@ -32,6 +32,7 @@ func (m Model) viewHelp() string {
 		"y copies by OSC 52 and the system clipboard; cleared after 30 s if still ours.",
 		fmt.Sprintf("The vault locks itself after %d idle minutes; L locks now.", int(m.autoLock().Minutes())),
 		"Every edit is saved at once; on a save error the change stays in memory.",
+		"When another program (sync, git, a teammate) changes the vault file, R merges it in; your edits are kept.",
 		"Rows marked ↻ have a rotation pending; the old password stays current.",
 	}
 	lines := []string{s.Title.Render("Keys"), "", h.FullHelpView(m.keys.FullHelp()), "", s.Title.Render("Good to know")}

@@ -74,11 +74,12 @@ type Model struct {
 	confirm confirmState
 	rot     rotState
 
-	check  checkState
-	save   saveState
-	clip   clipState
-	reveal revealState
-	status statusLine
+	check   checkState
+	save    saveState
+	clip    clipState
+	outside outsideState
+	reveal  revealState
+	status  statusLine
 
 	lastActivity time.Time
 	tickGen      int
@@ -194,6 +195,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onClipSet(msg)
 	case clipClearedMsg:
 		return m.onClipCleared(msg)
+	case diskLookMsg:
+		return m.onDiskLook(msg)
+	case reloadedMsg:
+		return m.onReloaded(msg)
 	case tea.KeyPressMsg:
 		m.lastActivity = m.now()
 		if msg.String() == "ctrl+c" {
@@ -201,6 +206,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.quitAnyway && msg.String() != "q" {
 			m.quitAnyway = false // any other key: the user stays
+		}
+		if msg.String() == "R" && m.outside.noticed && (m.screen == scrList || m.screen == scrDetail || m.screen == scrAudit) {
+			return m.reload()
 		}
 		return m.onKey(msg)
 	}
@@ -311,6 +319,9 @@ func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
 		m.rot.revealed = time.Time{}
 	}
 	if c := m.clipTick(now); c != nil {
+		cmds = append(cmds, c)
+	}
+	if c := m.lookAtDisk(now); c != nil {
 		cmds = append(cmds, c)
 	}
 	// A failed save holds the lock off: locking would drop the only copy
