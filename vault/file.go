@@ -208,6 +208,13 @@ func (f *File) save(create bool) error {
 		}
 		defer l.Release()
 	}
+	// Encode first, so the time between the check that the file is still
+	// what we read and the rename is short: a sync tool that takes no lock
+	// could replace the file in between.
+	data, err := encode(f.Vault)
+	if err != nil {
+		return err
+	}
 	cur, err := statFile(f.Path)
 	switch {
 	case create && err == nil:
@@ -218,10 +225,6 @@ func (f *File) save(create bool) error {
 		return err
 	case !create && !f.unchanged(cur):
 		return ErrChangedOnDisk
-	}
-	data, err := encode(f.Vault)
-	if err != nil {
-		return err
 	}
 	if !create {
 		if err := backup(f.Path, f.Vault.Settings.Backups); err != nil {
