@@ -24,6 +24,11 @@ func TestMain(m *testing.M) {
 		return
 	}
 	vault.ScryptWorkFactor = 10
+	// Under -race every child waits a second at exit (the race runtime's
+	// atexit_sleep_ms); these tests start hundreds of children.
+	if os.Getenv("GORACE") == "" {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	os.Exit(m.Run())
 }
 
