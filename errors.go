@@ -68,6 +68,10 @@ func hintFor(err error, vaultPath string) string {
 		return "run 'imapvault init' to create a vault, or pass --vault PATH"
 	case errors.Is(err, vault.ErrWrongPassphrase):
 		return "check the passphrase of your identity file and try again"
+	case errors.Is(err, vault.ErrPluginRefused):
+		return "the vault is fine; check the PIN or touch your key, then try again"
+	case errors.Is(err, vault.ErrPluginMissing):
+		return "install the age plugin named in the error and make sure it is on PATH"
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "this vault is not encrypted to your identity; pass the right one with --identity FILE"
 	case errors.Is(err, vault.ErrCorrupt):

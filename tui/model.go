@@ -78,6 +78,7 @@ type Model struct {
 	save    saveState
 	clip    clipState
 	outside outsideState
+	ask     *pluginAsk // an age plugin's question, shown over every screen
 	reveal  revealState
 	status  statusLine
 
@@ -124,6 +125,10 @@ func New(opts Options) Model {
 // ends.
 func Run(ctx context.Context, opts Options) error {
 	p := tea.NewProgram(New(opts), tea.WithContext(ctx))
+	// Plugin identities ask for a PIN or touch through the TUI, not over it.
+	saved := vault.PluginUI
+	vault.PluginUI = pluginUI(p.Send)
+	defer func() { vault.PluginUI = saved }()
 	final, err := p.Run()
 	if fm, ok := final.(Model); ok {
 		fm.wipe()
@@ -195,6 +200,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onClipSet(msg)
 	case clipClearedMsg:
 		return m.onClipCleared(msg)
+	case pluginAskMsg:
+		return m.onPluginAsk(msg)
+	case pluginNoteMsg:
+		m.setStatus(msg.text, false)
+		return m, nil
 	case diskLookMsg:
 		return m.onDiskLook(msg)
 	case reloadedMsg:
@@ -203,6 +213,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastActivity = m.now()
 		if msg.String() == "ctrl+c" {
 			return m.quit()
+		}
+		if m.ask != nil {
+			return m.pluginKey(msg)
 		}
 		if m.quitAnyway && msg.String() != "q" {
 			m.quitAnyway = false // any other key: the user stays
@@ -281,6 +294,10 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // An edit is never lost on the way out: a save in flight is waited for, and
 // a failed one needs the quit key a second time.
 func (m Model) quit() (tea.Model, tea.Cmd) {
+	if m.ask != nil { // the command waiting on the plugin's answer must end too
+		m.ask.msg.reply <- pluginReply{err: errPluginCancelled}
+		m.ask = nil
+	}
 	m.check.cancelRun()
 	m.rot.cancelStep()
 	switch {

@@ -19,6 +19,7 @@ type unlockState struct {
 	spinner  spinner.Model
 	busy     bool
 	needPass bool // false for a plain identity: enter just reopens
+	plugin   bool // a plugin identity asks its own questions and may be retried
 	err      string
 	tries    int
 }
@@ -86,6 +87,7 @@ func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
 	}
 	m.screen = scrUnlock
 	m.unlock.needPass = msg.kind.NeedsPassphrase()
+	m.unlock.plugin = msg.kind == vault.IdentityPlugin
 	if !m.unlock.needPass || len(m.opts.Passphrase) > 0 {
 		pass := append([]byte(nil), m.opts.Passphrase...)
 		// Used once: after an auto-lock the person types it again.
@@ -157,7 +159,7 @@ func (m Model) onUnlockFailed(msg unlockFailedMsg) (tea.Model, tea.Cmd) {
 		m.unlock.err = msg.err.Error()
 	}
 	m.screen = scrUnlock
-	if !m.unlock.needPass {
+	if !m.unlock.needPass && !m.unlock.plugin {
 		// Nothing to retype: a plain identity that fails will fail again.
 		m.fatal = msg.err
 		m.screen = scrFatal
@@ -188,6 +190,8 @@ func (m Model) viewUnlock() string {
 	switch {
 	case m.unlock.busy:
 		b.WriteString(m.unlock.spinner.View() + " unlocking…")
+	case !m.unlock.needPass && m.unlock.err != "":
+		b.WriteString("press enter to try again")
 	case !m.unlock.needPass:
 		b.WriteString("locked — press enter to open the vault again")
 	default:

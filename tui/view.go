@@ -44,6 +44,9 @@ func (m Model) title() string {
 }
 
 func (m Model) render() string {
+	if m.ask != nil {
+		return m.frame("", m.viewPluginAsk(), "")
+	}
 	switch m.screen {
 	case scrStart:
 		return m.frame("", m.styles.Subtle.Render("  opening "+m.opts.VaultPath+"…"), "")

@@ -137,6 +137,9 @@ func decode(data []byte, ids []age.Identity) (*Vault, error) {
 		if errors.As(err, &nomatch) {
 			return nil, fmt.Errorf("%w: %v", ErrNoIdentity, err)
 		}
+		if errors.Is(err, ErrPluginRefused) {
+			return nil, err
+		}
 		return nil, corrupt(err)
 	}
 	// Sized from the ciphertext, which is a little longer than the

@@ -82,6 +82,8 @@ func detect(data []byte) IdentityKind {
 			}
 		}
 		return IdentitySSH
+	case hasPluginIdentity(data):
+		return IdentityPlugin
 	}
 	return IdentityPlain
 }

@@ -309,7 +309,7 @@ func (id *Identity) loadWithPlugins(data []byte) error {
 		if err != nil {
 			return errors.New("malformed plugin identity")
 		}
-		plugins = append(plugins, p)
+		plugins = append(plugins, pluginIdentity{p})
 	}
 	if bytes.Contains(plain.Bytes(), []byte("AGE-SECRET-KEY-")) {
 		if err := id.loadPlain(plain.Bytes()); err != nil {
@@ -320,9 +320,7 @@ func (id *Identity) loadWithPlugins(data []byte) error {
 	if id.Recipient == "" {
 		id.Recipient = recipient
 	}
-	if id.Kind == IdentityPlain {
-		id.Kind = IdentityPlugin
-	}
+	id.Kind = IdentityPlugin
 	return nil
 }
 
@@ -383,4 +381,20 @@ func shortKey(k string) string {
 		return k
 	}
 	return k[:12] + "…" + k[len(k)-6:]
+}
+
+// ErrPluginRefused is a plugin identity that would not unwrap (a wrong PIN,
+// no touch): the vault is fine, the unlock can simply be tried again.
+var ErrPluginRefused = errors.New("the identity's plugin refused")
+
+// pluginIdentity marks what a plugin says when it fails, so that a wrong
+// PIN is not taken for a corrupt vault.
+type pluginIdentity struct{ *plugin.Identity }
+
+func (p pluginIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
+	key, err := p.Identity.Unwrap(stanzas)
+	if err != nil && !errors.Is(err, age.ErrIncorrectIdentity) {
+		err = fmt.Errorf("%w: %w", ErrPluginRefused, err)
+	}
+	return key, err
 }

@@ -308,8 +308,11 @@ func TestPluginRecipientAndIdentity(t *testing.T) {
 		t.Errorf("plain key can't open a vault wrapped by the plugin: %v", err)
 	}
 	pin = "0000"
-	if _, err := Open(path, id); err == nil {
-		t.Error("a wrong PIN opened the vault")
+	if _, err := Open(path, id); !errors.Is(err, ErrPluginRefused) || errors.Is(err, ErrCorrupt) {
+		t.Errorf("wrong PIN: %v; want ErrPluginRefused and not ErrCorrupt", err)
+	}
+	if kind, err := DetectIdentity(idPath); err != nil || kind != IdentityPlugin {
+		t.Errorf("DetectIdentity = %v, %v; want IdentityPlugin", kind, err)
 	}
 	t.Setenv("PATH", t.TempDir())
 	var missing *PluginMissingError
