@@ -8,6 +8,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/vault"
 )
 
 func init() {
@@ -119,19 +120,13 @@ stale, reused, weak, breached, login_failed, tls, exposed.`)
 		}
 		untilT = &d
 	}
-	f, err := e.openLocked()
+	a, err := e.editAccount(pos[0], func(a *vault.Account) error {
+		if err := audit.Accept(a, kind, *note, untilT, time.Now()); err != nil {
+			return usageErr(err, "")
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	a, err := findAccount(f.Vault, pos[0])
-	if err != nil {
-		return err
-	}
-	if err := audit.Accept(a, kind, *note, untilT, time.Now()); err != nil {
-		return usageErr(err, "")
-	}
-	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "accepted %s on %s\n", kind, a.Name)
@@ -151,19 +146,13 @@ func runUnaccept(e *env, args []string) error {
 	if err != nil {
 		return usageErr(err, "")
 	}
-	f, err := e.openLocked()
+	a, err := e.editAccount(pos[0], func(a *vault.Account) error {
+		if !audit.Unaccept(a, kind) {
+			return usageErr(fmt.Errorf("%s was not accepted on %s", kind, a.Name), "'imapvault audit accepted' lists what is")
+		}
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	defer f.Close()
-	a, err := findAccount(f.Vault, pos[0])
-	if err != nil {
-		return err
-	}
-	if !audit.Unaccept(a, kind) {
-		return usageErr(fmt.Errorf("%s was not accepted on %s", kind, a.Name), "'imapvault audit accepted' lists what is")
-	}
-	if err := e.saveMerged(f); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s on %s shows again\n", kind, a.Name)

@@ -248,3 +248,21 @@ func findAccount(v *vault.Vault, name string) (*vault.Account, error) {
 	}
 	return a, nil
 }
+
+// editAccount changes one account under the vault's lock and saves,
+// merging with what another program saved meanwhile.
+func (e *env) editAccount(name string, edit func(a *vault.Account) error) (*vault.Account, error) {
+	f, err := e.openLocked()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	a, err := findAccount(f.Vault, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := edit(a); err != nil {
+		return nil, err
+	}
+	return a, e.saveMerged(f)
+}
