@@ -120,7 +120,7 @@ stale, reused, weak, breached, login_failed, tls, exposed.`)
 		}
 		untilT = &d
 	}
-	a, err := e.editAccount(pos[0], func(a *vault.Account) error {
+	a, err := e.editAccount(pos[0], func(_ *vault.Vault, a *vault.Account) error {
 		if err := audit.Accept(a, kind, *note, untilT, time.Now()); err != nil {
 			return usageErr(err, "")
 		}
@@ -146,7 +146,7 @@ func runUnaccept(e *env, args []string) error {
 	if err != nil {
 		return usageErr(err, "")
 	}
-	a, err := e.editAccount(pos[0], func(a *vault.Account) error {
+	a, err := e.editAccount(pos[0], func(_ *vault.Vault, a *vault.Account) error {
 		if !audit.Unaccept(a, kind) {
 			return usageErr(fmt.Errorf("%s was not accepted on %s", kind, a.Name), "'imapvault audit accepted' lists what is")
 		}

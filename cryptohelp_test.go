@@ -52,3 +52,17 @@ func encryptTo(t *testing.T, s *sandbox, plain []byte) []byte {
 	w.Close()
 	return buf.Bytes()
 }
+
+// decryptedAccount reads one account straight from the vault file.
+func decryptedAccount(t *testing.T, s *sandbox, name string) *vault.Account {
+	t.Helper()
+	f, err := vault.Open(s.vault, loadTestIdentity(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Vault.Find(name)
+	if a == nil {
+		t.Fatalf("no account %q", name)
+	}
+	return a
+}

@@ -251,7 +251,7 @@ func findAccount(v *vault.Vault, name string) (*vault.Account, error) {
 
 // editAccount changes one account under the vault's lock and saves,
 // merging with what another program saved meanwhile.
-func (e *env) editAccount(name string, edit func(a *vault.Account) error) (*vault.Account, error) {
+func (e *env) editAccount(name string, edit func(v *vault.Vault, a *vault.Account) error) (*vault.Account, error) {
 	f, err := e.openLocked()
 	if err != nil {
 		return nil, err
@@ -261,7 +261,7 @@ func (e *env) editAccount(name string, edit func(a *vault.Account) error) (*vaul
 	if err != nil {
 		return nil, err
 	}
-	if err := edit(a); err != nil {
+	if err := edit(f.Vault, a); err != nil {
 		return nil, err
 	}
 	return a, e.saveMerged(f)

@@ -1,0 +1,141 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+func init() {
+	register(command{name: "edit", summary: "change an account's fields, or record a password changed elsewhere", run: runEdit})
+	register(command{name: "remove", summary: "delete an account (its passwords go with it)", run: runRemove})
+}
+
+func runEdit(e *env, args []string) error {
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]", `
+Changes the named fields of one account and leaves the others alone.
+
+--password-stdin records a password that was changed somewhere else (at the
+provider's web page, say); the old one is kept in the account's history.
+To change the password at the provider and verify it, use 'imapvault rotate'.`)
+	host := fs.String("host", "", "IMAP server `host`")
+	port := fs.Int("port", 0, "server `port`")
+	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
+	user := fs.String("user", "", "login `username`")
+	stdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
+	hook := fs.String("hook", "", "rotation `command` stored with the account (\"-\" removes it)")
+	notes := fs.String("notes", "", "free-form `notes` (\"-\" clears them)")
+	rename := fs.String("rename", "", "new account `name`")
+	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(errors.New("edit takes one account name"), "imapvault edit NAME --host NEW-HOST")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if len(set) == 0 {
+		return usageErr(errors.New("nothing to change"), "run 'imapvault edit --help' for the fields")
+	}
+	var password string
+	if *stdin {
+		if password, err = e.accountPassword(true); err != nil {
+			return err
+		}
+	}
+	now := time.Now()
+	a, err := e.editAccount(pos[0], func(v *vault.Vault, a *vault.Account) error {
+		c := *a // validate a copy, so a bad value changes nothing
+		if set["host"] {
+			c.Host = *host
+		}
+		if set["port"] {
+			c.Port = *port
+		}
+		if set["security"] {
+			c.Security = vault.Security(*sec)
+			if !set["port"] && a.Port == a.Security.DefaultPort() {
+				c.Port = 0 // follows the new security's default
+			}
+		}
+		if set["user"] {
+			c.Username = *user
+		}
+		if set["hook"] {
+			c.Hook = strings.TrimSpace(*hook)
+			if c.Hook == "-" {
+				c.Hook = ""
+			}
+		}
+		if set["notes"] {
+			c.Notes = *notes
+			if c.Notes == "-" {
+				c.Notes = ""
+			}
+		}
+		if set["max-age"] {
+			if *maxAge < 0 {
+				return usageErr(errors.New("--max-age takes a number of days"), "")
+			}
+			c.MaxAgeDays = *maxAge
+		}
+		if set["rename"] {
+			c.Name = strings.TrimSpace(*rename)
+		}
+		if err := vault.Validate(&c); err != nil {
+			return usageErr(err, "")
+		}
+		if other := v.Find(c.Name); other != nil && other.ID != a.ID {
+			return usageErr(fmt.Errorf("account %q: %w", c.Name, vault.ErrDuplicateName), "choose another --rename")
+		}
+		*a = c
+		if *stdin {
+			a.SetPassword(password, now)
+		}
+		a.Modified = now
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	return nil
+}
+
+func runRemove(e *env, args []string) error {
+	fs := e.flags("remove", "remove NAME --yes", `
+Deletes one account and every password it holds, current, pending and
+retired. The last encrypted backups beside the vault still have it.`)
+	yes := fs.Bool("yes", false, "really delete (required, so a slip cannot delete)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr(errors.New("remove takes one account name"), "imapvault remove NAME --yes")
+	}
+	if !*yes {
+		return usageErr(fmt.Errorf("not removing %q without --yes", pos[0]), "imapvault remove "+pos[0]+" --yes")
+	}
+	f, err := e.openLocked()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := findAccount(f.Vault, pos[0])
+	if err != nil {
+		return err
+	}
+	f.Vault.Remove(a.ID)
+	if err := e.saveMerged(f); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "removed %s\n", a.Name)
+	return nil
+}
