@@ -5,12 +5,15 @@
 package demo
 
 import (
+	"bufio"
 	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -26,13 +29,13 @@ type Demo struct {
 	IdentityPath string
 	// TLSConfig trusts the demo CA, and nothing but the system roots else.
 	TLSConfig *tls.Config
-	// ProviderDir holds one file per user; a rotation hook writes the new
-	// password there and the demo server takes it, as a provider would.
+	// ProviderDir holds the pipe through which rotation hooks hand a new
+	// password to the demo servers, as a provider's API would.
 	ProviderDir string
 
 	servers []*testimap.Server
 	byUser  map[string]*testimap.Server
-	stop    chan struct{}
+	fifo    *os.File
 	wg      sync.WaitGroup
 }
 
@@ -53,7 +56,7 @@ func Start(now time.Time) (d *Demo, err error) {
 		return nil, fmt.Errorf("demo: make temp folder: %w", err)
 	}
 	d = &Demo{Dir: dir, VaultPath: filepath.Join(dir, "vault.age"), IdentityPath: filepath.Join(dir, "identity.txt"),
-		ProviderDir: filepath.Join(dir, "provider"), byUser: map[string]*testimap.Server{}, stop: make(chan struct{})}
+		ProviderDir: filepath.Join(dir, "provider"), byUser: map[string]*testimap.Server{}}
 	defer func() {
 		if err != nil {
 			d.Close()
@@ -100,8 +103,16 @@ func Start(now time.Time) (d *Demo, err error) {
 	if err := d.writeVault(accts, ports, now); err != nil {
 		return nil, err
 	}
+	if err := syscall.Mkfifo(d.relay(), 0o600); err != nil {
+		return nil, fmt.Errorf("demo: make the provider pipe: %w", err)
+	}
+	fifo, err := os.OpenFile(d.relay(), os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("demo: open the provider pipe: %w", err)
+	}
+	d.fifo = fifo
 	d.wg.Add(1)
-	go d.watchProvider()
+	go d.watchProvider(fifo)
 	return d, nil
 }
 
@@ -156,62 +167,39 @@ func (d *Demo) writeVault(accts []account, ports map[string]int, now time.Time) 
 	return f.Save()
 }
 
-// hookFor is a rotation hook that plays the provider: it writes the new
-// password (the second line of its stdin) to the user's provider file.
-// read and printf are shell builtins, so the password is in no argv.
+// hookFor is a rotation hook that plays the provider: it passes the new
+// password (the second line of its stdin) through a named pipe to the
+// demo, which sets it on the server. read and printf are shell builtins and
+// a pipe holds nothing on disk, so the password is in no argv and no file.
 func (d *Demo) hookFor(user string) string {
-	return fmt.Sprintf(`read -r old; read -r new; umask 077; printf '%%s\n' "$new" > %s`, shellQuote(filepath.Join(d.ProviderDir, user)))
+	return fmt.Sprintf(`read -r old; read -r new; printf '%%s %%s\n' %s "$new" > %s`, shellQuote(user), shellQuote(d.relay()))
 }
+
+func (d *Demo) relay() string { return filepath.Join(d.ProviderDir, "relay") }
 
 func shellQuote(s string) string {
-	out := "'"
-	for _, r := range s {
-		if r == '\'' {
-			out += `'\''`
-		} else {
-			out += string(r)
-		}
-	}
-	return out + "'"
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// watchProvider applies new passwords from the provider folder to the
-// servers, a little later, as a real provider would.
-func (d *Demo) watchProvider() {
+// watchProvider applies the passwords the hooks send to the servers, as a
+// provider would. The pipe is opened read-write so it never reports end of
+// file between hooks; Close ends the read.
+func (d *Demo) watchProvider(fifo *os.File) {
 	defer d.wg.Done()
-	t := time.NewTicker(200 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-d.stop:
-			return
-		case <-t.C:
-		}
-		ents, _ := os.ReadDir(d.ProviderDir)
-		for _, e := range ents {
-			p := filepath.Join(d.ProviderDir, e.Name())
-			b, err := os.ReadFile(p)
-			if err != nil {
-				continue
-			}
-			pw := string(b)
-			for len(pw) > 0 && (pw[len(pw)-1] == '\n' || pw[len(pw)-1] == '\r') {
-				pw = pw[:len(pw)-1]
-			}
-			if srv := d.byUser[e.Name()]; srv != nil && pw != "" {
-				srv.SetPassword(e.Name(), pw)
-			}
-			os.Remove(p)
+	sc := bufio.NewScanner(fifo)
+	for sc.Scan() {
+		user, pw, ok := strings.Cut(sc.Text(), " ")
+		if srv := d.byUser[user]; ok && srv != nil && pw != "" {
+			srv.SetPassword(user, pw)
 		}
 	}
 }
 
 // Close stops the servers and removes the temp folder.
 func (d *Demo) Close() {
-	select {
-	case <-d.stop:
-	default:
-		close(d.stop)
+	if d.fifo != nil {
+		d.fifo.Close()
+		d.fifo = nil
 	}
 	d.wg.Wait()
 	for _, s := range d.servers {

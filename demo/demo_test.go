@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +91,14 @@ func TestDemoHookPlaysTheProvider(t *testing.T) {
 		t.Fatal("hook command holds the password")
 	}
 	a.Password = next
+	filepath.Walk(d.Dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), next) {
+				t.Errorf("%s holds the new password in plaintext", p)
+			}
+		}
+		return nil
+	})
 	for i := 0; ; i++ {
 		r := imapcheck.Check(context.Background(), lastcheck.Target(a, d.TLSConfig))
 		if r.OK() {
