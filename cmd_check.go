@@ -132,11 +132,20 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 		fmt.Fprintf(e.stdout, "%-*s  %-16s %8s  %-9s %s\n", width, "NAME", "STATUS", "LATENCY", "CERT", "SERVER SAYS")
 	}
 	results := make([]imapcheck.Result, len(accts))
+	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
+	done := 0
 	for it := range pool.Run(ctx, targets) {
 		results[it.Index] = it.Result
+		done++
 		if live {
 			writeCheckLine(e.stdout, width, it.Result)
 		}
+		if progress {
+			fmt.Fprintf(e.stderr, "\rchecked %d of %d", done, len(accts))
+		}
+	}
+	if progress {
+		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	return results
 }

@@ -266,3 +266,9 @@ func (e *env) editAccount(name string, edit func(v *vault.Vault, a *vault.Accoun
 	}
 	return a, e.saveMerged(f)
 }
+
+// stderrIsTerminal reports whether progress lines on stderr would be seen.
+func (e *env) stderrIsTerminal() bool {
+	f, ok := e.stderr.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
