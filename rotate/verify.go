@@ -19,9 +19,11 @@ var (
 
 // Each login attempt gets at least minAttempt and at most maxAttempt,
 // whatever is left of the verify timeout: a last attempt cut to a few
-// milliseconds would only ever report a timeout.
+// milliseconds would only ever report a timeout. Servers delay the answer
+// to a failed login (Dovecot by 2 s, others by more), so an attempt shorter
+// than that turns "not yet" into a misleading timeout.
 const (
-	minAttempt = 2 * time.Second
+	minAttempt = 5 * time.Second
 	maxAttempt = 15 * time.Second
 )
 
