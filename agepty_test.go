@@ -16,13 +16,7 @@ import (
 // vault with nothing but stock age: `age -d -i identity.age vault.age`,
 // typing the passphrase at age's own prompt on a terminal.
 func TestStockAgeWithInitIdentity(t *testing.T) {
-	agebin, err := exec.LookPath("age")
-	if err != nil {
-		if os.Getenv("IMAPVAULT_REQUIRE_DOVECOT") == "1" {
-			t.Fatal("age CLI not installed (apt-get install age)")
-		}
-		t.Skip("age CLI not installed")
-	}
+	agebin := stockAge(t)
 	s := newSandbox(t)
 	s.init()
 	s.add("work", "secret-from-init")

@@ -72,13 +72,7 @@ func TestFilesArePrivate(t *testing.T) {
 }
 
 func TestStockAgeDecryptsVault(t *testing.T) {
-	agebin, err := exec.LookPath("age")
-	if err != nil {
-		if os.Getenv("IMAPVAULT_REQUIRE_DOVECOT") == "1" {
-			t.Fatal("age CLI not installed (apt-get install age)")
-		}
-		t.Skip("age CLI not installed")
-	}
+	agebin := stockAge(t)
 	s := newSandbox(t)
 	s.plainIdentity()
 	s.must("", "init")

@@ -48,20 +48,7 @@ func newRotSandbox(t *testing.T, accounts ...string) *rotSandbox {
 // that "no terminal" holds whoever runs the tests.
 func (s *rotSandbox) runDetached(args ...string) result {
 	s.t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1",
-		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		s.t.Fatalf("run %v: %v", args, err)
-	}
-	return result{out.String(), errb.String(), code}
+	return s.exec("", &syscall.SysProcAttr{Setsid: true}, args...)
 }
 
 func (s *rotSandbox) account(name string) *vault.Account {

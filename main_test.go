@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"filippo.io/age"
@@ -78,6 +79,12 @@ type result struct {
 // run runs the imapvault command line in a child process.
 func (s *sandbox) run(stdin string, args ...string) result {
 	s.t.Helper()
+	return s.exec(stdin, nil, args...)
+}
+
+// exec runs the command line with attr (nil: inherit the session).
+func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) result {
+	s.t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(),
 		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
@@ -85,6 +92,7 @@ func (s *sandbox) run(stdin string, args ...string) result {
 		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
 	)
 	cmd.Stdin = strings.NewReader(stdin)
+	cmd.SysProcAttr = attr
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
