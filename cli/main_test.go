@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,8 +21,7 @@ func TestMain(m *testing.M) {
 		if os.Getenv("IMAPVAULT_TEST_SCRYPT") != "" {
 			vault.ScryptWorkFactor = 10
 		}
-		main()
-		return
+		os.Exit(Main(os.Args[1:]))
 	}
 	vault.ScryptWorkFactor = 10
 	// Under -race every child waits a second at exit (the race runtime's

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"crypto/ed25519"
@@ -162,7 +162,7 @@ func TestRecipientsRefusals(t *testing.T) {
 // encrypted to it, so the key inside opens it.
 func TestRecipientsAddPluginKey(t *testing.T) {
 	bin := t.TempDir()
-	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "age-plugin-ivtest"), "./vault/testdata/ageplugin").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "age-plugin-ivtest"), "../vault/testdata/ageplugin").CombinedOutput(); err != nil {
 		t.Fatalf("build the test plugin: %v\n%s", err, out)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
