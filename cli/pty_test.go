@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/imapvault/imapvault/internal/testimap"
 )
 
 // openPTY returns the controller and the terminal side of a new pty.
@@ -18,7 +20,7 @@ func openPTY(t testing.TB) (*os.File, *os.File) {
 	t.Helper()
 	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("no pty here: %v", err)
+		testimap.Missing(t, "a pseudo-terminal (/dev/ptmx)", err)
 	}
 	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
 		t.Fatal(err)

@@ -15,20 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/vault"
 )
 
 // stockAge returns the age CLI, or skips (fails where the CI requires it).
 func stockAge(t *testing.T) string {
 	t.Helper()
-	p, err := exec.LookPath("age")
-	if err != nil {
-		if os.Getenv("IMAPVAULT_REQUIRE_DOVECOT") == "1" {
-			t.Fatal("age CLI not installed (apt-get install age)")
-		}
-		t.Skip("age CLI not installed")
-	}
-	return p
+	return testimap.LookBin(t, "age", "age")
 }
 
 type auditOut struct {

@@ -11,7 +11,7 @@ import (
 )
 
 // The same checks as TestCheckInProcess, against a real Dovecot. Skipped
-// when Dovecot is not installed (unless IMAPVAULT_REQUIRE_DOVECOT=1).
+// when Dovecot is not installed (unless IMAPVAULT_REQUIRE_REAL_DEPS=1).
 func TestCheckDovecot(t *testing.T) {
 	users := map[string]string{user: pw}
 	d := testimap.StartDovecot(t, users)

@@ -12,14 +12,14 @@ import (
 	"time"
 )
 
-// ageCLI finds the stock age binary. CI sets IMAPVAULT_REQUIRE_DOVECOT=1
+// ageCLI finds the stock age binary. CI sets IMAPVAULT_REQUIRE_REAL_DEPS=1
 // and installs it, so there a missing binary fails instead of skipping.
 func ageCLI(t *testing.T) string {
 	t.Helper()
 	p, err := exec.LookPath("age")
 	if err != nil {
-		if os.Getenv("IMAPVAULT_REQUIRE_DOVECOT") == "1" {
-			t.Fatal("the age CLI is not on PATH and IMAPVAULT_REQUIRE_DOVECOT=1; install it (apt-get install age)")
+		if os.Getenv("IMAPVAULT_REQUIRE_REAL_DEPS") == "1" {
+			t.Fatal("the age CLI is not on PATH and IMAPVAULT_REQUIRE_REAL_DEPS=1; install it (apt-get install age)")
 		}
 		t.Skip("the age CLI is not on PATH")
 	}

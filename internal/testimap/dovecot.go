@@ -21,10 +21,6 @@ import (
 // ErrNoDovecot means the dovecot binary is not installed.
 var ErrNoDovecot = errors.New("dovecot is not installed")
 
-// RequireDovecotEnv, set to 1, turns a missing Dovecot from a skip into a
-// failure (CI installs it, so a skip there would hide a broken setup).
-const RequireDovecotEnv = "IMAPVAULT_REQUIRE_DOVECOT"
-
 // Dovecot is a real Dovecot running from a temporary directory, with an
 // implicit-TLS listener and a STARTTLS listener on 127.0.0.1.
 //
@@ -55,7 +51,7 @@ type DovecotOptions struct {
 
 // StartDovecot starts Dovecot and stops it when the test ends. Without
 // Dovecot installed it skips the test, or fails it when
-// IMAPVAULT_REQUIRE_DOVECOT=1.
+// IMAPVAULT_REQUIRE_REAL_DEPS=1.
 func StartDovecot(tb TB, users map[string]string) *Dovecot {
 	tb.Helper()
 	return StartDovecotWith(tb, DovecotOptions{Users: users})
@@ -66,8 +62,8 @@ func StartDovecotWith(tb TB, opts DovecotOptions) *Dovecot {
 	tb.Helper()
 	d, err := NewDovecotWith(opts)
 	if errors.Is(err, ErrNoDovecot) {
-		if os.Getenv(RequireDovecotEnv) == "1" {
-			tb.Fatalf("testimap: %v, and %s=1", err, RequireDovecotEnv)
+		if RealRequired() {
+			tb.Fatalf("testimap: %v, and %s=1", err, RequireRealEnv)
 		}
 		tb.Skipf("testimap: %v (apt-get install dovecot-imapd)", err)
 	}
