@@ -37,6 +37,13 @@ func (a *Account) Clone() *Account {
 	for i := range c.Accepted {
 		c.Accepted[i].Until = clonePtr(c.Accepted[i].Until)
 	}
+	c.HookEnv = slices.Clone(a.HookEnv)
+	if a.OAuth != nil {
+		o := *a.OAuth
+		o.Scopes = slices.Clone(a.OAuth.Scopes)
+		c.OAuth = &o
+	}
+	c.Strength = clonePtr(a.Strength)
 	return &c
 }
 

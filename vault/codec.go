@@ -23,13 +23,20 @@ import (
 // never wrong) until codec_encode.go and codec_decode.go catch up;
 // TestCodecKnowsTheModel fails meanwhile.
 var codecFields = map[reflect.Type][]string{
-	reflect.TypeFor[Vault]():    {"version", "accounts", "recipients", "settings"},
+	reflect.TypeFor[Vault]():    {"version", "accounts", "recipients", "settings", "strength_key,omitempty"},
 	reflect.TypeFor[Settings](): {"max_age_days,omitempty", "backups,omitempty", "auto_lock_minutes,omitempty"},
 	reflect.TypeFor[Account](): {"id", "name", "host", "port", "security", "username", "password",
 		"created", "changed", "modified", "tags,omitempty", "notes,omitempty", "max_age_days,omitempty",
 		"policy,omitempty", "hook,omitempty", "history,omitempty", "pending,omitempty",
-		"last_check,omitempty", "accepted,omitempty"},
-	reflect.TypeFor[PasswordPolicy]():  {"length,omitempty", "classes,omitempty", "exclude,omitempty"},
+		"last_check,omitempty", "accepted,omitempty", "hook_env,omitempty", "after,omitempty",
+		"auth,omitempty", "oauth,omitempty", "strength,omitempty"},
+	reflect.TypeFor[PasswordPolicy](): {"length,omitempty", "classes,omitempty", "exclude,omitempty",
+		"source,omitempty"},
+	reflect.TypeFor[OAuth](): {"provider", "auth_url,omitempty", "token_url,omitempty",
+		"device_url,omitempty", "revoke_url,omitempty", "client_id,omitempty",
+		"client_secret,omitempty", "scopes,omitempty", "refresh_token,omitempty",
+		"access_token,omitempty", "expiry", "refreshed"},
+	reflect.TypeFor[Strength]():        {"score", "fp"},
 	reflect.TypeFor[RetiredPassword](): {"password", "set,omitempty", "retired", "reason,omitempty"},
 	reflect.TypeFor[Pending]():         {"password", "state", "started", "updated", "note,omitempty"},
 	reflect.TypeFor[Check](): {"at", "status", "code,omitempty", "error,omitempty", "alert,omitempty",

@@ -53,6 +53,9 @@ func parseVault(data []byte) (*Vault, bool) {
 				return 0
 			})
 			return 1 << 3
+		case "strength_key":
+			v.StrengthKey = p.str()
+			return 1 << 4
 		}
 		return 0
 	})
@@ -120,6 +123,9 @@ func (p *decoder) account() *Account {
 					case "exclude":
 						x.Exclude = p.str()
 						return 1 << 2
+					case "source":
+						x.Source = p.str()
+						return 1 << 3
 					}
 					return 0
 				})
@@ -155,6 +161,25 @@ func (p *decoder) account() *Account {
 				p.array(func() { a.Accepted = append(a.Accepted, p.acceptance()) })
 			}
 			return 1 << 18
+		case "hook_env":
+			a.HookEnv = p.strings()
+			return 1 << 19
+		case "after":
+			a.After = p.str()
+			return 1 << 20
+		case "auth":
+			a.Auth = p.str()
+			return 1 << 21
+		case "oauth":
+			if !p.null() {
+				a.OAuth = p.oauth()
+			}
+			return 1 << 22
+		case "strength":
+			if !p.null() {
+				a.Strength = p.strength()
+			}
+			return 1 << 23
 		}
 		return 0
 	})
@@ -332,4 +357,66 @@ func (p *decoder) recipient() (r Recipient) {
 		return 0
 	})
 	return r
+}
+
+func (p *decoder) oauth() *OAuth {
+	x := new(OAuth)
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "provider":
+			x.Provider = p.str()
+			return 1 << 0
+		case "auth_url":
+			x.AuthURL = p.str()
+			return 1 << 1
+		case "token_url":
+			x.TokenURL = p.str()
+			return 1 << 2
+		case "device_url":
+			x.DeviceURL = p.str()
+			return 1 << 3
+		case "revoke_url":
+			x.RevokeURL = p.str()
+			return 1 << 4
+		case "client_id":
+			x.ClientID = p.str()
+			return 1 << 5
+		case "client_secret":
+			x.ClientSecret = p.str()
+			return 1 << 6
+		case "scopes":
+			x.Scopes = p.strings()
+			return 1 << 7
+		case "refresh_token":
+			x.RefreshToken = p.str()
+			return 1 << 8
+		case "access_token":
+			x.AccessToken = p.str()
+			return 1 << 9
+		case "expiry":
+			x.Expiry = p.time()
+			return 1 << 10
+		case "refreshed":
+			x.Refreshed = p.time()
+			return 1 << 11
+		}
+		return 0
+	})
+	return x
+}
+
+func (p *decoder) strength() *Strength {
+	x := new(Strength)
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "score":
+			x.Score = p.intField()
+			return 1 << 0
+		case "fp":
+			x.Fingerprint = p.str()
+			return 1 << 1
+		}
+		return 0
+	})
+	return x
 }

@@ -49,7 +49,9 @@ func appendVault(b []byte, v *Vault) ([]byte, bool) {
 	e.intOmit("max_age_days", int64(v.Settings.MaxAgeDays))
 	e.intOmit("backups", int64(v.Settings.Backups))
 	e.intOmit("auto_lock_minutes", int64(v.Settings.AutoLockMinutes))
-	e.b = append(e.b, '}', '}')
+	e.b = append(e.b, '}')
+	e.strOmit("strength_key", v.StrengthKey)
+	e.b = append(e.b, '}')
 	return e.b, e.ok
 }
 
@@ -78,6 +80,7 @@ func (e *encoder) account(a *Account) {
 		e.intOmit("length", int64(p.Length))
 		e.strOmit("classes", p.Classes)
 		e.strOmit("exclude", p.Exclude)
+		e.strOmit("source", p.Source)
 		e.b = append(e.b, '}')
 	}
 	e.strOmit("hook", a.Hook)
@@ -128,6 +131,33 @@ func (e *encoder) account(a *Account) {
 			e.b = append(e.b, '}')
 		}
 		e.b = append(e.b, ']')
+	}
+	e.strings("hook_env", a.HookEnv)
+	e.strOmit("after", a.After)
+	e.strOmit("auth", a.Auth)
+	if o := a.OAuth; o != nil {
+		e.field("oauth")
+		e.b = append(e.b, '{')
+		e.str("provider", o.Provider)
+		e.strOmit("auth_url", o.AuthURL)
+		e.strOmit("token_url", o.TokenURL)
+		e.strOmit("device_url", o.DeviceURL)
+		e.strOmit("revoke_url", o.RevokeURL)
+		e.strOmit("client_id", o.ClientID)
+		e.strOmit("client_secret", o.ClientSecret)
+		e.strings("scopes", o.Scopes)
+		e.strOmit("refresh_token", o.RefreshToken)
+		e.strOmit("access_token", o.AccessToken)
+		e.time("expiry", o.Expiry)
+		e.time("refreshed", o.Refreshed)
+		e.b = append(e.b, '}')
+	}
+	if s := a.Strength; s != nil {
+		e.field("strength")
+		e.b = append(e.b, '{')
+		e.int("score", int64(s.Score))
+		e.str("fp", s.Fingerprint)
+		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, '}')
 }

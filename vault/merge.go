@@ -54,7 +54,10 @@ func mergeAt(base, ours, theirs *Vault, now time.Time) (*Vault, []Conflict) {
 	origOurs, origTheirs := ours, theirs
 	ours, theirs = ours.Clone(), theirs.Clone() // the result is built from these copies
 	m := &merger{now: now}
-	out := &Vault{Version: max(ours.Version, theirs.Version)}
+	out := &Vault{Version: max(ours.Version, theirs.Version), StrengthKey: ours.StrengthKey}
+	if out.StrengthKey == "" {
+		out.StrengthKey = theirs.StrengthKey
+	}
 	out.Settings = m.settings(base.Settings, ours.Settings, theirs.Settings)
 	out.Recipients = m.recipients(base.Recipients, ours.Recipients, theirs.Recipients)
 	out.Accounts = m.accounts(base, ours, theirs)
@@ -174,6 +177,12 @@ func (m *merger) account(b, o, t *Account) *Account {
 	r.Created = pick(m, o, "created", b.Created, o.Created, t.Created, showTime)
 	r.MaxAgeDays = pick(m, o, "max_age_days", b.MaxAgeDays, o.MaxAgeDays, t.MaxAgeDays, showInt)
 	r.Policy = pick(m, o, "policy", b.Policy, o.Policy, t.Policy, showPolicy)
+	r.Hook = pick(m, o, "hook", b.Hook, o.Hook, t.Hook, showString)
+	r.After = pick(m, o, "after", b.After, o.After, t.After, showString)
+	r.Auth = pick(m, o, "auth", b.Auth, o.Auth, t.Auth, showString)
+	r.HookEnv = mergeSet(b.HookEnv, o.HookEnv, t.HookEnv)
+	// r.Strength stays ours: a cached score is checked against its
+	// fingerprint before use, so one that no longer fits is recomputed.
 	r.Tags = mergeSet(b.Tags, o.Tags, t.Tags)
 	r.History = unionHistory(o.History, t.History)
 	m.password(r, b, o, t)

@@ -54,6 +54,8 @@ type Vault struct {
 	Accounts   []*Account  `json:"accounts"`
 	Recipients []Recipient `json:"recipients"`
 	Settings   Settings    `json:"settings"`
+	// StrengthKey (hex) keys the fingerprints of cached strength scores.
+	StrengthKey string `json:"strength_key,omitempty"`
 }
 
 // Settings apply to the whole vault.
@@ -106,6 +108,53 @@ type Account struct {
 	Pending   *Pending          `json:"pending,omitempty"`
 	LastCheck *Check            `json:"last_check,omitempty"`
 	Accepted  []Acceptance      `json:"accepted,omitempty"`
+
+	// HookEnv names extra environment variables (names only, never values)
+	// that hooks and the after command receive beyond the allow-list.
+	HookEnv []string `json:"hook_env,omitempty"`
+	// After runs (sh -c) once a new password is committed, with the hook
+	// environment and no secret on stdin: restart a sync timer, reload a client.
+	After string `json:"after,omitempty"`
+	// Auth is the credential kind: "" (password) or AuthOAuth2.
+	Auth  string `json:"auth,omitempty"`
+	OAuth *OAuth `json:"oauth,omitempty"` // set when Auth is AuthOAuth2
+	// Strength is the audit's cached strength score of Password; valid
+	// only while its fingerprint matches (see Strength).
+	Strength *Strength `json:"strength,omitempty"`
+}
+
+// Credential kinds (Account.Auth).
+const (
+	AuthPassword = ""       // a password (the default)
+	AuthOAuth2   = "oauth2" // an OAuth2 refresh token; Password is unused
+)
+
+// IsOAuth2 reports whether the account logs in with OAuth2.
+func (a *Account) IsOAuth2() bool { return a.Auth == AuthOAuth2 }
+
+// OAuth holds an OAuth2 account's client and tokens. ClientSecret,
+// RefreshToken and AccessToken are secrets, with the same rules as a password.
+type OAuth struct {
+	Provider     string    `json:"provider"` // google, microsoft or custom
+	AuthURL      string    `json:"auth_url,omitempty"`
+	TokenURL     string    `json:"token_url,omitempty"`
+	DeviceURL    string    `json:"device_url,omitempty"`
+	RevokeURL    string    `json:"revoke_url,omitempty"`
+	ClientID     string    `json:"client_id,omitempty"`
+	ClientSecret string    `json:"client_secret,omitempty"`
+	Scopes       []string  `json:"scopes,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	AccessToken  string    `json:"access_token,omitempty"`
+	Expiry       time.Time `json:"expiry"`    // of AccessToken
+	Refreshed    time.Time `json:"refreshed"` // last use of RefreshToken (idle expiry)
+}
+
+// Strength is a cached strength score and a keyed fingerprint (HMAC under
+// Vault.StrengthKey) of what it was computed from: password, username and
+// host. Any change to those invalidates it.
+type Strength struct {
+	Score       int    `json:"score"`
+	Fingerprint string `json:"fp"`
 }
 
 // Addr is host:port for dialing and display.
@@ -125,7 +174,14 @@ type PasswordPolicy struct {
 	Length  int    `json:"length,omitempty"`
 	Classes string `json:"classes,omitempty"` // subset of "ulds": upper, lower, digits, symbols
 	Exclude string `json:"exclude,omitempty"` // characters never used
+	// Source is who makes new passwords: "" (we generate them) or
+	// SourceProvider (the provider does; rotate asks for a paste).
+	Source string `json:"source,omitempty"`
 }
+
+// SourceProvider marks a provider that generates passwords itself (app
+// passwords, web panels).
+const SourceProvider = "provider"
 
 // RetiredPassword is a password the account no longer uses, kept so that
 // nothing is ever lost.
