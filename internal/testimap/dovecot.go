@@ -37,6 +37,7 @@ type Dovecot struct {
 	cmd      *exec.Cmd
 	exited   chan struct{}
 	owner    *user.User // owner of the passwd file; nil when not root
+	opts     DovecotOptions
 
 	mu     sync.Mutex
 	users  map[string]string
@@ -47,6 +48,15 @@ type Dovecot struct {
 type DovecotOptions struct {
 	Users map[string]string
 	Cert  CertSpec // e.g. Days: -1 for an expired certificate
+	// The rest is for Dovecot 2.3 (Debian 12) only, for tests of other
+	// passdbs (LDAP, OAuth2): auth mechanisms (default "plain login"), a
+	// whole passdb block replacing the passwd-file one, config appended at
+	// the end, and files written into Dir before start. Templates in them
+	// may use {{.Dir}}.
+	AuthMechanisms string
+	Passdb         string
+	Extra          string
+	Files          map[string][]byte
 }
 
 // StartDovecot starts Dovecot and stops it when the test ends. Without
@@ -93,7 +103,7 @@ func NewDovecotWith(opts DovecotOptions) (*Dovecot, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dovecot{version: strings.TrimSpace(string(out)), ca: ca, cert: opts.Cert, users: make(map[string]string)}
+	d := &Dovecot{version: strings.TrimSpace(string(out)), ca: ca, cert: opts.Cert, users: make(map[string]string), opts: opts}
 	for u, p := range opts.Users {
 		d.users[u] = p
 	}
@@ -181,7 +191,20 @@ func (d *Dovecot) writeFiles() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls}
+	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls, AuthMechanisms: "plain login"}
+	if d.opts.AuthMechanisms != "" {
+		data.AuthMechanisms = d.opts.AuthMechanisms
+	}
+	for _, part := range []struct {
+		dst *string
+		src string
+	}{{&data.Passdb, d.opts.Passdb}, {&data.Extra, d.opts.Extra}} {
+		var b bytes.Buffer
+		if err := template.Must(template.New("part").Parse(part.src)).Execute(&b, data); err != nil {
+			return "", fmt.Errorf("dovecot config part: %w", err)
+		}
+		*part.dst = b.String()
+	}
 	if os.Geteuid() == 0 {
 		if d.owner, err = user.Lookup("dovecot"); err != nil {
 			return "", fmt.Errorf("dovecot runs as root but has no user 'dovecot': %w", err)
@@ -214,6 +237,9 @@ func (d *Dovecot) writeFiles() (string, error) {
 		return "", err
 	}
 	files := map[string][]byte{"cert.pem": certPEM, "key.pem": keyPEM}
+	for name, b := range d.opts.Files {
+		files[name] = b
+	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(d.dir, name), b, 0o600); err != nil {
 			return "", err
@@ -276,6 +302,9 @@ func (d *Dovecot) SetPassword(user, pw string) error {
 	d.users[user] = pw
 	return d.writePasswd()
 }
+
+// Dir is Dovecot's temporary directory (config, passwd file, log).
+func (d *Dovecot) Dir() string { return d.dir }
 
 // Host is where Dovecot listens.
 func (d *Dovecot) Host() string { return "127.0.0.1" }

@@ -6,6 +6,9 @@ type dovecotConf struct {
 	InternalUser, InternalGroup string
 	LoginUser                   string
 	MailUID, MailGID            string
+	AuthMechanisms              string // default "plain login"
+	Passdb                      string // a whole passdb block (2.3 syntax); default the passwd-file
+	Extra                       string // appended to the config
 }
 
 // dovecot23 is the config for Dovecot 2.3 (Debian 12). Everything lives in
@@ -27,7 +30,7 @@ ssl_cert = <{{.Dir}}/cert.pem
 ssl_key = <{{.Dir}}/key.pem
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = {{.AuthMechanisms}}
 auth_cache_size = 0
 
 default_internal_user = {{.InternalUser}}
@@ -36,10 +39,10 @@ default_internal_user = {{.InternalUser}}
 first_valid_uid = 1
 first_valid_gid = 1
 
-passdb {
+{{if .Passdb}}{{.Passdb}}{{else}}passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {{.Dir}}/passwd
-}
+}{{end}}
 userdb {
   driver = static
   args = uid={{.MailUID}} gid={{.MailGID}} home={{.Dir}}/home/%u
@@ -65,6 +68,7 @@ service pop3-login {
     port = 0
   }
 }
+{{.Extra}}
 `
 
 // dovecot24 is the same for Dovecot 2.4, whose settings were renamed.
