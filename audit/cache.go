@@ -37,7 +37,7 @@ func (c *StrengthCache) id(pw string, inputs []string) [sha256.Size]byte {
 	for _, in := range inputs {
 		field(in)
 	}
-	field(scoredInput(pw))
+	field(pw)
 	var id [sha256.Size]byte
 	copy(id[:], m.Sum(nil))
 	return id

@@ -53,13 +53,24 @@ func fmtAge(d time.Duration) string {
 }
 
 // reusedFindings: the same password on several accounts (one finding per
-// account, naming the others), or an account back on one of its own old
-// passwords.
+// account, naming the others), an account back on one of its own old
+// passwords, or on a password another account retired (low: that one is
+// no longer in use there, but whoever knew it there can still use it here).
 func reusedFindings(v *vault.Vault) []Finding {
 	byPw := make(map[string][]*vault.Account)
 	for _, a := range v.Accounts {
 		if a.Password != "" {
 			byPw[a.Password] = append(byPw[a.Password], a)
+		}
+	}
+	retiredBy := make(map[string][]*vault.Account)
+	for _, a := range v.Accounts {
+		for _, h := range a.History {
+			if _, current := byPw[h.Password]; current && h.Password != "" {
+				if l := retiredBy[h.Password]; len(l) == 0 || l[len(l)-1] != a {
+					retiredBy[h.Password] = append(l, a)
+				}
+			}
 		}
 	}
 	var out []Finding
@@ -82,6 +93,19 @@ func reusedFindings(v *vault.Vault) []Finding {
 		}
 		if h := ownReuse(a); h != nil {
 			parts = append(parts, fmt.Sprintf("this account used this password before (retired %s)", day(h.Retired)))
+		}
+		var formerly []string
+		for _, o := range retiredBy[a.Password] {
+			if o != a {
+				formerly = append(formerly, o.Name)
+			}
+		}
+		if len(formerly) > 0 {
+			sort.Strings(formerly)
+			parts = append(parts, "it is a retired password of "+nameList(formerly, 5))
+			if len(parts) == 1 {
+				sev = Low
+			}
 		}
 		if len(parts) == 0 {
 			continue

@@ -69,6 +69,16 @@ func TestKinds(t *testing.T) {
 			a := work(v)
 			a.History = []vault.RetiredPassword{{Password: a.Password, Retired: daysAgo(200)}, {Password: strongPw(7), Retired: daysAgo(30)}}
 		}, account: "work", kind: Reused, want: true, sev: Medium, msg: []string{"used this password before (retired " + daysAgo(200).Format("2006-01-02") + ")"}},
+		{name: "another account's retired password", mutate: func(v *vault.Vault) {
+			// team-a was rotated; team-b still has team-a's old password.
+			home := v.Find("home")
+			work(v).History = []vault.RetiredPassword{{Password: home.Password, Retired: daysAgo(30)}}
+		}, account: "home", kind: Reused, want: true, sev: Low, msg: []string{"retired password of work"}},
+		{name: "another's retired password adds to a worse reuse", mutate: func(v *vault.Vault) {
+			home := v.Find("home")
+			home.History = []vault.RetiredPassword{{Password: home.Password, Retired: daysAgo(90)}}
+			work(v).History = []vault.RetiredPassword{{Password: home.Password, Retired: daysAgo(30)}}
+		}, account: "home", kind: Reused, want: true, sev: Medium, msg: []string{"used this password before", "retired password of work"}},
 		{name: "a different history is no reuse", mutate: func(v *vault.Vault) {
 			work(v).History = []vault.RetiredPassword{{Password: strongPw(7), Retired: daysAgo(30)}}
 		}, account: "work", kind: Reused, want: false},

@@ -15,21 +15,95 @@ import (
 const (
 	// minLength: anything shorter is weak whatever zxcvbn says.
 	minLength = 12
-	// maxScored caps what zxcvbn sees. DESIGN.md says 256, but measured
-	// here zxcvbn took 13 s on 256 random characters (its l33t matcher
-	// re-runs every dictionary over every substring for each substitution
-	// set), 160 ms on 40 and at most 23 ms on 32. 32 random characters are
-	// already far beyond any guessing attack; a password whose first 32
-	// characters are weak is reported weak.
+	// maxScored caps what zxcvbn sees at once: measured here zxcvbn took
+	// 13 s on 256 random characters (its l33t matcher re-runs every
+	// dictionary over every substring for each substitution set), 160 ms
+	// on 40 and at most 23 ms on 32. A longer password is scored as
+	// windows of maxScored characters (see scoredParts), the weakest
+	// window deciding.
 	maxScored = 32
+	// maxWindowed: characters of a long password (after collapsing
+	// repeats) that windows cover, as DESIGN.md's 256-character cap says.
+	maxWindowed = 256
+	// maxCollapsed: characters looked at for repeats before windowing.
+	maxCollapsed = 4096
 	// weakScore and below (zxcvbn's 0..4 scale) is weak.
 	weakScore = 2
 	// shortcutMin passwords to score make surelyStrong worth its set-up.
 	shortcutMin = 24
 )
 
-// scoredInput is the part of a password zxcvbn scores: the first
-// maxScored characters.
+// scoredParts are the pieces of pw that zxcvbn scores; the password's
+// score is the lowest of theirs. A password of up to maxScored characters
+// is scored whole. A longer one first has its long repeats collapsed to two
+// copies ("Welcome1!" x4 -> "Welcome1!Welcome1!"), because cutting a
+// repeat at the cap hides it from zxcvbn's repeat matcher (the cut
+// "Welcome1!Welcome1!Welcome1!Welco" scores 4, the whole password 1),
+// then is covered by overlapping windows of maxScored characters at half
+// that stride, over its first maxWindowed characters: bounded time, and a
+// weak stretch anywhere in it is seen.
+func scoredParts(pw string) []string {
+	r := []rune(pw)
+	if len(r) <= maxScored {
+		return []string{pw}
+	}
+	if len(r) > maxCollapsed {
+		r = r[:maxCollapsed]
+	}
+	r = collapseRepeats(r)
+	if len(r) > maxWindowed {
+		r = r[:maxWindowed]
+	}
+	if len(r) <= maxScored {
+		return []string{string(r)}
+	}
+	var parts []string
+	for start := 0; ; start += maxScored / 2 {
+		end := min(start+maxScored, len(r))
+		parts = append(parts, string(r[start:end]))
+		if end == len(r) {
+			return parts
+		}
+	}
+}
+
+// collapseRepeats shortens every run of three or more copies of a unit (of
+// up to maxScored/2 characters) to two copies, which zxcvbn still scores as
+// a repeat.
+func collapseRepeats(r []rune) []rune {
+	out := make([]rune, 0, len(r))
+	for i := 0; i < len(r); {
+		bestUnit, bestReps := 0, 0
+		for unit := 1; unit <= maxScored/2 && i+3*unit <= len(r); unit++ {
+			reps := 1
+			for j := i + unit; j+unit <= len(r) && equalRunes(r[i:i+unit], r[j:j+unit]); j += unit {
+				reps++
+			}
+			if reps >= 3 && unit*reps > bestUnit*bestReps {
+				bestUnit, bestReps = unit, reps
+			}
+		}
+		if bestReps == 0 {
+			out = append(out, r[i])
+			i++
+			continue
+		}
+		out = append(out, r[i:i+2*bestUnit]...)
+		i += bestUnit * bestReps
+	}
+	return out
+}
+
+func equalRunes(a, b []rune) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// scoredInput is the first maxScored characters of pw.
 func scoredInput(pw string) string {
 	n := 0
 	for i := range pw {
@@ -66,9 +140,31 @@ func userInputs(a *vault.Account) []string {
 	return out
 }
 
-// score is zxcvbn's 0..4 score of the capped password.
+// zxcvbnScore is zxcvbn itself, a variable so tests can count calls.
+var zxcvbnScore = func(pw string, inputs []string) int {
+	return zxcvbn.PasswordStrength(pw, inputs).Score
+}
+
+// score is the lowest zxcvbn score (0..4) of pw's scored parts.
 func score(pw string, inputs []string) int {
-	return zxcvbn.PasswordStrength(scoredInput(pw), inputs).Score
+	return scoreParts(scoredParts(pw), inputs, false)
+}
+
+// scoreParts scores each part, trying the cheap proof of strength first
+// when quick.
+func scoreParts(parts []string, inputs []string, quick bool) int {
+	best := 4
+	for _, p := range parts {
+		if quick && surelyStrong(p, inputs) {
+			best = min(best, weakScore+1) // at least this; zxcvbn would say 3 or 4
+			continue
+		}
+		best = min(best, zxcvbnScore(p, inputs))
+		if best == 0 {
+			break
+		}
+	}
+	return best
 }
 
 type scoreJob struct {
@@ -144,19 +240,16 @@ func scoreAll(list []*scoreJob, cache *StrengthCache) {
 	wg.Wait()
 }
 
-// scoreOne tries the cheap proof first, then the cache, then zxcvbn.
+// scoreOne tries the cache, then the cheap proof and zxcvbn.
 func scoreOne(j *scoreJob, quick bool, cache *StrengthCache) int {
-	if quick && surelyStrong(scoredInput(j.pw), j.inputs) {
-		return weakScore + 1 // at least this; zxcvbn would say 3 or 4
-	}
 	if cache == nil {
-		return score(j.pw, j.inputs)
+		return scoreParts(scoredParts(j.pw), j.inputs, quick)
 	}
 	id := cache.id(j.pw, j.inputs)
 	if s, ok := cache.get(id); ok {
 		return s
 	}
-	s := score(j.pw, j.inputs)
+	s := scoreParts(scoredParts(j.pw), j.inputs, quick)
 	cache.put(id, s)
 	return s
 }
