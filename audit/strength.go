@@ -180,11 +180,16 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	jobs := map[string]*scoreJob{}
 	perAccount := make([]*scoreJob, len(v.Accounts))
 	var list []*scoreJob
+	key := strengthKey(v)
 	for i, a := range v.Accounts {
-		if a.Password == "" {
+		if a.Password == "" || a.IsOAuth2() {
 			continue
 		}
 		in := userInputs(a)
+		if s, ok := storedScore(key, a, in); ok {
+			perAccount[i] = &scoreJob{score: s}
+			continue
+		}
 		key := a.Password + "\x00" + strings.Join(in, "\x00")
 		j := jobs[key]
 		if j == nil {

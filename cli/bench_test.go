@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/imapvault/imapvault/internal/testvault"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -49,4 +51,54 @@ func BenchmarkImport10k(b *testing.B) {
 			b.Fatalf("import exit %d: %s", code, stderr.String())
 		}
 	}
+}
+
+// BenchmarkAuditProcess10k is `imapvault audit --json` as a whole process
+// on 10,000 accounts of the realistic mix (a third human-chosen passwords):
+// "cold" is the first audit (every password scored, on every core, then
+// the scores kept in the vault), "warm" every later one (scores looked up).
+func BenchmarkAuditProcess10k(b *testing.B) {
+	dir := b.TempDir()
+	k, _ := age.GenerateX25519Identity()
+	idPath := filepath.Join(dir, "id.txt")
+	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
+	id, err := vault.LoadIdentity(idPath, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vpath := filepath.Join(dir, "vault.age")
+	f, err := vault.Create(vpath, id, time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	recipients := f.Vault.Recipients
+	f.Vault = testvault.Realistic(10_000, time.Now())
+	f.Vault.Recipients = recipients
+	if err := f.Save(); err != nil {
+		b.Fatal(err)
+	}
+	f.Close()
+	unscored, _ := os.ReadFile(vpath)
+	audit := func(b *testing.B) {
+		cmd := exec.Command(os.Args[0], "audit", "--json", "--vault", vpath, "--identity", idPath)
+		cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1")
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !bytes.Contains(out, []byte(`"weak"`)) {
+			b.Fatalf("audit: %v (want exit 1 with weak findings)", err)
+		}
+	}
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			os.WriteFile(vpath, unscored, 0o600)
+			b.StartTimer()
+			audit(b)
+		}
+	})
+	b.Run("warm", func(b *testing.B) {
+		audit(b) // scores kept
+		for b.Loop() {
+			audit(b)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -64,10 +65,18 @@ there are findings, 0 when the vault is clean.`)
 		defer bf.Close()
 		opts.Breached = bf
 	}
-	f, err := e.open()
+	if _, err := os.Stat(e.vaultPath); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("open vault %s: %w", e.vaultPath, vault.ErrNotFound)
+	}
+	id, err := e.identity()
 	if err != nil {
 		return err
 	}
+	f, err := vault.Open(e.vaultPath, id)
+	if err != nil {
+		return err
+	}
+	e.scoreAndKeep(f, id)
 	findings, err := audit.Run(f.Vault, opts)
 	if err != nil {
 		return withHint(err, "the breach file looks damaged or unsorted; nothing was reported as clean")

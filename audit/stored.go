@@ -1,0 +1,155 @@
+package audit
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// strengthAlgo names how scores are computed (zxcvbn version, windows,
+// collapse rules); changing it invalidates every stored score.
+const strengthAlgo = "zxcvbn-1.0.1/win32-256/collapse3"
+
+// A password's strength depends only on the password and the account's
+// user inputs, so it is computed once and kept with the account inside the
+// encrypted vault (vault.Strength), with a keyed fingerprint of what it was
+// computed from: a later audit only looks it up. The fingerprint is an
+// HMAC under the vault's own random StrengthKey, so it says nothing about
+// the password to anyone without the vault, and it never leaves the vault.
+
+// strengthKey decodes the vault's key; nil when it has none or a bad one.
+func strengthKey(v *vault.Vault) []byte {
+	k, err := hex.DecodeString(v.StrengthKey)
+	if err != nil || len(k) < 32 {
+		return nil
+	}
+	return k
+}
+
+// fingerprint is HMAC-SHA256(key, algo, inputs..., password), each field
+// length-prefixed so fields cannot run together.
+func fingerprint(key []byte, pw string, inputs []string) string {
+	m := hmac.New(sha256.New, key)
+	field := func(s string) {
+		m.Write(binary.BigEndian.AppendUint64(nil, uint64(len(s))))
+		m.Write([]byte(s))
+	}
+	field(strengthAlgo)
+	field(pw)
+	for _, in := range inputs {
+		field(in)
+	}
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// storedScore returns a's stored score when it still fits its password,
+// username, host and name.
+func storedScore(key []byte, a *vault.Account, inputs []string) (int, bool) {
+	s := a.Strength
+	if key == nil || s == nil || s.Fingerprint == "" {
+		return 0, false
+	}
+	want := fingerprint(key, a.Password, inputs)
+	if !hmac.Equal([]byte(want), []byte(s.Fingerprint)) {
+		return 0, false
+	}
+	return s.Score, true
+}
+
+// Score computes and stores the strength of every password account whose
+// stored score is missing or no longer fits, on every core, and gives the
+// vault a StrengthKey if it has none. progress (may be nil) is called from
+// one goroutine at a time with the number done and the total. It returns
+// how many scores it stored; the caller saves the vault when that is > 0.
+func Score(v *vault.Vault, progress func(done, total int)) int {
+	if strengthKey(v) == nil {
+		k := make([]byte, 32)
+		if _, err := rand.Read(k); err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		v.StrengthKey = hex.EncodeToString(k)
+		for _, a := range v.Accounts {
+			a.Strength = nil // made under another key
+		}
+	}
+	key := strengthKey(v)
+	type job struct {
+		a      *vault.Account
+		inputs []string
+	}
+	var todo []job
+	for _, a := range v.Accounts {
+		if a.Password == "" || a.IsOAuth2() {
+			continue
+		}
+		in := userInputs(a)
+		if _, ok := storedScore(key, a, in); !ok {
+			todo = append(todo, job{a, in})
+		}
+	}
+	if len(todo) == 0 {
+		return 0
+	}
+	quick := len(todo) >= shortcutMin || trieReady()
+	var done atomic.Int64
+	var progressMu sync.Mutex
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(todo)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				s := scoreParts(scoredParts(j.a.Password), j.inputs, quick)
+				j.a.Strength = &vault.Strength{Score: s, Fingerprint: fingerprint(key, j.a.Password, j.inputs)}
+				n := done.Add(1)
+				if progress != nil && progressMu.TryLock() {
+					progress(int(n), len(todo))
+					progressMu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, j := range todo {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if progress != nil {
+		progress(len(todo), len(todo))
+	}
+	return len(todo)
+}
+
+// CopyScores copies the stored scores (and the key they were made under)
+// from src to the accounts of dst with the same id, for a caller that
+// scored a copy and saves another (reread under the lock). A score that no
+// longer fits the account in dst is simply recomputed later.
+func CopyScores(dst, src *vault.Vault) {
+	if src.StrengthKey == "" {
+		return
+	}
+	if dst.StrengthKey != src.StrengthKey {
+		dst.StrengthKey = src.StrengthKey
+		for _, a := range dst.Accounts {
+			a.Strength = nil
+		}
+	}
+	byID := make(map[string]*vault.Account, len(src.Accounts))
+	for _, a := range src.Accounts {
+		byID[a.ID] = a
+	}
+	for _, a := range dst.Accounts {
+		if s := byID[a.ID]; s != nil && s.Strength != nil {
+			c := *s.Strength
+			a.Strength = &c
+		}
+	}
+}
