@@ -2,6 +2,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -294,6 +295,28 @@ func exposedFindings(v *vault.Vault) []Finding {
 				nameList(who, 5), day(last), pendingNote(a), rotateCmd(a))})
 	}
 	return out
+}
+
+// ExposedTo names the accounts (sorted) whose current password the removed
+// recipients with the given keys could read: set before their removal and
+// not changed since. Other removals don't count, unlike the exposed
+// findings, which name everyone.
+func ExposedTo(v *vault.Vault, keys []string) []string {
+	var names []string
+	for _, a := range v.Accounts {
+		if a.Password == "" || a.IsOAuth2() {
+			continue
+		}
+		set := setAt(a)
+		for _, r := range v.Recipients {
+			if r.Removed != nil && slices.Contains(keys, r.Key) && (set.IsZero() || r.Removed.After(set)) {
+				names = append(names, a.Name)
+				break
+			}
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+	return names
 }
 
 func recipientName(r vault.Recipient) string {

@@ -50,7 +50,8 @@ func runRecipients(e *env, args []string) error {
 }
 
 func runRecipientsList(e *env, args []string) error {
-	fs := e.flags("recipients", "recipients [list | add KEY [--label WHO] | remove KEY]", recipientsAbout)
+	fs := e.flags("recipients", "recipients [list [--json] | add KEY [--label WHO] | remove KEY]", recipientsAbout)
+	asJSON := fs.Bool("json", false, "print an array of {key, label, added, added_by, removed, removed_by, status, you} with full keys")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -66,6 +67,12 @@ func runRecipientsList(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *asJSON {
+		return writeRecipientsJSON(e.stdout, f.Vault.Recipients, id.Recipient)
+	}
+	// A person at a terminal gets short keys that fit a line; a pipe or a
+	// file gets whole keys, so a key can be copied from the output.
+	full := !e.stdoutIsTerminal()
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LABEL\tKEY\tADDED\tBY\tSTATUS")
 	for _, r := range f.Vault.Recipients {
@@ -83,7 +90,11 @@ func runRecipientsList(e *env, args []string) error {
 				status += " by " + r.RemovedBy
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", label, r.ShortKey(), r.Added.Local().Format("2006-01-02"), orDash(r.AddedBy), status)
+		key := r.ShortKey()
+		if full {
+			key = r.Key
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", label, key, r.Added.Local().Format("2006-01-02"), orDash(r.AddedBy), status)
 	}
 	return tw.Flush()
 }
@@ -205,35 +216,26 @@ func runRecipientsRemove(e *env, args []string) error {
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	var who []string
+	var who, gone []string
 	for _, r := range removed {
 		who = append(who, orDash(r.Label))
+		gone = append(gone, r.Key)
 		fmt.Fprintf(e.stdout, "removed %s (%s): the re-encrypted vault no longer opens with that key\n", orDash(r.Label), r.ShortKey())
 	}
 	fmt.Fprintf(e.stdout, "old copies still open with it: the backups in %s, and any copy kept by a sync tool, git history or elsewhere\n", vault.BackupDir(e.vaultPath))
-	return e.reportExposed(f.Vault, strings.Join(who, ", "), now)
+	return e.reportExposed(f.Vault, strings.Join(who, ", "), gone)
 }
 
-// reportExposed lists the accounts whose passwords a removed member could
-// read and prints the one command that rotates exactly those.
-func (e *env) reportExposed(v *vault.Vault, who string, now time.Time) error {
-	// Accepted findings too: accepting an old exposure says nothing about
-	// the member removed just now.
-	findings, err := audit.Run(v, audit.Options{Now: now, IncludeAccepted: true})
-	if err != nil {
-		return err
-	}
-	var names []string
-	for _, fd := range findings {
-		if fd.Kind == audit.Exposed {
-			names = append(names, fd.Account)
-		}
-	}
+// reportExposed lists the accounts whose passwords the members just
+// removed (keys) could read — not those exposed by earlier removals of
+// others — and prints the one command that rotates exactly those.
+func (e *env) reportExposed(v *vault.Vault, who string, keys []string) error {
+	names := audit.ExposedTo(v, keys)
 	if len(names) == 0 {
 		fmt.Fprintln(e.stdout, "no password in the vault was readable by them: nothing to rotate")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%d passwords %s could read have not changed since (audit flags them as exposed):\n", len(names), who)
+	fmt.Fprintf(e.stdout, "%s %s could read %s not changed since (audit flags them as exposed):\n", plural(len(names), "password"), who, map[bool]string{true: "has", false: "have"}[len(names) == 1])
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		fmt.Fprintf(e.stdout, "  %s\n", n)
