@@ -63,7 +63,7 @@ func TestReportExposedCountsOnlyTheRemoved(t *testing.T) {
 		{Key: "age1alice", Label: "alice", Added: t0, Removed: at(5)},
 	}
 	v.Accounts = []*vault.Account{
-		{ID: "1", Name: "old", Password: "pw-old-1", Changed: *at(1)},   // bob and alice
+		{ID: "1", Name: "old", Password: "pw-old-1", Changed: *at(1)},     // bob and alice
 		{ID: "2", Name: "newer", Password: "pw-newer-2", Changed: *at(4)}, // alice only
 		{ID: "3", Name: "fresh", Password: "pw-fresh-3", Changed: *at(6)}, // nobody
 	}
