@@ -92,7 +92,12 @@ func TestCheckJSONAndLastCheck(t *testing.T) {
 		Name      string
 		LastCheck *struct{ Status string } `json:"last_check"`
 	}
-	json.Unmarshal([]byte(list), &accts)
+	if err := json.Unmarshal([]byte(list), &accts); err != nil {
+		t.Fatalf("list --json: %v\n%s", err, list)
+	}
+	if len(accts) != len(want) {
+		t.Fatalf("list --json has %d accounts, want %d", len(accts), len(want))
+	}
 	for _, a := range accts {
 		if a.LastCheck == nil || a.LastCheck.Status != want[a.Name] {
 			t.Errorf("%s: stored last check %+v, want status %s", a.Name, a.LastCheck, want[a.Name])

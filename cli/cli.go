@@ -31,8 +31,11 @@ func register(c command) { commands[c.name] = c }
 // Main hardens the process, runs one command line (args without the
 // program name) on the real stdin/stdout/stderr and returns the exit code.
 func Main(args []string) int {
-	hardenProcess()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if err := hardenProcess(); err != nil {
+		// Still usable, but the person should know secrets may reach a core file.
+		fmt.Fprintf(e.stderr, "imapvault: warning: %v\n", err)
+	}
 	return run(e, args)
 }
 

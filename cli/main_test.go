@@ -17,6 +17,10 @@ import (
 // TestMain lets the test binary stand in for the imapvault binary, so the
 // end-to-end tests run the real command as a subprocess without a build.
 func TestMain(m *testing.M) {
+	if os.Getenv("IMAPVAULT_HYGIENE_PROBE") == "1" {
+		probeHygiene()
+		return
+	}
 	if os.Getenv("IMAPVAULT_BE_MAIN") == "1" {
 		if os.Getenv("IMAPVAULT_TEST_SCRYPT") != "" {
 			vault.ScryptWorkFactor = 10

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +62,7 @@ func startDemo(t testing.TB) (*exec.Cmd, *os.File, *screenLog) {
 	ptm, pts := openPTY(t)
 	cmd := exec.Command(os.Args[0], "demo")
 	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "TERM=xterm-256color",
-		"IMAPVAULT_VAULT=/nonexistent/must-not-be-touched.age")
+		"IMAPVAULT_VAULT=/nonexistent/must-not-be-touched.age", "TMPDIR="+shortTempDir(t))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
 	cmd.SysProcAttr = &unix.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
@@ -79,6 +80,17 @@ func startDemo(t testing.TB) (*exec.Cmd, *os.File, *screenLog) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return cmd, ptm, log
+}
+
+// shortTempDir is a temp folder with a short path, so the demo's status
+// line (which names its vault) still fits 80 columns.
+func shortTempDir(t testing.TB) string {
+	d, err := os.MkdirTemp("/tmp", "iv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(d) })
+	return d
 }
 
 func copyAll(dst *screenLog, src *os.File) (int64, error) {
@@ -121,6 +133,35 @@ func TestDemoQuitRestoresTerminal(t *testing.T) {
 	if strings.LastIndex(out, "\x1b[?25h") < strings.LastIndex(out, "\x1b[?25l") {
 		t.Errorf("the cursor stays hidden after exit; tail %q", tail(out))
 	}
+	tmp := ""
+	for _, kv := range cmd.Env {
+		if v, ok := strings.CutPrefix(kv, "TMPDIR="); ok {
+			tmp = v
+		}
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("the demo left %s in its temp folder", e.Name())
+	}
+}
+
+// The demo made its world in TMPDIR: while it runs, the folder is there,
+// so the check above that it is gone after q means something.
+func TestDemoUsesTempFolder(t *testing.T) {
+	cmd, _, _ := startDemo(t)
+	for _, kv := range cmd.Env {
+		if v, ok := strings.CutPrefix(kv, "TMPDIR="); ok {
+			m, _ := filepath.Glob(filepath.Join(v, "imapvault-demo-*"))
+			if len(m) != 1 {
+				t.Fatalf("demo folders in TMPDIR while it runs: %v", m)
+			}
+			return
+		}
+	}
+	t.Fatal("no TMPDIR given to the demo")
 }
 
 func tail(s string) string {

@@ -79,7 +79,7 @@ func TestCrashSafety(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d (random kill points)", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	attempts, children, tempsLeft, newer := 0, 0, 0, 0
+	attempts, children, tempsLeft, planted, newer := 0, 0, 0, 0, 0
 	acked := 0
 	for attempts < total {
 		children++
@@ -143,6 +143,15 @@ func TestCrashSafety(t *testing.T) {
 
 		if m, _ := filepath.Glob(filepath.Join(dir, tempPrefix+"*")); len(m) > 0 {
 			tempsLeft++
+		} else {
+			// This kill left none: leave one the way a save killed before
+			// its rename would (a partial file of the save's name pattern),
+			// so every round checks that Open sweeps it.
+			stray := filepath.Join(dir, tempPrefix+filepath.Base(path)+"-"+strconv.Itoa(children))
+			if err := os.WriteFile(stray, []byte("age-encryption.org/v1\n-> X25519 partial"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			planted++
 		}
 		g, err := Open(path, id)
 		if err != nil {
@@ -167,5 +176,5 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatalf("after kill %d: %d backups; want at most %d", children, len(b), DefaultBackups+1)
 		}
 	}
-	t.Logf("%d children, %d save attempts, %d kills left a temp file, %d kills landed after the rename", children, attempts, tempsLeft, newer)
+	t.Logf("%d children, %d save attempts, %d kills left a temp file (%d planted), %d kills landed after the rename", children, attempts, tempsLeft, planted, newer)
 }
