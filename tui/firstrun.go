@@ -26,7 +26,7 @@ func newFirstRunState() firstRunState {
 	for i, p := range []string{"passphrase: ", "again:      "} {
 		in := newTextInput("")
 		in.Prompt = p
-		in.Mask = '•'
+		masked(&in)
 		in.SetWidth(40)
 		f.inputs[i] = in
 	}
@@ -177,7 +177,7 @@ func (m Model) viewFirstRun() string {
 		b.WriteString("\n" + m.unlock.spinner.View() + " creating the vault…\n")
 	}
 	if f.err != "" {
-		b.WriteString("\n" + s.Error.Render(f.err) + "\n")
+		b.WriteString("\n" + s.Error.Render(safe(f.err)) + "\n")
 	}
 	b.WriteString("\n" + s.Subtle.Render("Have a CSV of accounts? Quit and run:") + "\n")
 	b.WriteString("  imapvault import FILE.csv\n")

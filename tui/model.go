@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"os"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -209,6 +210,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onDiskLook(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case tea.PasteMsg:
+		// Every field is one line: a pasted password's trailing newline
+		// is dropped, not turned into a space that would become part of it.
+		msg.Content = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return -1
+			}
+			return r
+		}, msg.Content)
+		return m.updateFocused(msg)
 	case tea.KeyPressMsg:
 		m.lastActivity = m.now()
 		if msg.String() == "ctrl+c" {

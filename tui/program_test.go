@@ -111,7 +111,7 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	tm.Type("localhost")
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
-	waitFor(t, tm, &out, "checked 12 account(s): 12 ok, 0 failed")
+	waitFor(t, tm, &out, "checked 12 accounts: 12 ok, 0 failed")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	fm := tm.FinalModel(t).(Model)

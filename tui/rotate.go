@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
@@ -181,15 +182,15 @@ func (m Model) onRot(msg rotMsg) (tea.Model, tea.Cmd) {
 		m.rot.newPw = msg.newPw
 	}
 	if out := strings.TrimSpace(msg.report.HookOutput); out != "" {
-		m.rot.lines = append(m.rot.lines, "hook said: "+out)
+		m.rot.lines = append(m.rot.lines, "hook said: "+safeText(out, 2000))
 	}
 	for _, w := range msg.report.Warnings {
-		m.rot.lines = append(m.rot.lines, "warning: "+w)
+		m.rot.lines = append(m.rot.lines, "warning: "+safe(w))
 	}
 	switch {
 	case msg.err != nil:
 		m.rot.step = rotFailed
-		m.rot.err = msg.err.Error()
+		m.rot.err = safe(msg.err.Error())
 		if errors.Is(msg.err, rotate.ErrVerifyFailed) || errors.Is(msg.err, context.Canceled) {
 			m.rot.err += " — the old password stays current; the new one stays pending (r on the account resumes)"
 		}
@@ -276,13 +277,13 @@ func (m Model) viewRotate() string {
 	}
 	w := max(30, m.width-4)
 	wrap := func(t string) string { return ansi.Wordwrap(t, w, "") }
-	lines := []string{s.Title.Render("Rotate the password of " + a.Name), ""}
+	lines := []string{s.Title.Render("Rotate the password of " + safe(a.Name)), ""}
 	switch r.step {
 	case rotIntro:
 		if p := a.Pending; p != nil {
 			lines = append(lines, wrap(fmt.Sprintf("A rotation is pending (%s since %s). The old password is still current.", p.State, stamp(p.Started))))
 			if p.Note != "" {
-				lines = append(lines, wrap("Last time: "+p.Note))
+				lines = append(lines, wrap("Last time: "+safe(p.Note)))
 			}
 			resume := " resume (verify the new password, then commit)"
 			if p.State == vault.PendingSaved {
@@ -300,9 +301,9 @@ func (m Model) viewRotate() string {
 				"", s.Key.Render("enter")+" start")
 		}
 	case rotApply:
-		lines = append(lines, wrap("Set this new password at "+a.Host+" for "+a.Username+", then press enter to verify it:"), "")
+		lines = append(lines, wrap("Set this new password at "+safe(a.Host)+" for "+safe(a.Username)+", then press enter to verify it:"), "")
 		if !r.revealed.IsZero() {
-			lines = append(lines, "  "+ansi.Hardwrap(r.newPw, w-2, false))
+			lines = append(lines, "  "+ansi.Hardwrap(termtext.LineN(r.newPw, 0), w-2, false))
 		} else {
 			lines = append(lines, "  "+strings.Repeat("•", 12)+s.Subtle.Render("  (p reveals, y copies)"))
 		}

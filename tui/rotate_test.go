@@ -98,7 +98,7 @@ func TestRotateResumesPending(t *testing.T) {
 			opts := fx.options()
 			opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
 			d := newDriver(t, fx.model(opts))
-			d.wantScreen("1 rotation(s) pending", "↻pending")
+			d.wantScreen("1 rotation pending", "↻pending")
 			d.keys("r")
 			d.wantScreen("A rotation is pending")
 			d.keys("enter")
@@ -114,7 +114,7 @@ func TestRotateResumesPending(t *testing.T) {
 				t.Fatal("resume did not commit the pending password, keeping the old in history")
 			}
 			d.keys("enter")
-			d.notOnScreen("rotation(s) pending", "↻pending")
+			d.notOnScreen("rotation pending", "↻pending")
 		})
 	}
 }

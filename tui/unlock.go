@@ -27,7 +27,7 @@ type unlockState struct {
 func newUnlockState(s Styles) unlockState {
 	in := newTextInput("")
 	in.Prompt = "passphrase: "
-	in.Mask = '•'
+	masked(&in)
 	in.SetWidth(40)
 	sp := spinner.New(spinner.WithSpinner(spinner.Dot))
 	return unlockState{input: in, spinner: sp, needPass: true}
@@ -177,7 +177,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.screen = scrList
 	m.list = newListState()
 	m.rebuildRows()
-	m.setStatus(fmt.Sprintf("unlocked %s: %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts)), false)
+	m.setStatus(fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts")), false)
 	return m, m.runAudit()
 }
 
@@ -198,7 +198,7 @@ func (m Model) viewUnlock() string {
 		b.WriteString(m.unlock.input.View())
 	}
 	if m.unlock.err != "" {
-		b.WriteString("\n\n" + s.Error.Render(m.unlock.err))
+		b.WriteString("\n\n" + s.Error.Render(safe(m.unlock.err)))
 	}
 	b.WriteString("\n\n" + s.Subtle.Render("enter unlock • esc quit"))
 	return lipgloss.NewStyle().Padding(1, 2).Render(b.String())

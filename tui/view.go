@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -24,7 +25,8 @@ type statusLine struct {
 }
 
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status = statusLine{text: text, err: isErr, at: m.now()}
+	// Status texts quote names and errors: one line, escaped.
+	m.status = statusLine{text: safe(text), err: isErr, at: m.now()}
 }
 
 // View draws the shown screen inside the shared frame: a title line,
@@ -52,9 +54,9 @@ func (m Model) render() string {
 		return m.frame("", m.styles.Subtle.Render("  opening "+m.opts.VaultPath+"…"), "")
 	case scrFatal:
 		w := max(20, m.width-4)
-		body := m.styles.Error.Render("imapvault: error: ") + ansi.Wordwrap(m.fatal.Error(), w-18, "")
+		body := m.styles.Error.Render("imapvault: error: ") + ansi.Wordwrap(safe(m.fatal.Error()), w-18, "")
 		if m.fatalHint != "" {
-			body += "\n" + m.styles.Subtle.Render("imapvault: hint: ") + ansi.Wordwrap(m.fatalHint, w-17, "")
+			body += "\n" + m.styles.Subtle.Render("imapvault: hint: ") + ansi.Wordwrap(safe(m.fatalHint), w-17, "")
 		}
 		body += "\n\n" + m.styles.Subtle.Render("press any key to quit")
 		return m.frame("", lipgloss.NewStyle().Padding(1, 2).Render(body), "")
@@ -87,7 +89,7 @@ func (m Model) frame(banner, body, helpBar string) string {
 	s := m.styles
 	head := s.Title.Render(m.title())
 	if m.unlocked() {
-		info := fmt.Sprintf(" · %s · %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts))
+		info := fmt.Sprintf(" · %s · %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts"))
 		if m.screen == scrList {
 			info += " · sort: " + m.list.sortBy.String()
 		}
@@ -101,7 +103,7 @@ func (m Model) frame(banner, body, helpBar string) string {
 		if m.list.filtering {
 			top = append(top, m.list.filter.View())
 		} else {
-			top = append(top, s.Subtle.Render(fmt.Sprintf("filter: %s (%d of %d) — / to change, esc to clear", m.list.query, len(m.list.view), len(m.list.rows))))
+			top = append(top, s.Subtle.Render(fmt.Sprintf("filter: %s (%d of %d) — / to change, esc to clear", safe(m.list.query), len(m.list.view), len(m.list.rows))))
 		}
 	}
 	bottom := []string{m.statusText()}
@@ -151,14 +153,14 @@ func (m Model) banners() string {
 		out = append(out, fmt.Sprintf("checking %d/%d %s  esc cancels", done, total, bar))
 	}
 	if n := m.pendingCount(); n > 0 {
-		out = append(out, s.Banner.Render(fmt.Sprintf("↻ %d rotation(s) pending — the old password stays current until verified; press r on the account to resume", n)))
+		out = append(out, s.Banner.Render(fmt.Sprintf("↻ %s pending — the old password stays current until verified; press r on the account to resume", plural(n, "rotation", "rotations"))))
 	}
 	if m.reveal.id != "" {
 		if a := m.account(m.reveal.id); a != nil {
 			left := int(m.reveal.until.Sub(m.now()).Round(time.Second).Seconds())
-			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s", a.Name))+s.Subtle.Render(fmt.Sprintf(" (hides in %ds, p hides now):", max(0, left))))
+			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s", safe(a.Name)))+s.Subtle.Render(fmt.Sprintf(" (hides in %ds, p hides now):", max(0, left))))
 			// Wrapped, never cut: a truncated password is a wrong one.
-			out = append(out, ansi.Hardwrap(a.Password, max(10, m.width), false))
+			out = append(out, ansi.Hardwrap(termtext.LineN(a.Password, 0), max(10, m.width), false))
 		}
 	}
 	return strings.Join(out, "\n")
