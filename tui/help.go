@@ -29,7 +29,8 @@ func (m Model) viewHelp() string {
 	h.ShowAll = true
 	notes := []string{
 		"Passwords never show unless revealed with p; a reveal hides itself after 10 s.",
-		"y copies by OSC 52 and the system clipboard; cleared after 30 s if still ours.",
+		"y copies to the system clipboard (wl-copy, xclip, xsel, pbcopy) when one is reachable, else through the terminal by OSC 52; cleared after 30 s if still ours.",
+		"An OSC 52 copy inside tmux stays in tmux's paste buffers after the clear: tmux delete-buffer (or choose-buffer, then d) removes it.",
 		fmt.Sprintf("The vault locks itself after %d idle minutes; L locks now.", int(m.autoLock().Minutes())),
 		"Every edit is saved at once; on a save error the change stays in memory.",
 		"When another program (sync, git, a teammate) changes the vault file, R merges it in; your edits are kept.",
