@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -51,6 +52,7 @@ func (c execClipboard) Write(s string) error {
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = bytes.NewReader([]byte(s))
+	cmd.Env = clipboardEnv(os.Environ())
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)
 	}
@@ -58,11 +60,30 @@ func (c execClipboard) Write(s string) error {
 }
 
 func (c execClipboard) Read() (string, error) {
-	out, err := exec.Command(c.read[0], c.read[1:]...).Output()
+	cmd := exec.Command(c.read[0], c.read[1:]...)
+	cmd.Env = clipboardEnv(os.Environ())
+	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", c.name, err)
 	}
 	return string(out), nil
+}
+
+// clipboardEnv is the environment a clipboard tool gets: what it needs to
+// find the display and the session, nothing else (the parent's environment
+// may hold tokens the tool has no business seeing).
+func clipboardEnv(env []string) []string {
+	keep := map[string]bool{"PATH": true, "HOME": true, "USER": true, "LOGNAME": true, "LANG": true, "TMPDIR": true,
+		"DISPLAY": true, "XAUTHORITY": true, "WAYLAND_DISPLAY": true, "XDG_RUNTIME_DIR": true,
+		"XDG_SESSION_TYPE": true, "DBUS_SESSION_BUS_ADDRESS": true, "__CF_USER_TEXT_ENCODING": true}
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if keep[name] || strings.HasPrefix(name, "LC_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // detectClipboard finds a clipboard tool for this session, or nil.

@@ -72,16 +72,48 @@ func TestProgramUnlockFilterQuit(t *testing.T) {
 	}
 }
 
-// TestProgramCtrlCQuitsFromAnyScreen: ctrl+c leaves even mid-form.
+// TestProgramCtrlCQuitsFromAnyScreen: ctrl+c leaves the real program from
+// every screen, mid-form and mid-filter included. The final model says
+// which screen it left from, so a key that failed to get there fails too.
 func TestProgramCtrlCQuitsFromAnyScreen(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
-	tm := teatest.NewTestModel(t, fx.model(fx.options()), teatest.WithInitialTermSize(80, 24))
-	var out bytes.Buffer
-	waitFor(t, tm, &out, "alice-work")
-	tm.Type("a")
-	waitFor(t, tm, &out, "Add account")
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	for _, tt := range []struct {
+		name string
+		keys string
+		want screen
+	}{
+		{"list", "", scrList},
+		{"filtering", "/al", scrList},
+		{"detail", "\r", scrDetail},
+		{"form", "ae", scrForm},
+		{"audit", "A", scrAudit},
+		{"help", "?", scrHelp},
+		{"confirm delete", "d", scrConfirm},
+		{"rotate", "r", scrRotate},
+		{"locked", "L", scrUnlock},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := teatest.NewTestModel(t, fx.model(fx.options()), teatest.WithInitialTermSize(80, 24))
+			var out bytes.Buffer
+			waitFor(t, tm, &out, "alice-work")
+			for _, r := range tt.keys {
+				if r == '\r' {
+					tm.Send(enter())
+					continue
+				}
+				tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+			}
+			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			fm := tm.FinalModel(t).(Model)
+			if fm.screen != tt.want {
+				t.Fatalf("quit from screen %d, want %d", fm.screen, tt.want)
+			}
+			if tt.name == "filtering" && !fm.list.filtering {
+				t.Fatal("quit after the filter closed, not while typing in it")
+			}
+		})
+	}
 }
 
 // TestProgramCheckAllWhileTyping runs a real check-all in the real program
