@@ -297,7 +297,7 @@ func strengthMeter(s Styles, score, width int) string {
 	case score == 2:
 		st = s.Warn
 	}
-	return "strength: " + st.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", cells-filled)) + " " + st.Render(strengthWords[score])
+	return "strength: " + bar(st, s.Subtle, float64(filled)/float64(cells), cells) + " " + st.Render(strengthWords[score])
 }
 
 func (m Model) viewForm() string {

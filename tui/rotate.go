@@ -41,6 +41,7 @@ type rotState struct {
 	cancel   context.CancelFunc
 	gen      int
 	back     screen
+	done     string // how the committed password was set and verified
 }
 
 func (r rotState) cancelStep() {
@@ -57,6 +58,8 @@ type rotMsg struct {
 	state  rotate.State
 	report rotate.Report
 	err    error
+	byHook bool          // the account's hook set the password at the provider
+	verify time.Duration // how long the verifying logins took
 }
 
 func (m Model) rotate(id string) (tea.Model, tea.Cmd) {
@@ -137,8 +140,11 @@ func (m Model) rotFinish(useHook bool) (Model, tea.Cmd) {
 				err = r.MarkApplied()
 			}
 		}
+		msg.byHook = useHook
 		if err == nil && r.State() != rotate.StateVerified {
+			began := time.Now() // wall time: how long the person waited
 			_, err = r.Verify(ctx)
+			msg.verify = time.Since(began)
 		}
 		if err == nil {
 			err = r.Commit()
@@ -201,6 +207,7 @@ func (m Model) onRot(msg rotMsg) (tea.Model, tea.Cmd) {
 		m.rot.step = rotDone
 		m.rot.newPw = ""
 		m.rot.lines = append(m.rot.lines, "the new password logs in and is now current; the old one is in history")
+		m.rot.done = doneSummary(msg)
 		m.setStatus("rotated "+m.rot.name, false)
 	case msg.state == rotate.StateAborted:
 		m.rot.step = rotDone
@@ -313,7 +320,11 @@ func (m Model) viewRotate() string {
 		}
 		lines = append(lines, s.Key.Render("x")+"     abort")
 	case rotDone:
-		lines = append(lines, s.OK.Render("Done."), "", s.Key.Render("enter")+" back")
+		lines = append(lines, s.OK.Render("Done."))
+		if r.done != "" {
+			lines = append(lines, wrap(r.done))
+		}
+		lines = append(lines, "", s.Key.Render("enter")+" back")
 	case rotFailed:
 		lines = append(lines, s.Error.Render(wrap(r.err)), "")
 		if a.Pending != nil {
@@ -331,4 +342,33 @@ func (m Model) viewRotate() string {
 	}
 	lines = append(lines, "", s.Subtle.Render("esc leaves (a pending rotation stays pending; nothing is lost)"))
 	return lipgloss.NewStyle().Padding(0, 1).Render(strings.Join(lines, "\n"))
+}
+
+// doneSummary says how a committed password was set (the hook and what it
+// said, or by hand) and how long verifying it took.
+func doneSummary(msg rotMsg) string {
+	how := "Set by hand"
+	if msg.byHook {
+		how = "Set by the account's hook"
+		if out := firstLine(msg.report.HookOutput); out != "" {
+			how += " (it said: " + termtext.LineN(out, 80) + ")"
+		}
+	}
+	if msg.verify <= 0 {
+		return how + "; it had been verified before."
+	}
+	logins := ""
+	if n := msg.report.Attempts; n > 0 {
+		logins = " (" + plural(n, "login", "logins") + ")"
+	}
+	return how + "; verified in " + msg.verify.Round(100*time.Millisecond).String() + logins + "."
+}
+
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }

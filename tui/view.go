@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -213,8 +214,17 @@ func (m Model) statusStyle(c *vault.Check, checking bool) lipgloss.Style {
 	return m.styles.Bad
 }
 
-// progressBar is a plain bar of width cells for done out of total.
+// progressBar is bubbles' progress bar, width cells for done out of total,
+// drawn static (the check count moves it; no animation timer).
 func progressBar(s Styles, done, total, width int) string {
-	filled := width * done / max(1, total)
-	return s.Info.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", width-filled))
+	return bar(s.Info, s.Subtle, float64(done)/float64(max(1, total)), width)
+}
+
+// bar is a bar of width cells filled to pct, in full's and empty's colours
+// (none under NO_COLOR); the two fill characters differ, so it reads
+// without colour.
+func bar(full, empty lipgloss.Style, pct float64, width int) string {
+	p := progress.New(progress.WithWidth(width), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
+	p.FullColor, p.EmptyColor = full.GetForeground(), empty.GetForeground()
+	return p.ViewAs(pct)
 }
