@@ -90,6 +90,7 @@ func TestProgramCtrlCQuitsFromAnyScreen(t *testing.T) {
 		{"help", "?", scrHelp},
 		{"confirm delete", "d", scrConfirm},
 		{"rotate", "r", scrRotate},
+		{"overview", "o", scrOverview},
 		{"locked", "L", scrUnlock},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +134,8 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	opts.Concurrency, opts.PerHost = 2, 2
 	tm := teatest.NewTestModel(t, fx.model(opts), teatest.WithInitialTermSize(100, 30))
 	var out bytes.Buffer
+	waitFor(t, tm, &out, "Overview") // twelve accounts open on the overview
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	waitFor(t, tm, &out, "box-11")
 	tm.Type("C")
 	waitFor(t, tm, &out, "checking")

@@ -175,7 +175,11 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.lastActivity = m.now()
 	m.save = saveState{}
 	m.screen = scrList
+	if len(m.file.Vault.Accounts) > overviewMin {
+		m.screen = scrOverview // many accounts: how healthy they are first
+	}
 	m.list = newListState()
+	m.overview = overviewState{}
 	m.rebuildRows()
 	m.setStatus(fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts")), false)
 	return m, m.runAudit()

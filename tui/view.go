@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -74,11 +73,13 @@ func (m Model) render() string {
 	case scrAudit:
 		return m.frame("", m.viewAudit(), m.help.ShortHelpView(m.auditHelp()))
 	case scrHelp:
-		return m.frame("", m.viewHelp(), m.help.ShortHelpView([]key.Binding{m.keys.Back, m.keys.Quit}))
+		return m.frame("", m.viewHelp(), m.help.ShortHelpView(m.helpBar()))
 	case scrConfirm:
 		return m.frame("", m.viewConfirm(), "")
 	case scrRotate:
 		return m.frame("", m.viewRotate(), "")
+	case scrOverview:
+		return m.frame(m.banners(), m.viewOverview(), m.help.ShortHelpView(m.overviewHelp()))
 	}
 	return ""
 }
@@ -99,6 +100,9 @@ func (m Model) frame(banner, body, helpBar string) string {
 	top := []string{head}
 	if banner != "" {
 		top = append(top, strings.Split(banner, "\n")...)
+	}
+	if m.screen == scrList && m.list.only != nil {
+		top = append(top, s.Subtle.Render(fmt.Sprintf("showing %s (%d of %d) — esc shows all, o the overview", m.list.onlyLabel, len(m.list.view), len(m.list.rows))))
 	}
 	if m.screen == scrList && (m.list.filtering || m.list.query != "") {
 		if m.list.filtering {
@@ -135,6 +139,9 @@ func (m Model) bodyHeight() int {
 		h -= strings.Count(m.banners(), "\n") + 1
 	}
 	if m.list.filtering || m.list.query != "" {
+		h--
+	}
+	if m.screen == scrList && m.list.only != nil {
 		h--
 	}
 	return max(1, h)
