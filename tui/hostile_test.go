@@ -114,8 +114,16 @@ func TestHostileTextIsEscapedOnEveryScreen(t *testing.T) {
 	assertClean(t, d, "rotate with hook output")
 	d.wantScreen(`hook line one\x1b[5;31;47m`)
 
-	// The status line quotes names.
+	// The overview names accounts on its certificate timeline.
+	d.keys("esc", "o")
+	if d.m.screen != scrOverview {
+		t.Fatalf("o did not open the overview:\n%s", d.screen())
+	}
+	d.wantScreen(`evil\nfakerow`)
+	assertClean(t, d, "overview")
 	d.keys("esc")
+
+	// The status line quotes names.
 	d.m.setStatus("rotated "+hostileAccounts()[0].Name, true)
 	assertClean(t, d, "status line")
 }
