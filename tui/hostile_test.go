@@ -127,3 +127,26 @@ func TestHostileTextIsEscapedOnEveryScreen(t *testing.T) {
 	d.m.setStatus("rotated "+hostileAccounts()[0].Name, true)
 	assertClean(t, d, "status line")
 }
+
+// TestEditKeepsUntouchedFieldsExactly: the form shows stored values
+// escaped (a newline in notes as \n), and a field the person did not touch
+// is saved as it was stored, not as it was shown.
+func TestEditKeepsUntouchedFieldsExactly(t *testing.T) {
+	accs := testAccounts()
+	accs[2].Notes = "line one\nline two\tand a tab"
+	fx := newFixture(t, false, accs)
+	d := unlocked(t, fx)
+	d.selectName("carol")
+	d.keys("e")
+	if got := d.m.form.inputs[fNotes].Value(); got != `line one\nline two\tand a tab` {
+		t.Fatalf("notes field shows %q", got)
+	}
+	d.keys("tab", "ctrl+u", "'moved.example.net", "ctrl+s")
+	a := fx.reopen(t).Find("carol")
+	if a.Host != "moved.example.net" {
+		t.Fatalf("host on disk %q", a.Host)
+	}
+	if a.Notes != accs[2].Notes {
+		t.Fatalf("untouched notes saved as %q, want %q", a.Notes, accs[2].Notes)
+	}
+}

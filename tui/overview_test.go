@@ -205,3 +205,29 @@ func TestHelpScrolls(t *testing.T) {
 		t.Fatalf("esc left help on screen %d, offset %d", d.m.screen, d.m.helpOff)
 	}
 }
+
+// TestOverviewNarrow: below 76 columns the sections stack in one column
+// and the cursor's figure stays on screen as it moves down.
+func TestOverviewNarrow(t *testing.T) {
+	fx := newFixture(t, false, demoLikeAccounts())
+	d := newDriver(t, fx.model(fx.options()))
+	d.send(tea.WindowSizeMsg{Width: 50, Height: 16})
+	for i := range 25 {
+		lines := strings.Split(d.screen(), "\n")
+		if len(lines) != 16 {
+			t.Fatalf("%d lines at 50x16", len(lines))
+		}
+		cursorShown := false
+		for _, l := range lines {
+			if w := len([]rune(l)); w > 50 {
+				t.Fatalf("line %d wide at 50 columns: %q", w, l)
+			}
+			cursorShown = cursorShown || strings.Contains(l, "▸ ")
+		}
+		if !cursorShown {
+			t.Fatalf("after %d moves the cursor is off screen:\n%s", i, d.screen())
+		}
+		d.keys("j")
+	}
+	d.wantScreen("▸ personal") // the last figure: the latest certificate
+}
