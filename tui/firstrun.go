@@ -159,19 +159,19 @@ func (m Model) viewFirstRun() string {
 	s, f := m.styles, m.first
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Welcome to imapvault") + "\n\n")
-	b.WriteString("There is no vault at " + m.opts.VaultPath + " yet.\n\n")
+	b.WriteString("There is no vault at " + safe(m.opts.VaultPath) + " yet.\n\n")
 	switch f.fields() {
 	case 2:
-		b.WriteString("Choose a passphrase for your new identity (" + m.opts.IdentityPath + ").\n")
+		b.WriteString("Choose a passphrase for your new identity (" + safe(m.opts.IdentityPath) + ").\n")
 		b.WriteString(s.Subtle.Render("It is asked once per unlock; it cannot be recovered if forgotten.") + "\n\n")
 		b.WriteString(f.inputs[0].View() + "\n")
 		b.WriteString(strengthMeter(s, strength(f.inputs[0].Value()), 40) + "\n")
 		b.WriteString(f.inputs[1].View() + "\n")
 	case 1:
-		b.WriteString("Your identity " + m.opts.IdentityPath + " will open it. Its passphrase:\n\n")
+		b.WriteString("Your identity " + safe(m.opts.IdentityPath) + " will open it. Its passphrase:\n\n")
 		b.WriteString(f.inputs[0].View() + "\n")
 	default:
-		b.WriteString("Your identity " + m.opts.IdentityPath + " will open it. Press enter to create it.\n")
+		b.WriteString("Your identity " + safe(m.opts.IdentityPath) + " will open it. Press enter to create it.\n")
 	}
 	if f.busy {
 		b.WriteString("\n" + m.unlock.spinner.View() + " creating the vault…\n")

@@ -189,8 +189,8 @@ func (m Model) viewUnlock() string {
 	s := m.styles
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Unlock") + "\n\n")
-	b.WriteString(s.Subtle.Render("vault    ") + m.opts.VaultPath + "\n")
-	b.WriteString(s.Subtle.Render("identity ") + m.opts.IdentityPath + "\n\n")
+	b.WriteString(s.Subtle.Render("vault    ") + safe(m.opts.VaultPath) + "\n")
+	b.WriteString(s.Subtle.Render("identity ") + safe(m.opts.IdentityPath) + "\n\n")
 	switch {
 	case m.unlock.busy:
 		b.WriteString(m.unlock.spinner.View() + " unlocking…")

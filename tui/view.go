@@ -51,7 +51,7 @@ func (m Model) render() string {
 	}
 	switch m.screen {
 	case scrStart:
-		return m.frame("", m.styles.Subtle.Render("  opening "+m.opts.VaultPath+"…"), "")
+		return m.frame("", m.styles.Subtle.Render("  opening "+safe(m.opts.VaultPath)+"…"), "")
 	case scrFatal:
 		w := max(20, m.width-4)
 		body := m.styles.Error.Render("imapvault: error: ") + ansi.Wordwrap(safe(m.fatal.Error()), w-18, "")
@@ -91,7 +91,7 @@ func (m Model) frame(banner, body, helpBar string) string {
 	s := m.styles
 	head := s.Title.Render(m.title())
 	if m.unlocked() {
-		info := fmt.Sprintf(" · %s · %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts"))
+		info := fmt.Sprintf(" · %s · %s", safe(m.opts.VaultPath), plural(len(m.file.Vault.Accounts), "account", "accounts"))
 		if m.screen == scrList {
 			info += " · sort: " + m.list.sortBy.String()
 		}
