@@ -44,7 +44,7 @@ func (m Model) onAuditDone(msg auditDoneMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if msg.err != nil {
-		m.audit.err = msg.err.Error()
+		m.audit.err = safe(msg.err.Error())
 		m.setStatus("audit failed: "+msg.err.Error(), true)
 		return m, nil
 	}
@@ -112,7 +112,7 @@ func (m Model) viewAudit() string {
 	s, a := m.styles, m.audit
 	var lines []string
 	cursorLine := 0
-	lines = append(lines, s.Title.Render(fmt.Sprintf("Audit — %d finding(s)", len(a.findings))))
+	lines = append(lines, s.Title.Render("Audit — "+plural(len(a.findings), "finding", "findings")))
 	if a.err != "" {
 		lines = append(lines, s.Error.Render(a.err))
 	}
@@ -125,7 +125,7 @@ func (m Model) viewAudit() string {
 			sev = f.Severity
 			lines = append(lines, "", m.sevStyle(sev).Render(strings.ToUpper(string(sev))+fmt.Sprintf(" (%d)", countSev(a.findings, sev))))
 		}
-		text := fmt.Sprintf("%-20s %-12s %s", f.Account, f.Kind, f.Message)
+		text := fmt.Sprintf("%-20s %-12s %s", safe(f.Account), safe(string(f.Kind)), safe(f.Message))
 		if i == a.cursor {
 			cursorLine = len(lines)
 			lines = append(lines, s.Selected.Render(fit("▸ "+text, m.width)))

@@ -74,3 +74,18 @@ func TestBenchModelSanity(t *testing.T) {
 		t.Fatal(fmt.Sprint("empty frame"))
 	}
 }
+
+// BenchmarkOverviewView10k is one frame of the overview over 10,000
+// accounts: every figure is counted afresh.
+func BenchmarkOverviewView10k(b *testing.B) {
+	m := benchModel(b, 10000)
+	nm, _ := m.Update(keyMsg("o"))
+	m = nm.(Model)
+	if m.screen != scrOverview {
+		b.Fatal("o did not open the overview")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.View()
+	}
+}

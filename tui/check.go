@@ -85,7 +85,7 @@ func (m Model) startCheck(ids []string) (tea.Model, tea.Cmd) {
 	pool := imapcheck.Pool{Concurrency: m.opts.Concurrency, PerHost: m.opts.PerHost, Timeout: m.opts.Timeout}
 	run := m.check.run + 1
 	m.check = checkState{run: run, active: true, ids: ids, cancel: cancel, inFlight: inFlight}
-	m.setStatus(fmt.Sprintf("checking %d account(s)…", len(ids)), false)
+	m.setStatus("checking "+plural(len(ids), "account", "accounts")+"…", false)
 	// The pool dials from its own goroutines; starting it is a command too.
 	return m, func() tea.Msg { return checkStartedMsg{run: run, ch: pool.Run(ctx, targets)} }
 }
@@ -141,7 +141,7 @@ func (m Model) onCheckDone(msg checkDoneMsg) (tea.Model, tea.Cmd) {
 	if c.stopped {
 		word = "cancelled; checked"
 	}
-	m.setStatus(fmt.Sprintf("%s %d account(s): %d ok, %d failed", word, c.done-c.skipped(), c.done-c.skipped()-c.failed, c.failed), c.failed > 0)
+	m.setStatus(fmt.Sprintf("%s %s: %d ok, %d failed", word, plural(c.done-c.skipped(), "account", "accounts"), c.done-c.skipped()-c.failed, c.failed), c.failed > 0)
 	m.rebuildRows()
 	return m, tea.Batch(m.requestSave(), m.runAudit())
 }

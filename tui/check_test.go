@@ -87,7 +87,7 @@ func TestCheckAll200StaysResponsive(t *testing.T) {
 	if d.m.check.running() {
 		t.Fatal("still running after done")
 	}
-	d.wantScreen("checked 200 account(s): 133 ok, 67 failed")
+	d.wantScreen("checked 200 accounts: 133 ok, 67 failed")
 	v := fx.reopen(t)
 	for i, a := range v.Accounts {
 		if a.LastCheck == nil || a.LastCheck.Status != string(statusOf(i)) {
@@ -172,7 +172,7 @@ func TestCheckAllEndToEnd(t *testing.T) {
 	if c := v.Find("fast-ok").LastCheck; c.TLS == nil || c.TLS.Version == "" {
 		t.Errorf("TLS details not stored: %+v", c)
 	}
-	d.wantScreen("checked 4 account(s): 2 ok, 2 failed")
+	d.wantScreen("checked 4 accounts: 2 ok, 2 failed")
 	d.notOnScreen(sentinel)
 	d.selectName("fast-ok")
 	d.keys("enter")

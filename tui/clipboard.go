@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -19,6 +20,14 @@ const (
 	clipTimeout   = 30 * time.Second
 	revealTimeout = 10 * time.Second
 )
+
+// osc52Overwrite replaces a password copied by OSC 52. An empty OSC 52
+// write is ignored by tmux (and some terminals), which would leave the
+// password as the thing the next paste inserts; a space replaces it.
+const osc52Overwrite = " "
+
+// osc52Warning is what the person is told when a copy had to go by OSC 52.
+const osc52Warning = "copied by OSC 52: tmux keeps it in its paste buffers after the clear (tmux delete-buffer removes it)"
 
 // clipboardTool is the system clipboard. The password goes to the tool on
 // stdin, never in argv or the environment.
@@ -43,6 +52,7 @@ func (c execClipboard) Write(s string) error {
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = bytes.NewReader([]byte(s))
+	cmd.Env = clipboardEnv(os.Environ())
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s: %w", c.name, err)
 	}
@@ -50,11 +60,30 @@ func (c execClipboard) Write(s string) error {
 }
 
 func (c execClipboard) Read() (string, error) {
-	out, err := exec.Command(c.read[0], c.read[1:]...).Output()
+	cmd := exec.Command(c.read[0], c.read[1:]...)
+	cmd.Env = clipboardEnv(os.Environ())
+	out, err := cmd.Output()
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", c.name, err)
 	}
 	return string(out), nil
+}
+
+// clipboardEnv is the environment a clipboard tool gets: what it needs to
+// find the display and the session, nothing else (the parent's environment
+// may hold tokens the tool has no business seeing).
+func clipboardEnv(env []string) []string {
+	keep := map[string]bool{"PATH": true, "HOME": true, "USER": true, "LOGNAME": true, "LANG": true, "TMPDIR": true,
+		"DISPLAY": true, "XAUTHORITY": true, "WAYLAND_DISPLAY": true, "XDG_RUNTIME_DIR": true,
+		"XDG_SESSION_TYPE": true, "DBUS_SESSION_BUS_ADDRESS": true, "__CF_USER_TEXT_ENCODING": true}
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		if keep[name] || strings.HasPrefix(name, "LC_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // detectClipboard finds a clipboard tool for this session, or nil.
@@ -96,8 +125,10 @@ type clipClearedMsg struct {
 	err     error
 }
 
-// copyPassword puts the password on the clipboard by OSC 52 (works over
-// SSH) and the system tool, and starts the countdown.
+// copyPassword puts the password on the system clipboard when a tool for
+// it is reachable, else on the terminal's by OSC 52 (works over SSH), and
+// starts the countdown. The system clipboard comes first: an OSC 52 copy
+// also lands in tmux's paste buffers, which no clear reaches.
 func (m Model) copyPassword(id string) (tea.Model, tea.Cmd) {
 	a := m.account(id)
 	if a == nil {
@@ -111,17 +142,18 @@ func (m Model) copyText(secret, what string) (tea.Model, tea.Cmd) {
 	key := make([]byte, 32)
 	rand.Read(key)
 	m.clip = clipState{active: true, until: m.now().Add(clipTimeout), key: key, sum: clipSum(key, secret), name: what}
-	m.setStatus("copied "+what, false)
-	cmds := []tea.Cmd{tea.SetClipboard(secret)}
 	if tool, pw := m.clipboard, secret; tool != nil {
-		cmds = append(cmds, func() tea.Msg { return clipSetMsg{err: tool.Write(pw)} })
+		m.setStatus("copied "+what+" ("+tool.Name()+")", false)
+		return m, func() tea.Msg { return clipSetMsg{err: tool.Write(pw)} }
 	}
-	return m, tea.Batch(cmds...)
+	m.setStatus("copied "+what+" — "+osc52Warning, false)
+	return m, tea.SetClipboard(secret)
 }
 
 func (m Model) onClipSet(msg clipSetMsg) (tea.Model, tea.Cmd) {
 	if msg.err != nil {
-		m.setStatus("system clipboard: "+msg.err.Error()+" (the terminal copy by OSC 52 may still have worked)", true)
+		m.setStatus("system clipboard: "+msg.err.Error()+" — nothing copied", true)
+		m.clip = clipState{}
 	}
 	return m, nil
 }
@@ -134,8 +166,8 @@ func (m *Model) clipTick(now time.Time) tea.Cmd {
 	c := m.clip
 	m.clip = clipState{}
 	if m.clipboard == nil {
-		// OSC 52 cannot be read back here; clearing is the safe side.
-		return tea.Batch(tea.SetClipboard(""), func() tea.Msg { return clipClearedMsg{cleared: true} })
+		// OSC 52 cannot be read back here; overwriting is the safe side.
+		return tea.Batch(tea.SetClipboard(osc52Overwrite), func() tea.Msg { return clipClearedMsg{cleared: true} })
 	}
 	return clearIfOurs(m.clipboard, c)
 }
@@ -161,9 +193,6 @@ func (m Model) onClipCleared(msg clipClearedMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("could not clear the clipboard: "+msg.err.Error(), true)
 	case msg.cleared:
 		m.setStatus("clipboard cleared", false)
-		if m.clipboard != nil {
-			return m, tea.SetClipboard("")
-		}
 	default:
 		m.setStatus("clipboard left alone: it holds something else now", false)
 	}
@@ -175,11 +204,10 @@ func (m Model) clearClipboardNow() tea.Cmd {
 	if !m.clip.active {
 		return nil
 	}
-	cmds := []tea.Cmd{tea.SetClipboard("")}
 	if m.clipboard != nil {
-		cmds = append(cmds, clearIfOurs(m.clipboard, m.clip))
+		return clearIfOurs(m.clipboard, m.clip)
 	}
-	return tea.Sequence(cmds...)
+	return tea.SetClipboard(osc52Overwrite)
 }
 
 // revealState is the one password on screen, and until when.

@@ -8,9 +8,12 @@ import (
 )
 
 // TestExecClipboardUsesStdin runs a real clipboard tool (a shell script)
-// and checks the password reaches it on stdin only: never in its argv or
-// environment.
+// and checks the password reaches it on stdin only: never in its argv, and
+// the tool's environment is the allow-list (the display, not a token the
+// parent happens to hold).
 func TestExecClipboardUsesStdin(t *testing.T) {
+	t.Setenv("DISPLAY", ":imapvault-test")
+	t.Setenv("IMAPVAULT_TEST_TOKEN", "token-"+sentinel)
 	dir := t.TempDir()
 	store := filepath.Join(dir, "clip")
 	seen := filepath.Join(dir, "seen")
@@ -39,7 +42,10 @@ func TestExecClipboardUsesStdin(t *testing.T) {
 		t.Fatalf("the script did not record its argv: %q", meta)
 	}
 	if strings.Contains(string(meta), sentinel) {
-		t.Fatal("the password reached the tool's argv or environment")
+		t.Fatal("the password or the parent's token reached the tool's argv or environment")
+	}
+	if !strings.Contains(string(meta), "DISPLAY=:imapvault-test") {
+		t.Fatalf("the tool did not get DISPLAY, or the script did not record its environment: %q", meta)
 	}
 	// Clearing only when the clipboard still holds our copy.
 	c := clipState{key: []byte("k"), sum: clipSum([]byte("k"), sentinel)}

@@ -52,8 +52,8 @@ func (m Model) viewConfirm() string {
 		return ""
 	}
 	s := m.styles
-	body := s.Bad.Render(fmt.Sprintf("Delete %s?", a.Name)) + "\n\n" +
-		fmt.Sprintf("%s@%s:%d and its %d retired password(s) leave the vault.", a.Username, a.Host, a.Port, len(a.History)) +
+	body := s.Bad.Render(fmt.Sprintf("Delete %s?", safe(a.Name))) + "\n\n" +
+		fmt.Sprintf("%s and its %s leave the vault.", safeAddr(a.Username, a.Host, a.Port), plural(len(a.History), "retired password", "retired passwords")) +
 		"\n\n" + s.Key.Render("y") + " delete   " + s.Key.Render("any other key") + " keep it"
 	return lipgloss.Place(m.width, max(1, m.height-2), lipgloss.Center, lipgloss.Center, s.Box.Render(body))
 }

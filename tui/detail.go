@@ -89,25 +89,25 @@ func (m Model) detailLines() []string {
 	}
 	head := func(t string) { lines = append(lines, "", s.Title.Render(t)) }
 
-	lines = append(lines, s.Title.Render(a.Name))
-	add("account", fmt.Sprintf("%s@%s:%d", a.Username, a.Host, a.Port))
-	add("security", string(a.Security))
+	lines = append(lines, s.Title.Render(safe(a.Name)))
+	add("account", safeAddr(a.Username, a.Host, a.Port))
+	add("security", safe(string(a.Security)))
 	add("password", "•••••••• (p reveals, y copies)")
 	add("changed", fmt.Sprintf("%s (%s ago; max age %d days)", day(a.Changed), shortDuration(now.Sub(a.Changed)), int(a.MaxAge(m.file.Vault.Settings).Hours()/24)))
 	add("created", day(a.Created))
 	add("modified", stamp(a.Modified))
 	if len(a.Tags) > 0 {
-		add("tags", strings.Join(a.Tags, ", "))
+		add("tags", strings.Join(safeWords(a.Tags), ", "))
 	}
 	if a.Notes != "" {
-		add("notes", a.Notes)
+		add("notes", indentLines(safeText(a.Notes, 4000), 16))
 	}
 	if p := a.Pending; p != nil {
 		head("Rotation pending")
-		add("state", string(p.State))
+		add("state", safe(string(p.State)))
 		add("started", stamp(p.Started))
 		if p.Note != "" {
-			add("note", p.Note)
+			add("note", safe(p.Note))
 		}
 	}
 	head(fmt.Sprintf("History (%d retired)", len(a.History)))
@@ -116,7 +116,7 @@ func (m Model) detailLines() []string {
 	}
 	for i := len(a.History) - 1; i >= 0; i-- {
 		h := a.History[i]
-		lines = append(lines, fmt.Sprintf("retired %s  set %s  %s", day(h.Retired), day(h.Set), h.Reason))
+		lines = append(lines, fmt.Sprintf("retired %s  set %s  %s", day(h.Retired), day(h.Set), safe(h.Reason)))
 	}
 	lines = append(lines, m.checkLines(a)...)
 	head("Findings")
@@ -125,7 +125,7 @@ func (m Model) detailLines() []string {
 		lines = append(lines, s.Subtle.Render("none"))
 	}
 	for _, f := range fs {
-		msg := ansi.Wordwrap(f.Message, max(20, m.width-23), "")
+		msg := ansi.Wordwrap(safe(f.Message), max(20, m.width-23), "")
 		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+
 			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", 22)))
 	}
@@ -147,30 +147,30 @@ func (m Model) checkLines(a *vault.Account) []string {
 	icon, word := statusWord(c, false)
 	add("status", m.statusStyle(c, false).Render(icon+" "+word)+" at "+stamp(c.At))
 	if c.Code != "" {
-		add("code", c.Code)
+		add("code", safe(c.Code))
 	}
 	if c.Error != "" {
-		add("server said", c.Error)
+		add("server said", safe(c.Error))
 	}
 	if c.Alert != "" {
-		add("alert", c.Alert)
+		add("alert", safe(c.Alert))
 	}
 	if c.Greeting != "" {
-		add("greeting", c.Greeting)
+		add("greeting", safe(c.Greeting))
 	}
 	add("timings", fmt.Sprintf("connect %dms · tls %dms · greeting %dms · login %dms · total %dms",
 		c.ConnectMS, c.TLSMS, c.GreetingMS, c.LoginMS, c.LatencyMS))
 	if t := c.TLS; t != nil {
-		add("tls", t.Version)
-		add("certificate", t.Subject)
-		add("issuer", t.Issuer)
+		add("tls", safe(t.Version))
+		add("certificate", safe(t.Subject))
+		add("issuer", safe(t.Issuer))
 		add("expires", fmt.Sprintf("%s (%d days left)", day(t.NotAfter), t.DaysLeft))
 		if t.VerifyError != "" {
-			add("not trusted", t.VerifyError)
+			add("not trusted", safe(t.VerifyError))
 		}
 	}
 	if len(c.Capabilities) > 0 {
-		add("capabilities", wrapWords(c.Capabilities, max(20, m.width-18), 16))
+		add("capabilities", wrapWords(safeWords(c.Capabilities), max(20, m.width-18), 16))
 	}
 	return lines
 }

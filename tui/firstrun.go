@@ -26,7 +26,7 @@ func newFirstRunState() firstRunState {
 	for i, p := range []string{"passphrase: ", "again:      "} {
 		in := newTextInput("")
 		in.Prompt = p
-		in.Mask = '•'
+		masked(&in)
 		in.SetWidth(40)
 		f.inputs[i] = in
 	}
@@ -159,25 +159,25 @@ func (m Model) viewFirstRun() string {
 	s, f := m.styles, m.first
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Welcome to imapvault") + "\n\n")
-	b.WriteString("There is no vault at " + m.opts.VaultPath + " yet.\n\n")
+	b.WriteString("There is no vault at " + safe(m.opts.VaultPath) + " yet.\n\n")
 	switch f.fields() {
 	case 2:
-		b.WriteString("Choose a passphrase for your new identity (" + m.opts.IdentityPath + ").\n")
+		b.WriteString("Choose a passphrase for your new identity (" + safe(m.opts.IdentityPath) + ").\n")
 		b.WriteString(s.Subtle.Render("It is asked once per unlock; it cannot be recovered if forgotten.") + "\n\n")
 		b.WriteString(f.inputs[0].View() + "\n")
 		b.WriteString(strengthMeter(s, strength(f.inputs[0].Value()), 40) + "\n")
 		b.WriteString(f.inputs[1].View() + "\n")
 	case 1:
-		b.WriteString("Your identity " + m.opts.IdentityPath + " will open it. Its passphrase:\n\n")
+		b.WriteString("Your identity " + safe(m.opts.IdentityPath) + " will open it. Its passphrase:\n\n")
 		b.WriteString(f.inputs[0].View() + "\n")
 	default:
-		b.WriteString("Your identity " + m.opts.IdentityPath + " will open it. Press enter to create it.\n")
+		b.WriteString("Your identity " + safe(m.opts.IdentityPath) + " will open it. Press enter to create it.\n")
 	}
 	if f.busy {
 		b.WriteString("\n" + m.unlock.spinner.View() + " creating the vault…\n")
 	}
 	if f.err != "" {
-		b.WriteString("\n" + s.Error.Render(f.err) + "\n")
+		b.WriteString("\n" + s.Error.Render(safe(f.err)) + "\n")
 	}
 	b.WriteString("\n" + s.Subtle.Render("Have a CSV of accounts? Quit and run:") + "\n")
 	b.WriteString("  imapvault import FILE.csv\n")

@@ -40,6 +40,17 @@ type formState struct {
 	dirty   bool
 	warned  bool           // esc once on a changed form: the next esc discards
 	lastSec vault.Security // the security the port hint was made for
+	// orig and shown are an edited account's stored values and what the
+	// fields show of them (escaped when they hold controls); a field left
+	// as shown keeps its stored value exactly.
+	orig, shown [fieldCount]string
+}
+
+// setStored fills field i with a stored value, escaped for the screen.
+func (f *formState) setStored(i int, v string) {
+	f.orig[i], f.shown[i] = v, safe(v)
+	f.inputs[i].SetValue(f.shown[i])
+	f.shown[i] = f.inputs[i].Value() // as the field holds it
 }
 
 func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
@@ -52,15 +63,15 @@ func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
 	}
 	f.inputs[fSecurity].Placeholder = "tls, starttls or insecure"
 	f.inputs[fTags].Placeholder = "comma separated"
-	f.inputs[fPassword].Mask = '•'
+	masked(&f.inputs[fPassword])
 	if a := m.account(id); a != nil {
-		f.inputs[fName].SetValue(a.Name)
-		f.inputs[fHost].SetValue(a.Host)
-		f.inputs[fSecurity].SetValue(string(a.Security))
-		f.inputs[fPort].SetValue(strconv.Itoa(a.Port))
-		f.inputs[fUser].SetValue(a.Username)
-		f.inputs[fTags].SetValue(strings.Join(a.Tags, ", "))
-		f.inputs[fNotes].SetValue(a.Notes)
+		f.setStored(fName, a.Name)
+		f.setStored(fHost, a.Host)
+		f.setStored(fSecurity, string(a.Security))
+		f.setStored(fPort, strconv.Itoa(a.Port))
+		f.setStored(fUser, a.Username)
+		f.setStored(fTags, strings.Join(a.Tags, ", "))
+		f.setStored(fNotes, a.Notes)
 		f.inputs[fPassword].Placeholder = "unchanged — type to set a new one"
 	} else {
 		f.inputs[fSecurity].SetValue("tls")
@@ -172,7 +183,12 @@ func (m Model) formReturn() screen {
 // keeps the change in memory and says so in the status line.
 func (m Model) submitForm() (tea.Model, tea.Cmd) {
 	f := &m.form
-	val := func(i int) string { return strings.TrimSpace(f.inputs[i].Value()) }
+	val := func(i int) string {
+		if v := f.inputs[i].Value(); f.id == "" || v != f.shown[i] {
+			return strings.TrimSpace(v)
+		}
+		return strings.TrimSpace(f.orig[i])
+	}
 	fail := func(field int, msg string) (tea.Model, tea.Cmd) {
 		f.err = msg
 		f.focused = field
@@ -281,7 +297,7 @@ func strengthMeter(s Styles, score, width int) string {
 	case score == 2:
 		st = s.Warn
 	}
-	return "strength: " + st.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", cells-filled)) + " " + st.Render(strengthWords[score])
+	return "strength: " + bar(st, s.Subtle, float64(filled)/float64(cells), cells) + " " + st.Render(strengthWords[score])
 }
 
 func (m Model) viewForm() string {
@@ -289,7 +305,7 @@ func (m Model) viewForm() string {
 	title := "Add account"
 	if f.id != "" {
 		if a := m.account(f.id); a != nil {
-			title = "Edit " + a.Name
+			title = "Edit " + safe(a.Name)
 		}
 	}
 	lines := []string{s.Title.Render(title), ""}

@@ -10,6 +10,7 @@ type keyMap struct {
 	Filter, Enter, Add, Edit, Delete    key.Binding
 	Check, CheckAll, Rotate, Sort       key.Binding
 	Copy, Reveal, Audit, Help, Back     key.Binding
+	Overview                            key.Binding
 	Quit, ForceQuit, Lock               key.Binding
 	NextField, PrevField, Save, Confirm key.Binding
 }
@@ -37,6 +38,7 @@ func newKeyMap() keyMap {
 		Copy:      b([]string{"y"}, "y", "copy password"),
 		Reveal:    b([]string{"p"}, "p", "reveal password"),
 		Audit:     b([]string{"A"}, "A", "audit"),
+		Overview:  b([]string{"o"}, "o", "overview"),
 		Help:      b([]string{"?"}, "?", "help"),
 		Back:      b([]string{"esc"}, "esc", "back"),
 		Quit:      b([]string{"q"}, "q", "quit"),
@@ -58,7 +60,7 @@ func (k keyMap) ShortHelp() []key.Binding {
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Sort, k.Filter},
-		{k.Enter, k.Add, k.Edit, k.Delete, k.Rotate, k.Audit},
+		{k.Enter, k.Add, k.Edit, k.Delete, k.Rotate, k.Audit, k.Overview},
 		{k.Check, k.CheckAll, k.Copy, k.Reveal, k.Lock},
 		{k.Help, k.Back, k.Quit, k.ForceQuit},
 	}

@@ -21,7 +21,9 @@ type listState struct {
 	sortBy    sortKind
 	filter    textInput
 	filtering bool
-	query     string // the filter applied to view
+	query     string          // the filter applied to view
+	only      map[string]bool // set from the overview: only these accounts
+	onlyLabel string          // what they are ("✗ auth failed")
 }
 
 func newListState() listState {
@@ -77,6 +79,9 @@ func (l *listState) applyFilter(q string, full bool) {
 	}
 	out := make([]int, 0, len(l.rows))
 	match := func(i int) {
+		if l.only != nil && !l.only[l.rows[i].acc.ID] {
+			return
+		}
 		s := l.rows[i].search
 		for _, w := range words {
 			if !strings.Contains(s, w) {
@@ -154,6 +159,11 @@ func (m Model) listKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			sel := l.selectedID()
 			l.applyFilter("", true)
 			l.selectID(sel)
+		case l.only != nil:
+			sel := l.selectedID()
+			l.only, l.onlyLabel = nil, ""
+			l.applyFilter("", true)
+			l.selectID(sel)
 		}
 	case key.Matches(msg, k.Up):
 		l.cursor--
@@ -217,6 +227,8 @@ func (m Model) sharedKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen = scrHelp
 	case key.Matches(msg, k.Audit):
 		return m.openAudit()
+	case key.Matches(msg, k.Overview):
+		return m.openOverview()
 	case key.Matches(msg, k.Copy):
 		return m.copyPassword(id)
 	case key.Matches(msg, k.Reveal):

@@ -216,7 +216,7 @@ func TestSaveMergesOutsideChanges(t *testing.T) {
 		{"different accounts", func(v *vault.Vault) { v.Find("bob-home").Notes = "changed elsewhere" },
 			"ours.example.net", "changed elsewhere", "merged changes"},
 		{"same field: ours kept, conflict shown", func(v *vault.Vault) { v.Find("carol").Host = "theirs.example.net" },
-			"ours.example.net", "", "1 conflict(s), yours kept"},
+			"ours.example.net", "", "1 conflict, yours kept"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

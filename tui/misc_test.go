@@ -2,6 +2,7 @@ package tui
 
 import (
 	"image/color"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -120,17 +121,44 @@ func TestPasteIntoFormAndFilter(t *testing.T) {
 	d.notOnScreen(sentinel)
 }
 
+// TestStatusNotesFadeErrorsStay: a note stays statusFade and then goes; an
+// error (here a real one: a save that fails) stays however long nothing
+// happens, until the next action says something else.
 func TestStatusNotesFadeErrorsStay(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
 	d.keys("s")
 	d.wantScreen("sorted by name")
-	d.tick(9*time.Second, fx.clk)
+	d.tick(statusFade-time.Second, fx.clk)
+	d.wantScreen("sorted by name")
+	d.tick(2*time.Second, fx.clk)
 	d.notOnScreen("sorted by name")
-	d.keys("a", "ctrl+s", "esc", "esc") // a form error, then back
-	d.m.setStatus("an error", true)
+
+	good, err := os.ReadFile(fx.vaultPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fx.vaultPath, []byte("not a vault"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	d.selectName("carol")
+	d.keys("e", "tab", "'x", "ctrl+s")
+	if !d.m.status.err {
+		t.Fatalf("a failed save is not an error in the status line: %q", d.m.status.text)
+	}
+	if err := os.WriteFile(fx.vaultPath, good, 0o600); err != nil { // nothing else to notice
+		t.Fatal(err)
+	}
+	errText := d.m.status.text
 	d.tick(time.Minute, fx.clk)
-	d.wantScreen("an error")
+	d.tick(time.Minute, fx.clk)
+	if d.m.status.text != errText {
+		t.Fatalf("the error faded: %q", d.m.status.text)
+	}
+	d.wantScreen("not saved")
+	d.keys("s")
+	d.wantScreen("sorted by host")
+	d.notOnScreen("not saved:")
 }
 
 func TestDetailScrolls(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"os"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -42,6 +43,7 @@ const (
 	scrConfirm
 	scrRotate
 	scrFatal
+	scrOverview
 )
 
 // Model is the root model. It holds the session (the open vault and the
@@ -65,14 +67,16 @@ type Model struct {
 	id      *vault.Identity
 	session int // counts unlocks, so work started before a lock is ignored after it
 
-	unlock  unlockState
-	first   firstRunState
-	list    listState
-	detail  detailState
-	form    formState
-	audit   auditState
-	confirm confirmState
-	rot     rotState
+	unlock   unlockState
+	first    firstRunState
+	list     listState
+	detail   detailState
+	form     formState
+	audit    auditState
+	confirm  confirmState
+	rot      rotState
+	overview overviewState
+	helpOff  int // how far the help screen is scrolled
 
 	check   checkState
 	save    saveState
@@ -209,6 +213,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onDiskLook(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case tea.PasteMsg:
+		// Every field is one line: a pasted password's trailing newline
+		// is dropped, not turned into a space that would become part of it.
+		msg.Content = strings.Map(func(r rune) rune {
+			if r == '\n' || r == '\r' || r == '\t' {
+				return -1
+			}
+			return r
+		}, msg.Content)
+		return m.updateFocused(msg)
 	case tea.KeyPressMsg:
 		m.lastActivity = m.now()
 		if msg.String() == "ctrl+c" {
@@ -220,7 +234,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.quitAnyway && msg.String() != "q" {
 			m.quitAnyway = false // any other key: the user stays
 		}
-		if msg.String() == "R" && m.outside.noticed && (m.screen == scrList || m.screen == scrDetail || m.screen == scrAudit) {
+		if msg.String() == "R" && m.outside.noticed && (m.screen == scrList || m.screen == scrDetail || m.screen == scrAudit || m.screen == scrOverview) {
 			return m.reload()
 		}
 		return m.onKey(msg)
@@ -284,6 +298,8 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.confirmKey(msg)
 	case scrRotate:
 		return m.rotateKey(msg)
+	case scrOverview:
+		return m.overviewKey(msg)
 	}
 	return m, nil
 }
@@ -378,6 +394,7 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	m.confirm = confirmState{}
 	m.rot.cancelStep()
 	m.rot = rotState{gen: m.rot.gen}
+	m.overview = overviewState{}
 	m.reveal = revealState{}
 	m.unlock = newUnlockState(m.styles)
 	m.unlock.needPass = needPass

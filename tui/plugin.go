@@ -70,7 +70,7 @@ func (m Model) onPluginAsk(msg pluginAskMsg) (tea.Model, tea.Cmd) {
 	}
 	in := newTextInput("> ")
 	if msg.secret {
-		in.Mask = '•'
+		masked(&in)
 	}
 	in.SetWidth(max(20, m.width-8))
 	in.Focus()
@@ -105,11 +105,11 @@ func (m Model) pluginKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) viewPluginAsk() string {
 	a, s := m.ask, m.styles
 	w := max(20, m.width-6)
-	lines := []string{s.Title.Render("age-plugin-" + a.msg.name + " asks"), "", ansi.Wordwrap(a.msg.prompt, w, "")}
+	lines := []string{s.Title.Render("age-plugin-" + safe(a.msg.name) + " asks"), "", ansi.Wordwrap(safeText(a.msg.prompt, 2000), w, "")}
 	if a.msg.yes != "" {
-		choice := s.Key.Render("y") + " " + a.msg.yes
+		choice := s.Key.Render("y") + " " + safe(a.msg.yes)
 		if a.msg.no != "" {
-			choice += "   " + s.Key.Render("n") + " " + a.msg.no
+			choice += "   " + s.Key.Render("n") + " " + safe(a.msg.no)
 		}
 		lines = append(lines, "", choice)
 	} else {

@@ -72,16 +72,49 @@ func TestProgramUnlockFilterQuit(t *testing.T) {
 	}
 }
 
-// TestProgramCtrlCQuitsFromAnyScreen: ctrl+c leaves even mid-form.
+// TestProgramCtrlCQuitsFromAnyScreen: ctrl+c leaves the real program from
+// every screen, mid-form and mid-filter included. The final model says
+// which screen it left from, so a key that failed to get there fails too.
 func TestProgramCtrlCQuitsFromAnyScreen(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
-	tm := teatest.NewTestModel(t, fx.model(fx.options()), teatest.WithInitialTermSize(80, 24))
-	var out bytes.Buffer
-	waitFor(t, tm, &out, "alice-work")
-	tm.Type("a")
-	waitFor(t, tm, &out, "Add account")
-	tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	for _, tt := range []struct {
+		name string
+		keys string
+		want screen
+	}{
+		{"list", "", scrList},
+		{"filtering", "/al", scrList},
+		{"detail", "\r", scrDetail},
+		{"form", "ae", scrForm},
+		{"audit", "A", scrAudit},
+		{"help", "?", scrHelp},
+		{"confirm delete", "d", scrConfirm},
+		{"rotate", "r", scrRotate},
+		{"overview", "o", scrOverview},
+		{"locked", "L", scrUnlock},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tm := teatest.NewTestModel(t, fx.model(fx.options()), teatest.WithInitialTermSize(80, 24))
+			var out bytes.Buffer
+			waitFor(t, tm, &out, "alice-work")
+			for _, r := range tt.keys {
+				if r == '\r' {
+					tm.Send(enter())
+					continue
+				}
+				tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
+			}
+			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
+			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			fm := tm.FinalModel(t).(Model)
+			if fm.screen != tt.want {
+				t.Fatalf("quit from screen %d, want %d", fm.screen, tt.want)
+			}
+			if tt.name == "filtering" && !fm.list.filtering {
+				t.Fatal("quit after the filter closed, not while typing in it")
+			}
+		})
+	}
 }
 
 // TestProgramCheckAllWhileTyping runs a real check-all in the real program
@@ -101,6 +134,8 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	opts.Concurrency, opts.PerHost = 2, 2
 	tm := teatest.NewTestModel(t, fx.model(opts), teatest.WithInitialTermSize(100, 30))
 	var out bytes.Buffer
+	waitFor(t, tm, &out, "Overview") // twelve accounts open on the overview
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 	waitFor(t, tm, &out, "box-11")
 	tm.Type("C")
 	waitFor(t, tm, &out, "checking")
@@ -111,7 +146,7 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
 	tm.Type("localhost")
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
-	waitFor(t, tm, &out, "checked 12 account(s): 12 ok, 0 failed")
+	waitFor(t, tm, &out, "checked 12 accounts: 12 ok, 0 failed")
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	fm := tm.FinalModel(t).(Model)

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
@@ -40,6 +41,7 @@ type rotState struct {
 	cancel   context.CancelFunc
 	gen      int
 	back     screen
+	done     string // how the committed password was set and verified
 }
 
 func (r rotState) cancelStep() {
@@ -56,6 +58,8 @@ type rotMsg struct {
 	state  rotate.State
 	report rotate.Report
 	err    error
+	byHook bool          // the account's hook set the password at the provider
+	verify time.Duration // how long the verifying logins took
 }
 
 func (m Model) rotate(id string) (tea.Model, tea.Cmd) {
@@ -136,8 +140,11 @@ func (m Model) rotFinish(useHook bool) (Model, tea.Cmd) {
 				err = r.MarkApplied()
 			}
 		}
+		msg.byHook = useHook
 		if err == nil && r.State() != rotate.StateVerified {
+			began := time.Now() // wall time: how long the person waited
 			_, err = r.Verify(ctx)
+			msg.verify = time.Since(began)
 		}
 		if err == nil {
 			err = r.Commit()
@@ -181,15 +188,15 @@ func (m Model) onRot(msg rotMsg) (tea.Model, tea.Cmd) {
 		m.rot.newPw = msg.newPw
 	}
 	if out := strings.TrimSpace(msg.report.HookOutput); out != "" {
-		m.rot.lines = append(m.rot.lines, "hook said: "+out)
+		m.rot.lines = append(m.rot.lines, "hook said: "+safeText(out, 2000))
 	}
 	for _, w := range msg.report.Warnings {
-		m.rot.lines = append(m.rot.lines, "warning: "+w)
+		m.rot.lines = append(m.rot.lines, "warning: "+safe(w))
 	}
 	switch {
 	case msg.err != nil:
 		m.rot.step = rotFailed
-		m.rot.err = msg.err.Error()
+		m.rot.err = safe(msg.err.Error())
 		if errors.Is(msg.err, rotate.ErrVerifyFailed) || errors.Is(msg.err, context.Canceled) {
 			m.rot.err += " — the old password stays current; the new one stays pending (r on the account resumes)"
 		}
@@ -200,6 +207,7 @@ func (m Model) onRot(msg rotMsg) (tea.Model, tea.Cmd) {
 		m.rot.step = rotDone
 		m.rot.newPw = ""
 		m.rot.lines = append(m.rot.lines, "the new password logs in and is now current; the old one is in history")
+		m.rot.done = doneSummary(msg)
 		m.setStatus("rotated "+m.rot.name, false)
 	case msg.state == rotate.StateAborted:
 		m.rot.step = rotDone
@@ -276,13 +284,13 @@ func (m Model) viewRotate() string {
 	}
 	w := max(30, m.width-4)
 	wrap := func(t string) string { return ansi.Wordwrap(t, w, "") }
-	lines := []string{s.Title.Render("Rotate the password of " + a.Name), ""}
+	lines := []string{s.Title.Render("Rotate the password of " + safe(a.Name)), ""}
 	switch r.step {
 	case rotIntro:
 		if p := a.Pending; p != nil {
 			lines = append(lines, wrap(fmt.Sprintf("A rotation is pending (%s since %s). The old password is still current.", p.State, stamp(p.Started))))
 			if p.Note != "" {
-				lines = append(lines, wrap("Last time: "+p.Note))
+				lines = append(lines, wrap("Last time: "+safe(p.Note)))
 			}
 			resume := " resume (verify the new password, then commit)"
 			if p.State == vault.PendingSaved {
@@ -300,9 +308,9 @@ func (m Model) viewRotate() string {
 				"", s.Key.Render("enter")+" start")
 		}
 	case rotApply:
-		lines = append(lines, wrap("Set this new password at "+a.Host+" for "+a.Username+", then press enter to verify it:"), "")
+		lines = append(lines, wrap("Set this new password at "+safe(a.Host)+" for "+safe(a.Username)+", then press enter to verify it:"), "")
 		if !r.revealed.IsZero() {
-			lines = append(lines, "  "+ansi.Hardwrap(r.newPw, w-2, false))
+			lines = append(lines, "  "+ansi.Hardwrap(termtext.LineN(r.newPw, 0), w-2, false))
 		} else {
 			lines = append(lines, "  "+strings.Repeat("•", 12)+s.Subtle.Render("  (p reveals, y copies)"))
 		}
@@ -312,7 +320,11 @@ func (m Model) viewRotate() string {
 		}
 		lines = append(lines, s.Key.Render("x")+"     abort")
 	case rotDone:
-		lines = append(lines, s.OK.Render("Done."), "", s.Key.Render("enter")+" back")
+		lines = append(lines, s.OK.Render("Done."))
+		if r.done != "" {
+			lines = append(lines, wrap(r.done))
+		}
+		lines = append(lines, "", s.Key.Render("enter")+" back")
 	case rotFailed:
 		lines = append(lines, s.Error.Render(wrap(r.err)), "")
 		if a.Pending != nil {
@@ -330,4 +342,33 @@ func (m Model) viewRotate() string {
 	}
 	lines = append(lines, "", s.Subtle.Render("esc leaves (a pending rotation stays pending; nothing is lost)"))
 	return lipgloss.NewStyle().Padding(0, 1).Render(strings.Join(lines, "\n"))
+}
+
+// doneSummary says how a committed password was set (the hook and what it
+// said, or by hand) and how long verifying it took.
+func doneSummary(msg rotMsg) string {
+	how := "Set by hand"
+	if msg.byHook {
+		how = "Set by the account's hook"
+		if out := firstLine(msg.report.HookOutput); out != "" {
+			how += " (it said: " + termtext.LineN(out, 80) + ")"
+		}
+	}
+	if msg.verify <= 0 {
+		return how + "; it had been verified before."
+	}
+	logins := ""
+	if n := msg.report.Attempts; n > 0 {
+		logins = " (" + plural(n, "login", "logins") + ")"
+	}
+	return how + "; verified in " + msg.verify.Round(100*time.Millisecond).String() + logins + "."
+}
+
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			return l
+		}
+	}
+	return ""
 }

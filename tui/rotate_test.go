@@ -1,6 +1,7 @@
 package tui
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"crypto/tls"
 	"os"
 	"path/filepath"
@@ -53,7 +54,7 @@ func TestRotateWizardCommits(t *testing.T) {
 	if d.m.rot.step != rotDone {
 		t.Fatalf("not done:\n%s", d.screen())
 	}
-	d.wantScreen("now current")
+	d.wantScreen("now current", "Done.", "Set by hand; verified in ", "(1 login)")
 	a := fx.reopen(t).Find("rot-me")
 	if a.Password != newPw || a.Pending != nil || len(a.History) != 1 || a.History[0].Password != sentinel {
 		t.Fatalf("after commit: pending %v, history %d", a.Pending, len(a.History))
@@ -98,7 +99,7 @@ func TestRotateResumesPending(t *testing.T) {
 			opts := fx.options()
 			opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
 			d := newDriver(t, fx.model(opts))
-			d.wantScreen("1 rotation(s) pending", "↻pending")
+			d.wantScreen("1 rotation pending", "↻pending")
 			d.keys("r")
 			d.wantScreen("A rotation is pending")
 			d.keys("enter")
@@ -114,7 +115,7 @@ func TestRotateResumesPending(t *testing.T) {
 				t.Fatal("resume did not commit the pending password, keeping the old in history")
 			}
 			d.keys("enter")
-			d.notOnScreen("rotation(s) pending", "↻pending")
+			d.notOnScreen("rotation pending", "↻pending")
 		})
 	}
 }
@@ -134,7 +135,7 @@ func TestRotateWizardRunsStoredHook(t *testing.T) {
 	}()
 	a := &vault.Account{ID: "h1", Name: "hooked", Host: "127.0.0.1", Port: srv.Port(), Security: vault.TLS,
 		Username: "u", Password: sentinel, Created: t0, Changed: t0, Modified: t0,
-		Hook: `read -r old; read -r new; printf '%s\n' "$new" > '` + fifo + `'`}
+		Hook: `read -r old; read -r new; printf '%s\n' "$new" > '` + fifo + `'; printf 'provider: changed for %s\033[31m\n' "$IMAPVAULT_USERNAME"`}
 	fx := newFixture(t, false, []*vault.Account{a})
 	opts := fx.options()
 	opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
@@ -145,6 +146,11 @@ func TestRotateWizardRunsStoredHook(t *testing.T) {
 	d.keys("h")
 	if d.m.rot.step != rotDone {
 		t.Fatalf("not done after the hook:\n%s", d.screen())
+	}
+	d.send(tea.WindowSizeMsg{Width: 160, Height: 30})
+	d.wantScreen("Done.", `Set by the account's hook (it said: provider: changed for u\x1b[31m); verified in `)
+	if strings.Contains(d.m.View().Content, "for u\x1b[31m") {
+		t.Fatal("the hook's colour code reached the screen raw")
 	}
 	got := fx.reopen(t).Find("hooked")
 	if got.Password != newPw || got.Pending != nil {

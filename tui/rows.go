@@ -41,9 +41,10 @@ func (k sortKind) String() string {
 }
 
 func newRow(a *vault.Account, fs []audit.Finding) row {
-	r := row{acc: a, name: a.Name, addr: fmt.Sprintf("%s@%s:%d", a.Username, a.Host, a.Port)}
+	r := row{acc: a, name: safe(a.Name), addr: safeAddr(a.Username, a.Host, a.Port)}
 	r.lname = strings.ToLower(a.Name)
-	r.search = strings.ToLower(r.name + " " + r.addr + " " + strings.Join(a.Tags, " "))
+	// The filter matches the stored text; only what is drawn is escaped.
+	r.search = strings.ToLower(a.Name + " " + fmt.Sprintf("%s@%s:%d", a.Username, a.Host, a.Port) + " " + strings.Join(a.Tags, " "))
 	r.rank = statusRank(a.LastCheck)*10 + worstSeverity(fs)
 	if a.Pending != nil {
 		r.rank += 5
@@ -154,7 +155,7 @@ func statusWord(c *vault.Check, checking bool) (icon, word string) {
 	case "unreachable":
 		return "!", "unreachable"
 	}
-	return "✗", strings.ReplaceAll(c.Status, "_", " ")
+	return "✗", safe(strings.ReplaceAll(c.Status, "_", " "))
 }
 
 // ago is a short relative time: "just now", "5m ago", "3d ago".

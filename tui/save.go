@@ -97,7 +97,7 @@ func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
 	m.rebuildRows()
 	text := "merged changes another program saved to the vault"
 	if len(conflicts) > 0 {
-		text = fmt.Sprintf("merged changes from disk; %d conflict(s), yours kept: %s", len(conflicts), conflicts[0])
+		text = fmt.Sprintf("merged changes from disk; %s, yours kept: %s", plural(len(conflicts), "conflict", "conflicts"), conflicts[0])
 	}
 	m.setStatus(text, len(conflicts) > 0)
 	return m, tea.Batch(m.requestSave(), m.runAudit())

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -22,6 +23,9 @@ func (d *driver) clipboardSets() []string {
 	return out
 }
 
+// TestCopyClearsAfterTimeout: with a system clipboard the password goes
+// there only — never by OSC 52, which tmux would keep in its paste buffers —
+// and is cleared after 30 s unless the user copied something else since.
 func TestCopyClearsAfterTimeout(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -37,59 +41,70 @@ func TestCopyClearsAfterTimeout(t *testing.T) {
 			d := unlocked(t, fx)
 			d.selectName("alice-work")
 			d.keys("y")
-			if got := d.clipboardSets(); len(got) != 1 || got[0] != sentinel {
-				t.Fatalf("OSC 52 writes %d, want the password once", len(got))
-			}
 			if fx.clip.get() != sentinel {
 				t.Fatal("system clipboard not set")
 			}
-			d.wantScreen("clipboard clears in 30s")
-			d.notOnScreen(sentinel)
+			d.wantScreen("clipboard clears in 30s", "(fake)")
+			d.notOnScreen(sentinel, "OSC 52")
 			d.tick(12*time.Second, fx.clk)
 			d.wantScreen("clipboard clears in 18s")
 			if tt.overwrite != "" {
 				fx.clip.Write(tt.overwrite)
 			}
-			d.out = nil
 			d.tick(18*time.Second, fx.clk)
 			if got := fx.clip.get(); got != tt.wantAfter {
 				t.Fatalf("clipboard after 30s holds %q, want %q", got, tt.wantAfter)
 			}
-			sets := d.clipboardSets()
-			if tt.overwrite == "" && (len(sets) != 1 || sets[0] != "") {
-				t.Fatalf("OSC 52 not cleared: %q", sets)
-			}
-			if tt.overwrite != "" && len(sets) != 0 {
-				t.Fatalf("OSC 52 cleared over the user's copy: %q", sets)
+			if sets := d.clipboardSets(); len(sets) != 0 {
+				t.Fatalf("OSC 52 used although a system clipboard is reachable: %d writes", len(sets))
 			}
 			d.notOnScreen("clipboard clears")
 		})
 	}
 }
 
-func TestCopyWithoutSystemClipboardClearsOSC52(t *testing.T) {
+// TestCopyWithoutSystemClipboardUsesOSC52 copies through the terminal, says
+// that tmux keeps such copies, and clears with a non-empty overwrite (tmux
+// ignores an empty OSC 52 write).
+func TestCopyWithoutSystemClipboardUsesOSC52(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
 	d.m.clipboard = nil
+	d.selectName("alice-work")
+	d.send(tea.WindowSizeMsg{Width: 200, Height: 24})
 	d.keys("y")
+	if sets := d.clipboardSets(); len(sets) != 1 || sets[0] != sentinel {
+		t.Fatalf("OSC 52 writes %d, want the password once", len(sets))
+	}
+	d.wantScreen("OSC 52", "tmux")
 	d.out = nil
 	d.tick(31*time.Second, fx.clk)
-	if sets := d.clipboardSets(); len(sets) != 1 || sets[0] != "" {
-		t.Fatalf("OSC 52 not cleared: %q", sets)
+	if sets := d.clipboardSets(); len(sets) != 1 || sets[0] != osc52Overwrite || sets[0] == "" {
+		t.Fatalf("OSC 52 not overwritten: %q", sets)
 	}
 }
 
 func TestQuitClearsClipboard(t *testing.T) {
-	fx := newFixture(t, false, testAccounts())
-	d := unlocked(t, fx)
-	d.keys("y")
-	d.out = nil
-	d.keys("q")
-	if fx.clip.get() != "" {
-		t.Fatal("quitting left the password on the clipboard")
-	}
-	if !d.sawQuit() {
-		t.Fatal("q did not quit")
+	for _, system := range []bool{true, false} {
+		t.Run(fmt.Sprint("system clipboard ", system), func(t *testing.T) {
+			fx := newFixture(t, false, testAccounts())
+			d := unlocked(t, fx)
+			if !system {
+				d.m.clipboard = nil
+			}
+			d.keys("y")
+			d.out = nil
+			d.keys("q")
+			if fx.clip.get() != "" {
+				t.Fatal("quitting left the password on the clipboard")
+			}
+			if sets := d.clipboardSets(); !system && (len(sets) != 1 || sets[0] != osc52Overwrite) {
+				t.Fatalf("quitting did not overwrite the OSC 52 copy: %q", sets)
+			}
+			if !d.sawQuit() {
+				t.Fatal("q did not quit")
+			}
+		})
 	}
 }
 

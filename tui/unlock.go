@@ -27,7 +27,7 @@ type unlockState struct {
 func newUnlockState(s Styles) unlockState {
 	in := newTextInput("")
 	in.Prompt = "passphrase: "
-	in.Mask = '•'
+	masked(&in)
 	in.SetWidth(40)
 	sp := spinner.New(spinner.WithSpinner(spinner.Dot))
 	return unlockState{input: in, spinner: sp, needPass: true}
@@ -175,9 +175,13 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.lastActivity = m.now()
 	m.save = saveState{}
 	m.screen = scrList
+	if len(m.file.Vault.Accounts) > overviewMin {
+		m.screen = scrOverview // many accounts: how healthy they are first
+	}
 	m.list = newListState()
+	m.overview = overviewState{}
 	m.rebuildRows()
-	m.setStatus(fmt.Sprintf("unlocked %s: %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts)), false)
+	m.setStatus(fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts")), false)
 	return m, m.runAudit()
 }
 
@@ -185,8 +189,8 @@ func (m Model) viewUnlock() string {
 	s := m.styles
 	var b strings.Builder
 	b.WriteString(s.Title.Render("Unlock") + "\n\n")
-	b.WriteString(s.Subtle.Render("vault    ") + m.opts.VaultPath + "\n")
-	b.WriteString(s.Subtle.Render("identity ") + m.opts.IdentityPath + "\n\n")
+	b.WriteString(s.Subtle.Render("vault    ") + safe(m.opts.VaultPath) + "\n")
+	b.WriteString(s.Subtle.Render("identity ") + safe(m.opts.IdentityPath) + "\n\n")
 	switch {
 	case m.unlock.busy:
 		b.WriteString(m.unlock.spinner.View() + " unlocking…")
@@ -198,7 +202,7 @@ func (m Model) viewUnlock() string {
 		b.WriteString(m.unlock.input.View())
 	}
 	if m.unlock.err != "" {
-		b.WriteString("\n\n" + s.Error.Render(m.unlock.err))
+		b.WriteString("\n\n" + s.Error.Render(safe(m.unlock.err)))
 	}
 	b.WriteString("\n\n" + s.Subtle.Render("enter unlock • esc quit"))
 	return lipgloss.NewStyle().Padding(1, 2).Render(b.String())

@@ -81,9 +81,26 @@ func TestMissingIdentityIsFatal(t *testing.T) {
 	}
 }
 
+// TestAutoLock locks after 10 idle minutes both when a caller asks for 10
+// and by default: no option, no vault setting (what `imapvault` runs with).
 func TestAutoLock(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opt  time.Duration
+	}{{"explicit 10 minutes", 10 * time.Minute}, {"default", 0}} {
+		t.Run(tt.name, func(t *testing.T) { testAutoLock(t, tt.opt) })
+	}
+}
+
+func testAutoLock(t *testing.T, opt time.Duration) {
 	fx := newFixture(t, true, testAccounts())
-	d := unlocked(t, fx)
+	opts := fx.options()
+	opts.AutoLock = opt
+	d := newDriver(t, fx.model(opts))
+	d.unlock()
+	if opt == 0 && d.m.file.Vault.Settings.AutoLockMinutes != 0 {
+		t.Fatal("the fixture's vault sets an auto-lock: the default is not under test")
+	}
 	d.tick(9*time.Minute, fx.clk)
 	if d.m.screen != scrList {
 		t.Fatal("locked before the idle time")

@@ -5,10 +5,11 @@ import (
 	"strings"
 	"time"
 
-	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -24,7 +25,8 @@ type statusLine struct {
 }
 
 func (m *Model) setStatus(text string, isErr bool) {
-	m.status = statusLine{text: text, err: isErr, at: m.now()}
+	// Status texts quote names and errors: one line, escaped.
+	m.status = statusLine{text: safe(text), err: isErr, at: m.now()}
 }
 
 // View draws the shown screen inside the shared frame: a title line,
@@ -49,12 +51,12 @@ func (m Model) render() string {
 	}
 	switch m.screen {
 	case scrStart:
-		return m.frame("", m.styles.Subtle.Render("  opening "+m.opts.VaultPath+"…"), "")
+		return m.frame("", m.styles.Subtle.Render("  opening "+safe(m.opts.VaultPath)+"…"), "")
 	case scrFatal:
 		w := max(20, m.width-4)
-		body := m.styles.Error.Render("imapvault: error: ") + ansi.Wordwrap(m.fatal.Error(), w-18, "")
+		body := m.styles.Error.Render("imapvault: error: ") + ansi.Wordwrap(safe(m.fatal.Error()), w-18, "")
 		if m.fatalHint != "" {
-			body += "\n" + m.styles.Subtle.Render("imapvault: hint: ") + ansi.Wordwrap(m.fatalHint, w-17, "")
+			body += "\n" + m.styles.Subtle.Render("imapvault: hint: ") + ansi.Wordwrap(safe(m.fatalHint), w-17, "")
 		}
 		body += "\n\n" + m.styles.Subtle.Render("press any key to quit")
 		return m.frame("", lipgloss.NewStyle().Padding(1, 2).Render(body), "")
@@ -71,11 +73,13 @@ func (m Model) render() string {
 	case scrAudit:
 		return m.frame("", m.viewAudit(), m.help.ShortHelpView(m.auditHelp()))
 	case scrHelp:
-		return m.frame("", m.viewHelp(), m.help.ShortHelpView([]key.Binding{m.keys.Back, m.keys.Quit}))
+		return m.frame("", m.viewHelp(), m.help.ShortHelpView(m.helpBar()))
 	case scrConfirm:
 		return m.frame("", m.viewConfirm(), "")
 	case scrRotate:
 		return m.frame("", m.viewRotate(), "")
+	case scrOverview:
+		return m.frame(m.banners(), m.viewOverview(), m.help.ShortHelpView(m.overviewHelp()))
 	}
 	return ""
 }
@@ -87,7 +91,7 @@ func (m Model) frame(banner, body, helpBar string) string {
 	s := m.styles
 	head := s.Title.Render(m.title())
 	if m.unlocked() {
-		info := fmt.Sprintf(" · %s · %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts))
+		info := fmt.Sprintf(" · %s · %s", safe(m.opts.VaultPath), plural(len(m.file.Vault.Accounts), "account", "accounts"))
 		if m.screen == scrList {
 			info += " · sort: " + m.list.sortBy.String()
 		}
@@ -97,11 +101,14 @@ func (m Model) frame(banner, body, helpBar string) string {
 	if banner != "" {
 		top = append(top, strings.Split(banner, "\n")...)
 	}
+	if m.screen == scrList && m.list.only != nil {
+		top = append(top, s.Subtle.Render(fmt.Sprintf("showing %s (%d of %d) — esc shows all, o the overview", m.list.onlyLabel, len(m.list.view), len(m.list.rows))))
+	}
 	if m.screen == scrList && (m.list.filtering || m.list.query != "") {
 		if m.list.filtering {
 			top = append(top, m.list.filter.View())
 		} else {
-			top = append(top, s.Subtle.Render(fmt.Sprintf("filter: %s (%d of %d) — / to change, esc to clear", m.list.query, len(m.list.view), len(m.list.rows))))
+			top = append(top, s.Subtle.Render(fmt.Sprintf("filter: %s (%d of %d) — / to change, esc to clear", safe(m.list.query), len(m.list.view), len(m.list.rows))))
 		}
 	}
 	bottom := []string{m.statusText()}
@@ -134,6 +141,9 @@ func (m Model) bodyHeight() int {
 	if m.list.filtering || m.list.query != "" {
 		h--
 	}
+	if m.screen == scrList && m.list.only != nil {
+		h--
+	}
 	return max(1, h)
 }
 
@@ -151,14 +161,14 @@ func (m Model) banners() string {
 		out = append(out, fmt.Sprintf("checking %d/%d %s  esc cancels", done, total, bar))
 	}
 	if n := m.pendingCount(); n > 0 {
-		out = append(out, s.Banner.Render(fmt.Sprintf("↻ %d rotation(s) pending — the old password stays current until verified; press r on the account to resume", n)))
+		out = append(out, s.Banner.Render(fmt.Sprintf("↻ %s pending — the old password stays current until verified; press r on the account to resume", plural(n, "rotation", "rotations"))))
 	}
 	if m.reveal.id != "" {
 		if a := m.account(m.reveal.id); a != nil {
 			left := int(m.reveal.until.Sub(m.now()).Round(time.Second).Seconds())
-			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s", a.Name))+s.Subtle.Render(fmt.Sprintf(" (hides in %ds, p hides now):", max(0, left))))
+			out = append(out, s.Warn.Render(fmt.Sprintf("password of %s", safe(a.Name)))+s.Subtle.Render(fmt.Sprintf(" (hides in %ds, p hides now):", max(0, left))))
 			// Wrapped, never cut: a truncated password is a wrong one.
-			out = append(out, ansi.Hardwrap(a.Password, max(10, m.width), false))
+			out = append(out, ansi.Hardwrap(termtext.LineN(a.Password, 0), max(10, m.width), false))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -211,8 +221,17 @@ func (m Model) statusStyle(c *vault.Check, checking bool) lipgloss.Style {
 	return m.styles.Bad
 }
 
-// progressBar is a plain bar of width cells for done out of total.
+// progressBar is bubbles' progress bar, width cells for done out of total,
+// drawn static (the check count moves it; no animation timer).
 func progressBar(s Styles, done, total, width int) string {
-	filled := width * done / max(1, total)
-	return s.Info.Render(strings.Repeat("█", filled)) + s.Subtle.Render(strings.Repeat("░", width-filled))
+	return bar(s.Info, s.Subtle, float64(done)/float64(max(1, total)), width)
+}
+
+// bar is a bar of width cells filled to pct, in full's and empty's colours
+// (none under NO_COLOR); the two fill characters differ, so it reads
+// without colour.
+func bar(full, empty lipgloss.Style, pct float64, width int) string {
+	p := progress.New(progress.WithWidth(width), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
+	p.FullColor, p.EmptyColor = full.GetForeground(), empty.GetForeground()
+	return p.ViewAs(pct)
 }
