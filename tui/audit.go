@@ -3,11 +3,13 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // auditState holds the latest findings and the audit screen's cursor. The
@@ -19,23 +21,64 @@ type auditState struct {
 	err       string
 	cursor    int
 	offset    int
+	// scoring counts the cold path's progress (set by the audit command,
+	// read by the clock tick for the status line); nil when none runs.
+	scoring *scoreProgress
 }
+
+// scoreProgress is shared between the audit command's goroutine and the
+// model: only atomics cross.
+type scoreProgress struct{ done, total atomic.Int64 }
 
 type auditDoneMsg struct {
 	gen      int
 	findings []audit.Finding
 	err      error
+	scored   *vault.Vault // the snapshot, when it gained strength scores to keep
 }
 
+// runAudit audits a snapshot in a command. Passwords without a stored
+// strength score are scored first (zxcvbn on every core: seconds for
+// thousands of human-chosen passwords), with progress on the status line
+// while keys keep working; the scores then go into the vault and are saved,
+// so the next unlock paints the AUDIT column at once.
 func (m *Model) runAudit() tea.Cmd {
 	if m.file == nil {
 		return nil
 	}
 	m.audit.gen++
+	prog := &scoreProgress{}
+	m.audit.scoring = prog
 	gen, snap, now := m.audit.gen, m.snapshot(), m.now()
 	return func() tea.Msg {
+		// The snapshot shares its accounts with the model (edits replace
+		// an account, never change one in place); Score writes each
+		// account's Strength, so it gets copies of its own.
+		for i, a := range snap.Accounts {
+			c := *a
+			snap.Accounts[i] = &c
+		}
+		n := audit.Score(snap, func(done, total int) {
+			prog.total.Store(int64(total))
+			prog.done.Store(int64(done))
+		})
 		fs, err := audit.Run(snap, audit.Options{Now: now})
-		return auditDoneMsg{gen: gen, findings: fs, err: err}
+		msg := auditDoneMsg{gen: gen, findings: fs, err: err}
+		if n > 0 {
+			msg.scored = snap
+		}
+		return msg
+	}
+}
+
+// scoringStatus shows the cold path's progress; the clock calls it.
+func (m *Model) scoringStatus() {
+	p := m.audit.scoring
+	if p == nil {
+		return
+	}
+	if total, done := p.total.Load(), p.done.Load(); total > 0 && done < total {
+		m.setStatus(fmt.Sprintf("scoring password strength: %d of %d", done, total), false)
 	}
 }
 
@@ -43,10 +86,21 @@ func (m Model) onAuditDone(msg auditDoneMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.audit.gen || m.file == nil {
 		return m, nil
 	}
+	m.audit.scoring = nil
+	var save tea.Cmd
+	if msg.scored != nil {
+		// A score that no longer fits (the password changed meanwhile)
+		// is recomputed next time; the fingerprint says so.
+		audit.CopyScores(m.file.Vault, msg.scored)
+		if strings.HasPrefix(m.status.text, "scoring password strength") {
+			m.status = statusLine{}
+		}
+		save = m.requestSave()
+	}
 	if msg.err != nil {
 		m.audit.err = safe(msg.err.Error())
 		m.setStatus("audit failed: "+msg.err.Error(), true)
-		return m, nil
+		return m, save
 	}
 	m.audit.err = ""
 	m.audit.findings = msg.findings
@@ -58,7 +112,7 @@ func (m Model) onAuditDone(msg auditDoneMsg) (tea.Model, tea.Cmd) {
 	if !m.check.running() {
 		m.rebuildRows() // ranks and badges changed; rows stay put during checks
 	}
-	return m, nil
+	return m, save
 }
 
 func (m Model) openAudit() (tea.Model, tea.Cmd) {

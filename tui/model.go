@@ -348,6 +348,7 @@ func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
 	if m.status.text != "" && !m.status.err && now.Sub(m.status.at) >= statusFade {
 		m.status = statusLine{} // notes fade; errors stay until the next one
 	}
+	m.scoringStatus()
 	if !m.rot.revealed.IsZero() && now.Sub(m.rot.revealed) >= revealTimeout {
 		m.rot.revealed = time.Time{}
 	}
