@@ -17,6 +17,12 @@ type Report struct {
 	Attempts      int      // logins tried with the new password
 	OldStillWorks bool     // warning: the server still accepts the old password
 	Warnings      []string // sentences for the person
+
+	// The after command (Options.After), run only once committed: its
+	// output (passwords redacted) and its failure, if any. A failed after
+	// command leaves the rotation committed.
+	AfterOutput string
+	AfterErr    error
 }
 
 // Run rotates the named account in one go: Start, apply (Options.Hook, or
@@ -27,12 +33,16 @@ func Run(ctx context.Context, f *vault.File, name string, opts Options) (Report,
 	if a := f.Vault.Find(name); a != nil {
 		opts = opts.forAccount(a)
 	}
-	if opts.Hook == "" && opts.Confirm == nil {
+	if opts.Hook == "" && opts.Confirm == nil && opts.NewPassword == "" {
 		return Report{Account: name, Err: errNoApply(name)}, errNoApply(name)
 	}
 	r, err := Start(f, name, opts)
 	if err != nil {
 		return Report{Account: name, Err: err}, err
+	}
+	if opts.NewPassword != "" {
+		// The provider made it, so the provider has it: verify next.
+		return r.finish(ctx, func(context.Context) error { return r.markApplied("the provider's password is set there already") })
 	}
 	return r.finish(ctx, r.apply)
 }
@@ -150,6 +160,7 @@ func (r *Rotation) finish(ctx context.Context, apply func(context.Context) error
 	if err := r.Commit(); err != nil {
 		return fail(err)
 	}
+	r.after(ctx)
 	return r.Report(), nil
 }
 
