@@ -17,7 +17,9 @@ import (
 // TestMain lets the test binary stand in for the imapvault binary, so the
 // end-to-end tests run the real command as a subprocess without a build.
 func TestMain(m *testing.M) {
-	if os.Getenv("IMAPVAULT_BE_MAIN") == "1" {
+	// A hook recipe:NAME runs this binary again as `__recipe NAME`, with the
+	// hook's environment, which drops IMAPVAULT_BE_MAIN.
+	if os.Getenv("IMAPVAULT_BE_MAIN") == "1" || len(os.Args) > 1 && os.Args[1] == "__recipe" {
 		if os.Getenv("IMAPVAULT_TEST_SCRYPT") != "" {
 			vault.ScryptWorkFactor = 10
 		}
