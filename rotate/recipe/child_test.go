@@ -20,7 +20,7 @@ type child struct {
 	out     *bufio.Reader
 	stderr  bytes.Buffer
 	stdout  bytes.Buffer // read it only after done
-	release *os.File // closing it lets a stalled child go on
+	release *os.File     // closing it lets a stalled child go on
 	done    chan error
 }
 
