@@ -73,7 +73,7 @@ func (c *child) wait(t *testing.T) {
 	select {
 	case err := <-c.done:
 		if err != nil {
-			t.Fatalf("recipe child: %v\n%s", err, c.stderr.String())
+			t.Fatalf("recipe child: %v\n%s%s", err, c.stdout.String(), c.stderr.String())
 		}
 	case <-time.After(60 * time.Second):
 		t.Fatal("recipe child did not finish")
