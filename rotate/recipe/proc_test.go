@@ -3,7 +3,10 @@ package recipe
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"testing"
 )
 
 // procHolding lists the processes whose argv or environment holds one of
@@ -33,4 +36,28 @@ func procHolding(secrets ...string) []string {
 func procSeen() int {
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	return len(dirs)
+}
+
+// The /proc scan itself finds a secret in a running process's argv and
+// environment: without that, the recipes' "no secret in argv" checks
+// could pass by seeing nothing.
+func TestProcHoldingSees(t *testing.T) {
+	const argvSecret, envSecret = "Argv-Probe-Sentinel-1", "Env-Probe-Sentinel-2"
+	cmd := exec.Command("/bin/sh", "-c", "sleep 30", argvSecret)
+	cmd.Env = []string{"PROBE=" + envSecret}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	for _, probe := range []struct{ secret, where string }{{argvSecret, "cmdline"}, {envSecret, "environ"}} {
+		hits := procHolding(probe.secret)
+		if len(hits) == 0 {
+			t.Fatalf("the scan missed a %s probe", probe.where)
+		}
+		for _, h := range hits {
+			if !strings.HasSuffix(h, probe.where) {
+				t.Errorf("%s probe found in %s", probe.where, h)
+			}
+		}
+	}
 }
