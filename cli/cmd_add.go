@@ -27,16 +27,25 @@ taken from the command line, where other users could see it.`)
 	changed := fs.String("changed", "", "when the password was last changed, `YYYY-MM-DD` (default today)")
 	notes := fs.String("notes", "", "free-form `notes`")
 	tags := fs.String("tags", "", "comma-separated `tags`")
-	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider; 'imapvault rotate' uses it when given no --hook")
+	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider, or recipe:NAME ('imapvault rotate --recipes'); 'imapvault rotate' uses it when given no --hook")
+	after := fs.String("after", "", "`command` (sh -c) run after each committed rotation, e.g. to restart a sync timer")
+	source := fs.String("password-source", "", "who makes new passwords: 'provider' (app passwords: rotate asks you to paste one) or 'generated' (the default)")
 	pos, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := checkRecipeHook(*hook); err != nil {
 		return err
 	}
 	if len(pos) > 0 {
 		return usageErr(fmt.Errorf("unexpected argument %q", pos[0]), "use --name NAME")
 	}
 	now := time.Now()
-	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook}
+	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook,
+		After: strings.TrimSpace(*after)}
+	if err := setPasswordSource(a, *source); err != nil {
+		return err
+	}
 	if *tags != "" {
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {

@@ -27,7 +27,9 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
 	user := fs.String("user", "", "login `username`")
 	stdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
-	hook := fs.String("hook", "", "rotation `command` stored with the account (\"-\" removes it)")
+	hook := fs.String("hook", "", "rotation `command` or recipe:NAME stored with the account (\"-\" removes it)")
+	after := fs.String("after", "", "`command` run after each committed rotation (\"-\" removes it)")
+	source := fs.String("password-source", "", "who makes new passwords: 'provider' or 'generated'")
 	notes := fs.String("notes", "", "free-form `notes` (\"-\" clears them)")
 	rename := fs.String("rename", "", "new account `name`")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
@@ -40,6 +42,11 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["hook"] && strings.TrimSpace(*hook) != "-" {
+		if err := checkRecipeHook(*hook); err != nil {
+			return err
+		}
+	}
 	if len(set) == 0 {
 		return usageErr(errors.New("nothing to change"), "run 'imapvault edit --help' for the fields")
 	}
@@ -71,6 +78,18 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 			c.Hook = strings.TrimSpace(*hook)
 			if c.Hook == "-" {
 				c.Hook = ""
+			}
+		}
+		if set["after"] {
+			c.After = strings.TrimSpace(*after)
+			if c.After == "-" {
+				c.After = ""
+			}
+		}
+		if set["password-source"] {
+			c.Policy = clonePolicy(a.Policy)
+			if err := setPasswordSource(&c, *source); err != nil {
+				return err
 			}
 		}
 		if set["notes"] {

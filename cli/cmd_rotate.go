@@ -23,7 +23,7 @@ func init() {
 }
 
 func runRotate(e *env, args []string) error {
-	fs := e.flags("rotate", "rotate NAME... [--hook CMD] [--length N] [--verify-timeout 30s] [--resume | --abort]\n       imapvault rotate --finding stale,weak,... --hook CMD", `
+	fs := e.flags("rotate", "rotate NAME... [--hook CMD] [--after CMD] [--length N] [--verify-timeout 30s] [--resume | --abort]\n       imapvault rotate NAME --new-password-stdin\n       imapvault rotate --finding stale,weak,... --hook CMD\n       imapvault rotate --recipes", `
 Rotates an account's password without ever losing one: a new password is
 generated and saved in the vault as pending, set at the provider, proven by
 logging in with it, and only then made current, with the old one kept in the
@@ -37,6 +37,19 @@ them on through a pipe (printf is a shell builtin), never as arguments, e.g.:
   --hook 'IFS= read -r old; IFS= read -r new; printf "%s\n%s\n" "$old" "$new" | ssh mail passwd-set "$IMAPVAULT_USERNAME"'
 Without --hook, in a terminal, the new password is shown there
 for you to set at the provider; press Enter once it is set.
+
+--hook recipe:NAME uses a recipe shipped with imapvault (Dovecot passwd-file,
+LDAP, mailcow, Mail-in-a-Box, Stalwart, Plesk, any of them over ssh);
+'imapvault rotate --recipes' lists them with the settings each one needs.
+
+When the provider makes the password (app passwords, web panels), give it
+with --new-password-stdin (its first line of standard input): it is saved as
+pending, proven by logging in, and only then made current. An account added
+with '--password-source provider' asks for it in the terminal by itself.
+
+--after CMD (or the account's, from 'add --after') runs 'sh -c CMD' once the
+new password is committed, never otherwise: restart a sync timer, reload a
+client. It gets the hook's environment and nothing on standard input.
 
 If the new password does not log in within --verify-timeout, the rotation
 stays pending: --resume tries again and commits, --abort drops it (the
@@ -54,11 +67,23 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 	abort := fs.Bool("abort", false, "drop a pending, unverified rotation; the old password stays current")
 	finding := fs.String("finding", "", "rotate every account with one of these audit `kinds` (stale,reused,weak,breached,exposed)")
 	breached := fs.String("breached", "", "Pwned Passwords `FILE` for --finding breached")
+	newStdin := fs.Bool("new-password-stdin", false, "the provider made the new password: read it from the first line of standard input")
+	after := fs.String("after", "", "shell `command` run once the new password is committed (default: the account's, from 'add --after')")
+	recipes := fs.Bool("recipes", false, "list the hook recipes shipped with imapvault and what each needs")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if *recipes {
+		return printRecipes(e.stdout)
+	}
+	if err := checkRecipeHook(*hook); err != nil {
+		return err
+	}
 	switch {
+	case *newStdin && (len(names) != 1 || *finding != "" || *resume || *abort || *hook != ""):
+		return usageErr(errors.New("--new-password-stdin goes with one account name, and no --hook, --resume, --abort or --finding"),
+			"imapvault rotate NAME --new-password-stdin < file-with-the-password")
 	case *resume && *abort:
 		return usageErr(errors.New("--resume and --abort exclude each other"), "")
 	case *finding != "" && (*resume || *abort):
@@ -71,6 +96,12 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		return usageErr(errors.New("--verify-timeout and --hook-timeout must be positive"), "")
 	}
 
+	var supplied string
+	if *newStdin {
+		if supplied, err = readProviderPassword(e); err != nil {
+			return err
+		}
+	}
 	f, err := e.openLocked()
 	if err != nil {
 		return err
@@ -89,21 +120,24 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 	opts := rotate.Options{
 		Hook: *hook, HookTimeout: *hookTimeout, Length: *length, VerifyTimeout: *verifyTimeout,
 		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout), Record: lastcheck.Record,
+		NewPassword: supplied, After: *after,
 	}
-	if *hook == "" && !*abort {
-		tty, owned, err := e.terminal()
+	var tty *os.File
+	if *hook == "" && !*abort && supplied == "" {
+		t, owned, err := e.terminal()
 		switch {
 		case err == nil:
 			if owned {
-				defer tty.Close()
+				defer t.Close()
 			}
-			opts.Confirm = confirmOnTerminal(tty)
-		case !*resume && !allHaveHooks(f.Vault, names):
+			tty = t
+			opts.Confirm = confirmOnTerminal(t)
+		case !*resume && !allCanApply(f.Vault, names):
 			return withHint(fmt.Errorf("no --hook and no terminal: nobody could set the new password at the provider"),
-				"give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand")
+				"give --hook CMD to set it with a script, or run in a terminal (or the TUI) to set it by hand; "+
+					"for a password the provider made, --new-password-stdin")
 		}
 	}
-
 	reps := make([]rotate.Report, 0, len(names))
 	for _, name := range names {
 		var rep rotate.Report
@@ -113,7 +147,12 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		case *resume:
 			rep, _ = rotate.Resume(ctx, f, name, opts)
 		default:
-			rep, _ = rotate.Run(ctx, f, name, opts)
+			o, err := providerOptions(e, tty, f.Vault.Find(name), opts)
+			if err != nil {
+				rep = rotate.Report{Account: name, Err: err}
+				break
+			}
+			rep, _ = rotate.Run(ctx, f, name, o)
 		}
 		reps = append(reps, rep)
 		if rep.Err == nil {
@@ -121,13 +160,18 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		}
 	}
 	if len(reps) == 1 {
-		return rotateError(reps[0].Err, names[0])
+		if err := rotateError(reps[0].Err, names[0]); err != nil {
+			return err
+		}
+		return afterError(reps[0])
 	}
 	fmt.Fprint(e.stdout, "\n"+rotate.Summary(reps))
 	code := exitOK
 	for _, rep := range reps {
 		if rep.Err != nil {
 			code = max(code, exitCode(rep.Err))
+		} else if rep.AfterErr != nil {
+			code = max(code, exitFound)
 		}
 	}
 	if code == exitOK {
@@ -292,9 +336,9 @@ func rotateError(err error, name string) error {
 	return &cliError{code: exitCode(err), err: err, hint: hint}
 }
 
-// allHaveHooks reports whether every named account stores its own hook, so
+// allCanApply reports whether every named account stores its own hook, so
 // no terminal is needed to set the new passwords.
-func allHaveHooks(v *vault.Vault, names []string) bool {
+func allCanApply(v *vault.Vault, names []string) bool {
 	for _, n := range names {
 		if a := v.Find(n); a == nil || a.Hook == "" {
 			return false

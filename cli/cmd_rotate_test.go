@@ -204,7 +204,7 @@ func TestRotateResumeAndAbort(t *testing.T) {
 	s.servers["work"].SetPassword(rotUser, pending)                   // the provider took it after all
 	r = s.runDetached("rotate", "--resume", "--verify-timeout", "1s") // every pending one
 	assertNoRotSecret(t, r, pending)
-	if r.code != 1 || !strings.Contains(r.stdout, "work: committed") || !strings.Contains(r.stdout, "1 of 2 rotated, 1 failed") {
+	if r.code != 1 || !strings.Contains(r.stdout, "work: committed") || !strings.Contains(r.stdout, "1 committed, 1 pending, 0 failed (of 2)") {
 		t.Fatalf("resume all: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if a := s.account("work"); a.Password != pending || a.Pending != nil {
@@ -234,7 +234,7 @@ func TestRotateBatchByFinding(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d, want 1\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	for _, w := range []string{"alpha: committed", "charlie: committed", "bravo: stopped at applied", "2 of 3 rotated, 1 failed"} {
+	for _, w := range []string{"alpha: committed", "charlie: committed", "2 committed, 1 pending, 0 failed (of 3)"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, r.stdout)
 		}

@@ -15,6 +15,7 @@ const (
 	StepWarning   Step = "warning"   // something the person should know, e.g. the old password still works
 	StepCommitted Step = "committed" // the new password is current, the old one in history
 	StepAborted   Step = "aborted"   // the pending password moved to history unverified
+	StepAfter     Step = "after"     // the after command ran (or runs) after a commit
 	StepFailed    Step = "failed"    // a step failed; the rotation stays pending
 )
 

@@ -69,8 +69,11 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command)
-	cmd.Env = hookEnv(os.Environ(), a, oldPassword, newPassword)
+	cmd, extraEnv, err := hookCommand(ctx, command, oldPassword, newPassword)
+	if err != nil {
+		return "", &HookError{ExitCode: -1, Err: err}
+	}
+	cmd.Env = append(hookEnv(os.Environ(), a, oldPassword, newPassword), extraEnv...)
 	cmd.Stdin = strings.NewReader(oldPassword + "\n" + newPassword + "\n")
 	out := &capped{limit: maxHookOutput + max(len(oldPassword), len(newPassword))}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -80,7 +83,7 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	// A child that keeps the output pipe open must not hang us.
 	cmd.WaitDelay = 2 * time.Second
 
-	err := cmd.Run()
+	err = cmd.Run()
 	output := out.text(oldPassword, newPassword)
 	if err == nil {
 		return output, nil

@@ -30,6 +30,18 @@ type Options struct {
 	// by step callers (the TUI) call MarkApplied instead.
 	Confirm func(ctx context.Context, r *Rotation) error
 
+	// NewPassword is a password the provider made (an app password, a web
+	// panel's): Start saves it as pending instead of generating one, and
+	// Run counts it as set at the provider already, so neither Hook nor
+	// Confirm is needed. It must pass CheckProviderPassword.
+	NewPassword string
+
+	// After is a shell command (sh -c) run once the new password is
+	// committed, never otherwise, with the allow-listed environment of
+	// hooks and nothing on stdin (see RunAfter). Empty: the account's own.
+	After        string
+	AfterTimeout time.Duration // 0: DefaultHookTimeout
+
 	Policy *vault.PasswordPolicy // nil: the account's own policy, else the defaults
 	Length int                   // > 0: overrides the policy's length
 
@@ -72,6 +84,9 @@ func (o Options) forAccount(a *vault.Account) Options {
 	if o.Hook == "" {
 		o.Hook = a.Hook
 	}
+	if o.After == "" {
+		o.After = a.After
+	}
 	return o
 }
 
@@ -105,9 +120,15 @@ func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
 	if opts.Length > 0 {
 		policy.Length = opts.Length
 	}
-	pw, err := Generate(policy)
-	if err != nil {
+	pw, saved, err := opts.NewPassword, "the provider's password saved as pending; the old one stays current", error(nil)
+	if pw != "" {
+		if err := CheckProviderPassword(pw, a.Password); err != nil {
+			return nil, fmt.Errorf("account %q: %w", a.Name, err)
+		}
+	} else if pw, err = Generate(policy); err != nil {
 		return nil, fmt.Errorf("account %q: %w", a.Name, err)
+	} else {
+		saved = "new password generated and saved as pending; the old one stays current"
 	}
 	r := &Rotation{f: f, id: a.ID, name: a.Name, pw: pw, old: a.Password, opts: opts.forAccount(a), state: StatePending}
 	r.rep.Account = a.Name
@@ -119,7 +140,7 @@ func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
 		}
 		return nil, fmt.Errorf("account %q: save the new password as pending: %w", r.name, err)
 	}
-	r.emit(Event{Step: StepSaved, Message: "new password generated and saved as pending; the old one stays current"})
+	r.emit(Event{Step: StepSaved, Message: saved})
 	checkpoint("saved")
 	return r, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -17,6 +19,12 @@ type Report struct {
 	Attempts      int      // logins tried with the new password
 	OldStillWorks bool     // warning: the server still accepts the old password
 	Warnings      []string // sentences for the person
+
+	// The after command (Options.After), run only once committed: its
+	// output (passwords redacted) and its failure, if any. A failed after
+	// command leaves the rotation committed.
+	AfterOutput string
+	AfterErr    error
 }
 
 // Run rotates the named account in one go: Start, apply (Options.Hook, or
@@ -27,12 +35,16 @@ func Run(ctx context.Context, f *vault.File, name string, opts Options) (Report,
 	if a := f.Vault.Find(name); a != nil {
 		opts = opts.forAccount(a)
 	}
-	if opts.Hook == "" && opts.Confirm == nil {
+	if opts.Hook == "" && opts.Confirm == nil && opts.NewPassword == "" {
 		return Report{Account: name, Err: errNoApply(name)}, errNoApply(name)
 	}
 	r, err := Start(f, name, opts)
 	if err != nil {
 		return Report{Account: name, Err: err}, err
+	}
+	if opts.NewPassword != "" {
+		// The provider made it, so the provider has it: verify next.
+		return r.finish(ctx, func(context.Context) error { return r.markApplied("the provider's password is set there already") })
 	}
 	return r.finish(ctx, r.apply)
 }
@@ -87,25 +99,52 @@ func Batch(ctx context.Context, f *vault.File, names []string, opts Options) []R
 	return reps
 }
 
-// Summary is one line per report and a count, for the end of a batch.
+// Outcome sorts a report for the batch table: committed (or aborted on
+// request), pending (a new password is saved and the old one still
+// current: the hook or the verification failed), or failed (nothing was
+// saved: no such account, one already pending, a vault error).
+func (rep Report) Outcome() string {
+	switch {
+	case rep.Err == nil && rep.State != "":
+		return string(rep.State)
+	case rep.Err == nil:
+		return "done"
+	case rep.State != "" && rep.State != StateCommitted && rep.State != StateAborted:
+		return "pending"
+	}
+	return "failed"
+}
+
+// Summary is the table that ends a batch: one row per account with its
+// outcome (committed, pending, failed) and why, then the warnings and the
+// counts. Account names and reasons pass through termtext: a server's
+// words reach the terminal only cleaned.
 func Summary(reps []Report) string {
 	var b strings.Builder
-	ok := 0
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ACCOUNT\tRESULT\tWHY")
+	counts := map[string]int{}
 	for _, rep := range reps {
+		out := rep.Outcome()
+		counts[out]++
+		why := ""
 		switch {
-		case rep.Err == nil:
-			ok++
-			fmt.Fprintf(&b, "%s: %s\n", rep.Account, rep.State)
-		case rep.State == "":
-			fmt.Fprintf(&b, "%s: not started: %s\n", rep.Account, withoutAccount(rep))
-		default:
-			fmt.Fprintf(&b, "%s: stopped at %s, old password still current: %s\n", rep.Account, rep.State, withoutAccount(rep))
+		case rep.Err != nil && out == "pending":
+			why = fmt.Sprintf("stopped at %s, old password still current: %s", rep.State, withoutAccount(rep))
+		case rep.Err != nil:
+			why = withoutAccount(rep)
+		case rep.AfterErr != nil:
+			why = rep.AfterErr.Error()
 		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", termtext.LineN(rep.Account, 40), out, termtext.LineN(why, 200))
+	}
+	tw.Flush()
+	for _, rep := range reps {
 		for _, w := range rep.Warnings {
-			fmt.Fprintf(&b, "%s: warning: %s\n", rep.Account, w)
+			fmt.Fprintf(&b, "%s: warning: %s\n", termtext.Line(rep.Account), termtext.Line(w))
 		}
 	}
-	fmt.Fprintf(&b, "%d of %d rotated, %d failed\n", ok, len(reps), len(reps)-ok)
+	fmt.Fprintf(&b, "%d committed, %d pending, %d failed (of %d)\n", counts["committed"], counts["pending"], counts["failed"], len(reps))
 	return b.String()
 }
 
@@ -150,6 +189,7 @@ func (r *Rotation) finish(ctx context.Context, apply func(context.Context) error
 	if err := r.Commit(); err != nil {
 		return fail(err)
 	}
+	r.after(ctx)
 	return r.Report(), nil
 }
 

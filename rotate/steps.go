@@ -57,6 +57,10 @@ func (r *Rotation) Apply(ctx context.Context) error {
 // MarkApplied records that the person set the new password at the provider
 // by hand.
 func (r *Rotation) MarkApplied() error {
+	return r.markApplied("new password set at the provider by hand")
+}
+
+func (r *Rotation) markApplied(msg string) error {
 	if _, err := r.account(); err != nil {
 		return err
 	}
@@ -67,7 +71,7 @@ func (r *Rotation) MarkApplied() error {
 		return err
 	}
 	r.state = StateApplied
-	r.emit(Event{Step: StepApplied, Message: "new password set at the provider by hand"})
+	r.emit(Event{Step: StepApplied, Message: msg})
 	checkpoint("applied")
 	return nil
 }

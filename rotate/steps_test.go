@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -355,8 +356,14 @@ func TestBatch(t *testing.T) {
 		}
 	}
 	sum := Summary(reps)
-	if !strings.HasSuffix(sum, "2 of 5 rotated, 3 failed\n") {
+	if !strings.HasSuffix(sum, "2 committed, 1 pending, 2 failed (of 5)\n") {
 		t.Fatalf("summary:\n%s", sum)
+	}
+	for _, row := range []string{`alpha +committed`, `bravo +pending +stopped at pending, old password still current: hook exited with status 3`,
+		`nobody +failed +no such account`, `delta +failed +.*rotation pending`} {
+		if !regexp.MustCompile(`(?m)^` + row).MatchString(sum) {
+			t.Errorf("summary lacks a row like %q:\n%s", row, sum)
+		}
 	}
 	g, err := vault.Open(path, id)
 	if err != nil {

@@ -256,6 +256,8 @@ func (m Model) updateFocused(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		if m.screen == scrFirstRun {
 			m.first, cmd = m.first.update(msg)
+		} else if m.rot.step == rotPaste && m.rot.busy == "" {
+			m.rot.paste, cmd = m.rot.paste.Update(msg) // a paste into the provider's password field
 		}
 	case scrForm:
 		m.form, cmd = m.form.update(msg)

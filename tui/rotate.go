@@ -24,6 +24,7 @@ const (
 	rotApply                 // set the new password at the provider, then enter
 	rotDone                  // committed or aborted
 	rotFailed                // a step failed; the old password stays current
+	rotPaste                 // the provider made the password: paste it (masked)
 )
 
 // rotState is the rotation wizard. Each step runs rotate.* in a command on
@@ -41,7 +42,8 @@ type rotState struct {
 	cancel   context.CancelFunc
 	gen      int
 	back     screen
-	done     string // how the committed password was set and verified
+	done     string    // how the committed password was set and verified
+	paste    textInput // rotPaste: the provider's password, masked
 }
 
 func (r rotState) cancelStep() {
@@ -156,6 +158,64 @@ func (m Model) rotFinish(useHook bool) (Model, tea.Cmd) {
 	})
 }
 
+// rotProvided saves the password the provider made as pending, counts it
+// as set there, verifies it by logging in and commits — as rotate
+// --new-password-stdin does.
+func (m Model) rotProvided(pw string) (Model, tea.Cmd) {
+	name := m.rot.name
+	return m.rotRun("saving the provider's password as pending, then logging in with it (esc stops waiting)…", func(ctx context.Context, f *vault.File, opts rotate.Options, msg *rotMsg) {
+		opts.NewPassword = pw
+		r, err := rotate.Start(f, name, opts)
+		if err == nil {
+			err = r.MarkApplied()
+		}
+		if err == nil {
+			_, err = r.Verify(ctx)
+		}
+		if err == nil {
+			err = r.Commit()
+		}
+		if r != nil {
+			msg.state, msg.report = r.State(), r.Report()
+		}
+		msg.err = err
+	})
+}
+
+// rotPasteKey edits the paste field; enter hands the password over, esc
+// goes back to the start.
+func (m Model) rotPasteKey(msg tea.KeyPressMsg, a *vault.Account) (tea.Model, tea.Cmd) {
+	r := &m.rot
+	switch msg.String() {
+	case "esc":
+		r.paste.Reset()
+		r.step, r.err = rotIntro, ""
+		return m, nil
+	case "enter":
+		pw := r.paste.Value()
+		r.paste.Reset()
+		if err := rotate.CheckProviderPassword(pw, a.Password); err != nil {
+			r.err = err.Error()
+			return m, nil
+		}
+		return m.rotProvided(pw)
+	}
+	var cmd tea.Cmd
+	r.paste, cmd = r.paste.Update(msg)
+	return m, cmd
+}
+
+func (r *rotState) startPaste() {
+	r.paste = newTextInput("> ")
+	masked(&r.paste)
+	r.paste.Focus()
+	r.step, r.err = rotPaste, ""
+}
+
+func providerMakes(a *vault.Account) bool {
+	return a != nil && a.Policy != nil && a.Policy.Source == vault.SourceProvider
+}
+
 func (m Model) rotAbort() (Model, tea.Cmd) {
 	name := m.rot.name
 	return m.rotRun("aborting: the old password stays current…", func(_ context.Context, f *vault.File, opts rotate.Options, msg *rotMsg) {
@@ -227,7 +287,15 @@ func (m Model) rotateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if r.step == rotPaste && a != nil {
+		return m.rotPasteKey(msg, a)
+	}
 	switch msg.String() {
+	case "g":
+		if a != nil && r.step == rotIntro && a.Pending == nil {
+			r.startPaste()
+		}
+		return m, nil
 	case "esc", "q":
 		back := r.back
 		m.rot = rotState{gen: r.gen}
@@ -239,6 +307,9 @@ func (m Model) rotateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case "enter":
 		switch {
 		case a == nil:
+			return m, nil
+		case r.step == rotIntro && a.Pending == nil && providerMakes(a):
+			r.startPaste()
 			return m, nil
 		case r.step == rotIntro && a.Pending == nil:
 			return m.rotStart()
@@ -306,6 +377,16 @@ func (m Model) viewRotate() string {
 				wrap("2. You set it at the provider (copy it with y here)."),
 				wrap("3. imapvault logs in with it; only then does it become current."),
 				"", s.Key.Render("enter")+" start")
+			if providerMakes(a) {
+				lines[len(lines)-1] = s.Key.Render("enter") + " paste the password the provider made"
+			}
+			lines = append(lines, s.Key.Render("g")+"     the provider gave me a password: paste it")
+		}
+	case rotPaste:
+		lines = append(lines, wrap("Paste the password "+safe(a.Host)+" made for "+safe(a.Username)+" (it is not shown). It is saved as pending and becomes current only once it logs in."), "",
+			"  "+r.paste.View(), "", s.Key.Render("enter")+" verify and commit   "+s.Key.Render("esc")+" back")
+		if r.err != "" {
+			lines = append(lines, "", s.Error.Render(wrap(r.err)))
 		}
 	case rotApply:
 		lines = append(lines, wrap("Set this new password at "+safe(a.Host)+" for "+safe(a.Username)+", then press enter to verify it:"), "")

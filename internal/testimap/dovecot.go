@@ -41,6 +41,7 @@ type Dovecot struct {
 
 	mu     sync.Mutex
 	users  map[string]string
+	hashes map[string]string // user -> "{SCHEME}hash" of users[user]
 	closed bool
 }
 
@@ -57,7 +58,15 @@ type DovecotOptions struct {
 	Passdb         string
 	Extra          string
 	Files          map[string][]byte
+	// Scheme is how the passwd file stores passwords: "" is SHA512-CRYPT
+	// (hashed with `doveadm pw`, the password on its stdin), "PLAIN" keeps
+	// them in clear. Every line carries its {SCHEME} prefix: a hash
+	// without it would be read with the args' default scheme.
+	Scheme string
 }
+
+// DefaultScheme is how the helper's passwd file stores passwords.
+const DefaultScheme = "SHA512-CRYPT"
 
 // StartDovecot starts Dovecot and stops it when the test ends. Without
 // Dovecot installed it skips the test, or fails it when
@@ -103,7 +112,10 @@ func NewDovecotWith(opts DovecotOptions) (*Dovecot, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Dovecot{version: strings.TrimSpace(string(out)), ca: ca, cert: opts.Cert, users: make(map[string]string), opts: opts}
+	d := &Dovecot{version: strings.TrimSpace(string(out)), ca: ca, cert: opts.Cert, users: make(map[string]string), hashes: make(map[string]string), opts: opts}
+	if d.opts.Scheme == "" {
+		d.opts.Scheme = DefaultScheme
+	}
 	for u, p := range opts.Users {
 		d.users[u] = p
 	}
@@ -261,14 +273,23 @@ func (d *Dovecot) writeFiles() (string, error) {
 }
 
 // writePasswd rewrites the passwd file atomically: Dovecot must never read
-// half a file. Passwords are stored {PLAIN}; fine in a test directory.
+// half a file. Passwords are hashed with Options.Scheme (SHA512-CRYPT by
+// default), each line with its {SCHEME} prefix.
 func (d *Dovecot) writePasswd() error {
 	var b strings.Builder
 	for u, p := range d.users {
-		if strings.ContainsAny(u+p, ":\n") {
+		if strings.ContainsAny(u+p, ":\n\r\x00") {
 			return fmt.Errorf("dovecot passwd-file cannot hold ':' or newlines (user %q)", u)
 		}
-		fmt.Fprintf(&b, "%s:{PLAIN}%s::::::\n", u, p)
+		h, ok := d.hashes[u]
+		if !ok {
+			var err error
+			if h, err = HashPassword(d.opts.Scheme, p); err != nil {
+				return fmt.Errorf("user %q: %w", u, err)
+			}
+			d.hashes[u] = h
+		}
+		fmt.Fprintf(&b, "%s:%s::::::\n", u, h)
 	}
 	tmp, err := os.CreateTemp(d.dir, "passwd-*")
 	if err != nil {
@@ -300,6 +321,7 @@ func (d *Dovecot) SetPassword(user, pw string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.users[user] = pw
+	delete(d.hashes, user)
 	return d.writePasswd()
 }
 

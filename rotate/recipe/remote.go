@@ -1,0 +1,109 @@
+package recipe
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+
+	"github.com/imapvault/imapvault/internal/termtext"
+)
+
+var (
+	pleskBin      = Setting{Env: "IMAPVAULT_RECIPE_PLESK", Default: "plesk", About: "the plesk program"}
+	sshHost       = Setting{Env: "IMAPVAULT_RECIPE_SSH_HOST", Required: true, About: "[user@]host of the mail server"}
+	sshRecipe     = Setting{Env: "IMAPVAULT_RECIPE_SSH_RECIPE", Required: true, About: "the recipe to run there, e.g. dovecot-passwd-file; its own settings are passed along"}
+	sshRemote     = Setting{Env: "IMAPVAULT_RECIPE_SSH_REMOTE", Default: "imapvault", About: "imapvault's path on the remote host"}
+	sshBin        = Setting{Env: "IMAPVAULT_RECIPE_SSH", Default: "ssh", About: "the ssh program (keys from ssh-agent or ~/.ssh/config; no password prompt)"}
+	forwardedVars = []string{"IMAPVAULT_USERNAME", "IMAPVAULT_ACCOUNT"}
+)
+
+func init() {
+	register(Recipe{
+		Name:     "plesk",
+		Summary:  "Plesk: 'plesk bin mail --update ADDR -passwd \"\"' with the password in PSA_PASSWORD of that one child",
+		Settings: []Setting{pleskBin, userSetting},
+		run:      runPlesk,
+	})
+	register(Recipe{
+		Name:     "ssh",
+		Summary:  "run another recipe on the mail host over ssh; the two password lines go through the ssh channel's stdin",
+		Settings: []Setting{sshHost, sshRecipe, sshRemote, sshBin},
+		run:      runSSH,
+	})
+}
+
+// runPlesk uses Plesk's documented way to keep a password out of argv: an
+// empty -passwd and the password in PSA_PASSWORD. That child gets PATH,
+// LANG and PSA_PASSWORD only.
+func runPlesk(ctx context.Context, in Input) error {
+	user := in.user()
+	if user == "" || strings.HasPrefix(user, "-") {
+		return badSetting("no usable mail address (IMAPVAULT_USERNAME or IMAPVAULT_RECIPE_USER)")
+	}
+	cmd := exec.CommandContext(ctx, in.setting(pleskBin), "bin", "mail", "--update", user, "-passwd", "")
+	cmd.Env = []string{"PATH=" + in.Getenv("PATH"), "LANG=C", "PSA_PASSWORD=" + in.New}
+	return runTool(cmd, in, "plesk")
+}
+
+// runSSH runs `imapvault __recipe NAME` on the mail host. The remote
+// command line holds only the recipe's name and its settings (paths, URLs,
+// names — never a secret); the passwords go through ssh's stdin.
+func runSSH(ctx context.Context, in Input) error {
+	name := in.setting(sshRecipe)
+	r, ok := Lookup(name)
+	if !ok || r.Name == "ssh" {
+		return badSetting("%s: %q is not a recipe to run remotely", sshRecipe.Env, name)
+	}
+	host := in.setting(sshHost)
+	if strings.HasPrefix(host, "-") {
+		return badSetting("%s: %q is not a host", sshHost.Env, host)
+	}
+	remote := []string{"env"}
+	vars := append([]string(nil), forwardedVars...)
+	for _, s := range r.Settings {
+		vars = append(vars, s.Env)
+	}
+	for _, v := range vars {
+		if val := in.Getenv(v); val != "" {
+			remote = append(remote, shellQuote(v+"="+val))
+		}
+	}
+	remote = append(remote, shellQuote(in.setting(sshRemote)), "__recipe", shellQuote(r.Name))
+	cmd := exec.CommandContext(ctx, in.setting(sshBin), "-T", "-o", "BatchMode=yes", host, "--", strings.Join(remote, " "))
+	cmd.Env = os.Environ() // the hook's allow-list: SSH_AUTH_SOCK, HOME, ...
+	cmd.Stdin = strings.NewReader(in.Old + "\n" + in.New + "\n")
+	return runTool(cmd, in, "ssh "+host)
+}
+
+// runTool runs a helper program, passing its output on with the passwords
+// redacted, in a session of its own (no terminal to prompt on).
+func runTool(cmd *exec.Cmd, in Input, what string) error {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var out capped
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if s := strings.TrimSpace(redact(out.String(), in.Old, in.New)); s != "" {
+		fmt.Fprintln(in.Out, termtext.Text(s, maxResponse))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// capped keeps the first 64 KiB of a tool's output.
+type capped struct{ b []byte }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := maxResponse - len(c.b); room > 0 {
+		c.b = append(c.b, p[:min(room, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (c *capped) String() string { return string(c.b) }

@@ -1,0 +1,45 @@
+package rotate
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/imapvault/imapvault/rotate/recipe"
+)
+
+// hookCommand is the process a hook runs: `sh -c HOOK`, or for
+// "recipe:NAME" this program again as `imapvault __recipe NAME` (no shell,
+// nothing but the recipe's name in argv). A recipe also gets its settings,
+// the IMAPVAULT_RECIPE_* variables (paths, URLs, names: never a secret),
+// and SSL_CERT_FILE/SSL_CERT_DIR for servers with their own CA.
+func hookCommand(ctx context.Context, hook string, secrets ...string) (*exec.Cmd, []string, error) {
+	r, isRecipe, err := recipe.FromHook(hook)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isRecipe {
+		return exec.CommandContext(ctx, "/bin/sh", "-c", hook), nil, nil
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, nil, fmt.Errorf("recipe %s: find imapvault itself: %w", r.Name, err)
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		name, value, _ := strings.Cut(kv, "=")
+		if (recipeSetting(name) || name == "SSL_CERT_FILE" || name == "SSL_CERT_DIR") && !containsAny(value, secrets) {
+			env = append(env, kv)
+		}
+	}
+	return exec.CommandContext(ctx, exe, "__recipe", r.Name), env, nil
+}
+
+// CheckHook refuses a hook naming a recipe that is not shipped, so that
+// add, edit and rotate say so at once rather than at the next rotation.
+func CheckHook(hook string) error {
+	_, _, err := recipe.FromHook(hook)
+	return err
+}

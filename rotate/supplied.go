@@ -1,0 +1,27 @@
+package rotate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrProviderPassword is matched by every refusal of a password pasted
+// from the provider.
+var ErrProviderPassword = errors.New("unusable password from the provider")
+
+// CheckProviderPassword refuses a password the provider gave us that we
+// could not keep or send faithfully: empty, holding a line break or NUL
+// (a paste of two lines, a stray carriage return), or the current password
+// again (verifying it would prove nothing).
+func CheckProviderPassword(pw, current string) error {
+	switch {
+	case pw == "":
+		return fmt.Errorf("%w: it is empty", ErrProviderPassword)
+	case strings.ContainsAny(pw, "\n\r\x00"):
+		return fmt.Errorf("%w: it holds a line break or NUL character; paste the password alone", ErrProviderPassword)
+	case pw == current:
+		return fmt.Errorf("%w: it is the current password; ask the provider for a new one", ErrProviderPassword)
+	}
+	return nil
+}
