@@ -24,6 +24,8 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 	type hook struct {
 		re   *regexp.Regexp
 		vars map[string]muttWord
+		pat  string
+		line int
 	}
 	globals := map[string]muttWord{}
 	var hooks []hook
@@ -84,12 +86,23 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 					vars[k] = w
 				}
 			}
-			hooks = append(hooks, hook{re, vars})
-			addBox(strings.ReplaceAll(pat, `\.`, "."), c.line)
+			hooks = append(hooks, hook{re, vars, strings.ReplaceAll(pat, `\.`, "."), c.line})
 		case "source":
 			if len(c.words) > 1 {
 				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced file is not followed: import it on its own"})
 			}
+		}
+	}
+	// A hook whose pattern matches no mailbox the file names is an account
+	// of its own (mutt would reach it through a folder the user types).
+	real := boxes
+	for _, h := range hooks {
+		matched := false
+		for _, b := range real {
+			matched = matched || h.re.MatchString(b.u)
+		}
+		if !matched {
+			addBox(h.pat, h.line)
 		}
 	}
 	seen := map[string]bool{}
@@ -143,7 +156,10 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 			// mutt logs in as the local user then; import cannot guess it.
 			continue
 		}
-		k := Key(a.Host, a.Port, a.Username) + string(a.Security)
+		if a.Port == 0 {
+			a.Port = a.Security.DefaultPort()
+		}
+		k := Key(a.Host, a.Port, a.Username)
 		if seen[k] {
 			continue
 		}

@@ -154,9 +154,7 @@ func (l *muttLexer) word(stopEq bool) (muttWord, error) {
 			parts++
 		}
 	}
-	if qc != 0 {
-		return w, errString("missing closing quote")
-	}
+	// mutt ends an unclosed quote at the end of the line, without error.
 	if stopEq {
 		save := l.p
 		l.skipSpace()

@@ -29,10 +29,8 @@ func ParseOfflineimap(file string, data []byte) (*Result, error) {
 	}
 	r := &Result{}
 	for _, name := range strings.Split(list, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			continue
-		}
+		// offlineimap strips only leading blanks: "Work ," names "Work ".
+		name = strings.TrimLeft(name, " \t\n")
 		acct := "Account " + name
 		if _, ok := c.sections[acct]; !ok {
 			return nil, synErr(file, 0, "[general] lists account %q but there is no [%s] section", name, acct)
