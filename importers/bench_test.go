@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imapvault/imapvault/internal/nsstest"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -27,6 +28,24 @@ func BenchmarkKeePassXC1000(b *testing.B) {
 		}
 		if steps := Plan(v, res.Accounts, false); len(steps) != 1000 || steps[999].Action != Add {
 			b.Fatal("plan")
+		}
+	}
+}
+
+// BenchmarkThunderbird1000 reads a 1,000-account profile made by real NSS
+// (1,000 IMAP servers in prefs.js, 1,000 logins in logins.json).
+func BenchmarkThunderbird1000(b *testing.B) {
+	var servers []nsstest.Server
+	for i := 0; i < 1000; i++ {
+		servers = append(servers, nsstest.Server{ID: fmt.Sprintf("server%d", i+1), Name: fmt.Sprintf("acct%04d", i),
+			Host: fmt.Sprintf("imap%d.example", i), User: fmt.Sprintf("user%d", i), Pass: fmt.Sprintf("pw-%d", i), SocketType: 3, Type: "imap"})
+	}
+	dir := nsstest.MakeProfile(b, "bench primary", false, servers)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		res, err := ReadThunderbird(dir, func() ([]byte, error) { return []byte("bench primary"), nil })
+		if err != nil || len(res.Accounts) != 1000 || res.Accounts[999].Password != "pw-999" {
+			b.Fatalf("%v", err)
 		}
 	}
 }

@@ -103,11 +103,14 @@ func sqliteColumns(sql string) []string {
 // rows walks a table b-tree from its root page.
 func (f *sqliteFile) rows(root uint32) ([][]any, error) {
 	var out [][]any
+	seen := map[uint32]bool{}
 	var walk func(n uint32, depth int) error
 	walk = func(n uint32, depth int) error {
-		if depth > 40 {
+		// A page visited twice is a loop in a damaged or hostile file.
+		if depth > 40 || seen[n] {
 			return errSQLite
 		}
+		seen[n] = true
 		p, err := f.page(n)
 		if err != nil {
 			return err
