@@ -61,6 +61,9 @@ malformed file names its line and changes nothing.`)
 		o.path = pos[0]
 	}
 	if o.from == "csv" {
+		if o.update {
+			return usageErr(fmt.Errorf("--update works with --from mbsync, aerc, mutt, offlineimap, himalaya, thunderbird, keepassxc or bitwarden"), "a CSV import adds new names only, all or nothing; change existing accounts with 'imapvault edit'")
+		}
 		if o.path == "" {
 			return usageErr(fmt.Errorf("import takes one file, got 0 arguments"), "imapvault import FILE.csv")
 		}

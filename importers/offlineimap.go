@@ -46,7 +46,7 @@ func ParseOfflineimap(file string, data []byte) (*Result, error) {
 		if _, ok := c.sections[sec]; !ok {
 			return nil, synErr(file, c.lines[acct], "[%s] names repository %q but there is no [%s] section", acct, repo, sec)
 		}
-		a, skip, err := offlineimapRepo(c, sec, name)
+		a, skip, err := offlineimapRepo(c, sec, strings.TrimSpace(name))
 		if err != nil {
 			return nil, err
 		}
@@ -61,97 +61,77 @@ func ParseOfflineimap(file string, data []byte) (*Result, error) {
 
 func offlineimapRepo(c *pyConfig, sec, name string) (Account, string, error) {
 	a := Account{Name: name, Where: where(c.file, c.lines[sec])}
+	var firstErr error
 	get := func(key string) string {
 		v, _, err := c.get(sec, key)
-		if err != nil {
-			panic(err)
+		if err != nil && firstErr == nil {
+			firstErr = err
 		}
 		return v
 	}
-	var err error
-	func() {
-		defer func() {
-			if p := recover(); p != nil {
-				if e, ok := p.(error); ok {
-					err = e
-					return
-				}
-				panic(p)
-			}
-		}()
-		typ := get("type")
-		switch strings.ToLower(typ) {
-		case "imap":
-		case "gmail":
-			a.Host = "imap.gmail.com"
-		default:
-			a.Name = ""
-			a.Note = fmt.Sprintf("account %q syncs a %s repository, not IMAP", name, typ)
-			return
-		}
-		if _, ok := c.raw(sec, "remotehosteval"); ok {
-			a.Name, a.Note = "", fmt.Sprintf("account %q computes its host in Python (remotehosteval), which import does not run", name)
-			return
-		}
-		if h := get("remotehost"); h != "" {
-			a.Host = h
-		}
-		a.Username = get("remoteuser")
-		if _, ok := c.raw(sec, "remoteusereval"); ok {
-			a.Username = ""
-			a.Note = "the username is a Python expression (remoteusereval), which import does not run"
-		}
-		if p := get("remoteport"); p != "" {
-			n, e := strconv.Atoi(p)
-			if e != nil || n < 1 || n > 65535 {
-				panic(synErr(c.file, c.lines[sec], "[%s]: remoteport is not a port number", sec))
-			}
-			a.Port = n
-		}
-		ssl, starttls := true, true
-		for key, dst := range map[string]*bool{"ssl": &ssl, "starttls": &starttls} {
-			if v, ok := c.raw(sec, key); ok {
-				b, ok := pyBool(get(key))
-				if !ok {
-					panic(synErr(c.file, c.lines[sec], "[%s]: %s is not a boolean", sec, key))
-				}
-				_ = v
-				*dst = b
-			}
-		}
-		switch {
-		case ssl:
-			a.Security = vault.TLS
-		case starttls:
-			a.Security = vault.STARTTLS
-		default:
-			a.Security = vault.Insecure
-		}
-		if m := strings.ToUpper(get("auth_mechanisms")); strings.Contains(m, "XOAUTH2") && !strings.Contains(m, "PLAIN") && !strings.Contains(m, "LOGIN") {
-			a.OAuth2 = true
-			return
-		}
-		// offlineimap's own order: remotepasseval, remotepass, remotepassfile.
-		if _, ok := c.raw(sec, "remotepasseval"); ok {
-			a.Note = "the password is a Python expression (remotepasseval), which import does not run"
-			return
-		}
-		if _, ok := c.raw(sec, "remotepass"); ok {
-			a.Password = get("remotepass")
-			return
-		}
-		if f := get("remotepassfile"); f != "" {
-			// Read the file's first line, as offlineimap does.
-			a.PassCmd = "head -n 1 -- " + homeQuote(f)
-		}
-	}()
-	if err != nil {
-		return Account{}, "", err
+	has := func(key string) bool { _, ok := c.raw(sec, key); return ok }
+	typ := get("type")
+	switch strings.ToLower(typ) {
+	case "imap":
+	case "gmail":
+		a.Host = "imap.gmail.com"
+	default:
+		return Account{}, fmt.Sprintf("account %q syncs a %s repository, not IMAP", name, typ), firstErr
 	}
-	if a.Name == "" {
-		return Account{}, a.Note, nil
+	if has("remotehosteval") {
+		return Account{}, fmt.Sprintf("account %q computes its host in Python (remotehosteval), which import does not run", name), nil
 	}
-	return a, "", nil
+	if h := get("remotehost"); h != "" {
+		a.Host = h
+	}
+	a.Username = get("remoteuser")
+	if has("remoteusereval") {
+		a.Username = ""
+		a.Note = "the username is a Python expression (remoteusereval), which import does not run"
+	}
+	if p := get("remoteport"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return Account{}, "", synErr(c.file, c.lines[sec], "[%s]: remoteport is not a port number", sec)
+		}
+		a.Port = n
+	}
+	ssl, starttls := true, true
+	for _, opt := range []struct {
+		key string
+		dst *bool
+	}{{"ssl", &ssl}, {"starttls", &starttls}} {
+		if has(opt.key) {
+			b, ok := pyBool(get(opt.key))
+			if !ok {
+				return Account{}, "", synErr(c.file, c.lines[sec], "[%s]: %s is not a boolean", sec, opt.key)
+			}
+			*opt.dst = b
+		}
+	}
+	switch {
+	case ssl:
+		a.Security = vault.TLS
+	case starttls:
+		a.Security = vault.STARTTLS
+	default:
+		a.Security = vault.Insecure
+	}
+	m := strings.ToUpper(get("auth_mechanisms"))
+	switch {
+	case strings.Contains(m, "XOAUTH2") && !strings.Contains(m, "PLAIN") && !strings.Contains(m, "LOGIN"):
+		a.OAuth2 = true
+	// offlineimap's own order: remotepasseval, remotepass, remotepassfile.
+	case has("remotepasseval"):
+		a.Note = "the password is a Python expression (remotepasseval), which import does not run"
+	case has("remotepass"):
+		a.Password = get("remotepass")
+	case get("remotepassfile") != "":
+		// Its first line, as offlineimap reads it; shown and agreed to
+		// like any password command.
+		a.PassCmd = "head -n 1 -- " + homeQuote(get("remotepassfile"))
+	}
+	return a, "", firstErr
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
