@@ -34,7 +34,7 @@ PassCmd "sleep 600"
 IMAPAccount fail
 Host imap.fail.example
 User u4
-PassCmd "echo 'no such entry' >&2; exit 3"
+PassCmd "printf 'no such entry\\033[2J\\n' >&2; exit 3"
 `)
 	return cfg, counter
 }
@@ -73,6 +73,9 @@ func TestImportPasswordCommands(t *testing.T) {
 	}
 	if strings.Contains(r.stdout+r.stderr, importSentinel) {
 		t.Error("a password reached the output")
+	}
+	if strings.ContainsRune(r.stdout+r.stderr, 0x1b) {
+		t.Error("a command's stderr reached the terminal unsanitized")
 	}
 	if strings.Contains(string(readFile(t, s.vault)), importSentinel) {
 		t.Error("the password is in the vault file in plaintext")
