@@ -98,7 +98,8 @@ func TestImportPasswordCommandsNeedConsent(t *testing.T) {
 	s2.init()
 	cfg2, counter2 := mbsyncWithCommands(s2)
 	r = s2.must("y\n", "import", "--from", "mbsync", cfg2, "--dry-run", "--yes", "--passphrase-file", s2.passFile)
-	if _, err := os.Stat(counter2); !os.IsNotExist(err) || !strings.Contains(r.stdout, "not run in a dry run") {
+	if _, err := os.Stat(counter2); !os.IsNotExist(err) || !strings.Contains(r.stdout, "password: from its command (not run in a dry run)") ||
+		!strings.Contains(r.stdout, "summary: 4 added, 0 updated, 0 skipped, 0 passwords missing (dry run: nothing written)") {
 		t.Errorf("dry run ran a command or did not say so:\n%s", r.stdout)
 	}
 }

@@ -77,6 +77,9 @@ func passwordState(a importers.Account, name, why string, noPass, oauth *int) st
 		*oauth++
 		return fmt.Sprintf("OAuth2 account: finish with imapvault oauth login %s once added with --auth oauth2", shellWord(name))
 	}
+	if why == dryRunCommand {
+		return "password: " + why
+	}
 	*noPass++
 	switch {
 	case why != "":

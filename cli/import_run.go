@@ -14,6 +14,9 @@ import (
 	"github.com/imapvault/imapvault/internal/termtext"
 )
 
+// dryRunCommand is a password a real import would get from its command.
+const dryRunCommand = "from its command (not run in a dry run)"
+
 // maxImportFile bounds a config or export read into memory.
 const maxImportFile = 64 << 20
 
@@ -109,7 +112,7 @@ func runPassCommands(e *env, o importOpts, steps []importers.Step, missing map[i
 	if o.dryRun {
 		for _, is := range users {
 			for _, i := range is {
-				missing[i] = "from a password command (not run in a dry run)"
+				missing[i] = dryRunCommand
 			}
 		}
 		return false, nil
