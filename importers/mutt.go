@@ -1,7 +1,10 @@
 package importers
 
 import (
+	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,7 +20,15 @@ import (
 // imap_user/imap_pass from the URL, else the account-hooks whose pattern
 // matches it, else the global settings. `source` is not followed.
 func ParseMutt(file string, data []byte) (*Result, error) {
-	cmds, err := muttCommands(file, data)
+	return ParseMuttFiles(file, data, nil)
+}
+
+// ParseMuttFiles is ParseMutt that also follows `source FILE` (relative
+// to the sourcing file, ~/ as the home folder, at most 10 deep, never a
+// "command|" source) through read; nil read skips sourced files with a note.
+func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error)) (*Result, error) {
+	r := &Result{}
+	cmds, err := muttExpand(file, data, read, 0, r)
 	if err != nil {
 		return nil, err
 	}
@@ -25,22 +36,24 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 		re   *regexp.Regexp
 		vars map[string]muttWord
 		pat  string
+		file string
 		line int
 	}
 	globals := map[string]muttWord{}
 	var hooks []hook
 	type mailbox struct {
 		u    string
+		file string
 		line int
 	}
 	var boxes []mailbox
-	r := &Result{}
-	addBox := func(v string, line int) {
+	addBox := func(v string, file string, line int) {
 		if strings.HasPrefix(v, "imap://") || strings.HasPrefix(v, "imaps://") {
-			boxes = append(boxes, mailbox{v, line})
+			boxes = append(boxes, mailbox{v, file, line})
 		}
 	}
 	for _, c := range cmds {
+		file := c.file
 		switch c.words[0].text {
 		case "set":
 			vars, err := muttSet(file, c.line, c.words[1:])
@@ -50,7 +63,7 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 			for k, v := range vars {
 				globals[k] = v
 				if k == "folder" || k == "spoolfile" || k == "spool_file" {
-					addBox(v.text, c.line)
+					addBox(v.text, file, c.line)
 				}
 			}
 		case "mailboxes", "named-mailboxes":
@@ -58,7 +71,7 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 				if c.words[0].text == "named-mailboxes" && i%2 == 0 {
 					continue
 				}
-				addBox(w.text, c.line)
+				addBox(w.text, file, c.line)
 			}
 		case "account-hook":
 			if len(c.words) != 3 {
@@ -86,11 +99,7 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 					vars[k] = w
 				}
 			}
-			hooks = append(hooks, hook{re, vars, strings.ReplaceAll(pat, `\.`, "."), c.line})
-		case "source":
-			if len(c.words) > 1 {
-				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced file is not followed: import it on its own"})
-			}
+			hooks = append(hooks, hook{re, vars, strings.ReplaceAll(pat, `\.`, "."), file, c.line})
 		}
 	}
 	// A hook whose pattern matches no mailbox the file names is an account
@@ -102,7 +111,7 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 			matched = matched || h.re.MatchString(b.u)
 		}
 		if !matched {
-			addBox(h.pat, h.line)
+			addBox(h.pat, h.file, h.line)
 		}
 	}
 	seen := map[string]bool{}
@@ -122,11 +131,11 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 				}
 			}
 		}
-		a := Account{Host: u.Hostname(), Where: where(file, b.line)}
+		a := Account{Host: u.Hostname(), Where: where(b.file, b.line)}
 		if p := u.Port(); p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil || n < 1 || n > 65535 {
-				return nil, synErr(file, b.line, "bad port in an imap URL")
+				return nil, synErr(b.file, b.line, "bad port in an imap URL")
 			}
 			a.Port = n
 		}
@@ -176,6 +185,50 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 		r.Accounts = append(r.Accounts, a)
 	}
 	return finish(r), nil
+}
+
+// muttExpand reads a file's commands, splicing in sourced files.
+func muttExpand(file string, data []byte, read func(string) ([]byte, error), depth int, r *Result) ([]muttCmd, error) {
+	cmds, err := muttCommands(file, data)
+	if err != nil {
+		return nil, err
+	}
+	var out []muttCmd
+	for _, c := range cmds {
+		if c.words[0].text != "source" {
+			out = append(out, c)
+			continue
+		}
+		for _, w := range c.words[1:] {
+			src := w.text
+			switch {
+			case strings.HasSuffix(src, "|") || w.cmd != "":
+				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced command is not run"})
+				continue
+			case read == nil:
+				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced file is not followed: import it on its own"})
+				continue
+			case depth >= 10:
+				return nil, synErr(file, c.line, "source nests more than 10 deep")
+			}
+			if rest, ok := strings.CutPrefix(src, "~/"); ok {
+				home, _ := os.UserHomeDir()
+				src = filepath.Join(home, rest)
+			} else if !filepath.IsAbs(src) {
+				src = filepath.Join(filepath.Dir(file), src)
+			}
+			data, err := read(src)
+			if err != nil {
+				return nil, synErr(file, c.line, "cannot read the sourced file: %v", errors.Unwrap(err))
+			}
+			sub, err := muttExpand(src, data, read, depth+1, r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		}
+	}
+	return out, nil
 }
 
 func muttTrue(s string) bool  { return s == "yes" || s == "true" || s == "on" }

@@ -16,6 +16,7 @@ type muttWord struct {
 }
 
 type muttCmd struct {
+	file  string
 	line  int
 	words []muttWord
 }
@@ -75,7 +76,7 @@ func muttCommands(file string, data []byte) ([]muttCmd, error) {
 				}
 			}
 			if len(words) > 0 {
-				out = append(out, muttCmd{line: start, words: words})
+				out = append(out, muttCmd{file: file, line: start, words: words})
 			}
 			if lx.atEnd() {
 				break

@@ -19,7 +19,8 @@ func Parse(kind, file string, data []byte) (*Result, error) {
 	case "aerc":
 		return ParseAerc(file, data)
 	case "mutt":
-		return ParseMutt(file, data)
+		// mutt configs are often split: follow `source` as mutt does.
+		return ParseMuttFiles(file, data, os.ReadFile)
 	case "offlineimap":
 		return ParseOfflineimap(file, data)
 	case "himalaya":
