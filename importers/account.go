@@ -8,7 +8,6 @@ package importers
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/imapvault/imapvault/vault"
@@ -117,13 +116,4 @@ func finish(r *Result) *Result {
 // port and username.
 func Key(host string, port int, user string) string {
 	return fmt.Sprintf("%s\x00%d\x00%s", strings.ToLower(host), port, user)
-}
-
-func sortedKeys(m map[string]string) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
