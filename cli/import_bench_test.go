@@ -72,4 +72,3 @@ func BenchmarkImportKeePassXC1000(b *testing.B) {
 	os.WriteFile(p, []byte(sb.String()), 0o600)
 	benchImport(b, "--from", "keepassxc", p)
 }
-
