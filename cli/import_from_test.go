@@ -82,6 +82,7 @@ func TestImportFromMalformedNamesLineAndChangesNothing(t *testing.T) {
 		{"aerc", "[A]\nsource = imaps://u@h\nfrom = a@b\n" + importSentinel + "\n", ":4: no = on this line"},
 		{"offlineimap", "[general]\naccounts = A\n[Account A]\nremoterepository = R\n[Repository R]\ntype = IMAP\nremotepass " + importSentinel + "\n", ":7: not a 'key = value' line"},
 		{"himalaya", "[accounts.a]\nbackend.type = \"imap\"\nbackend.auth.raw = \"" + importSentinel + "\n", ":3: not valid TOML"},
+		{"himalaya", "[accounts.a]\nemail = \"x\"\nbackend.type = \"imap\"\nbackend.host = \"h\"\nbackend.login = \"u\"\nbackend.port = 70000\n", ":6: accounts.a: port out of range"},
 		{"bitwarden", "{\"items\": [\n{\"name\": \"x\", \"type\": 1, \"login\": {\"password\": \"" + importSentinel + "\"}},\n]}", ":3: not valid JSON"},
 		{"keepassxc", "\"Title\",\"Username\",\"Password\",\"URL\"\n\"a\",\"u\",\"" + importSentinel + "\",\"imaps://h\"\n\"b\",\"u\",\"x\n", ":3:"},
 		{"mutt", "set imap_pass=\"" + importSentinel + "\"\naccount-hook imaps://h\n", ":2: account-hook takes a pattern and a command"},

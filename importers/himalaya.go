@@ -49,9 +49,9 @@ func ParseHimalaya(file string, data []byte) (*Result, error) {
 	for _, name := range names {
 		t, ok := accts[name].(map[string]any)
 		if !ok {
-			return nil, synErr(file, 0, "accounts.%s is not a table", name)
+			return nil, synErr(file, tomlLine(data, name, ""), "accounts.%s is not a table", name)
 		}
-		at := file + ": [accounts." + name + "]"
+		at := where(file, tomlLine(data, name, ""))
 		imap, legacy := tbl(t, "backend"), false
 		if imap == nil || str(imap, "type") != "imap" {
 			if old := tbl(t, "imap"); old != nil {
@@ -64,7 +64,7 @@ func ParseHimalaya(file string, data []byte) (*Result, error) {
 		a := Account{Name: name, Host: str(imap, "host"), Username: str(imap, "login"), Where: at}
 		if p, ok := imap["port"].(int64); ok {
 			if p < 1 || p > 65535 {
-				return nil, synErr(file, 0, "accounts.%s: port out of range", name)
+				return nil, synErr(file, tomlLine(data, name, "port"), "accounts.%s: port out of range", name)
 			}
 			a.Port = int(p)
 		}
@@ -80,7 +80,7 @@ func ParseHimalaya(file string, data []byte) (*Result, error) {
 		case "none":
 			a.Security = vault.Insecure
 		default:
-			return nil, synErr(file, 0, "accounts.%s: unknown encryption (want tls, start-tls or none)", name)
+			return nil, synErr(file, tomlLine(data, name, "encryption"), "accounts.%s: unknown encryption (want tls, start-tls or none)", name)
 		}
 		auth := tbl(imap, "auth")
 		if legacy {
@@ -128,4 +128,29 @@ func cmdString(v any) string {
 		return strings.Join(parts, " | ")
 	}
 	return ""
+}
+
+// tomlLine finds the line of an account's key (or, with key "", its
+// table) for messages: the TOML library keeps no positions after a good
+// parse. Lines are counted from 1; 0 means not found.
+func tomlLine(data []byte, account, key string) int {
+	table, line := 0, 0
+	for i, l := range strings.Split(string(data), "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "[accounts."+account+"]") || strings.HasPrefix(t, "[accounts."+account+".") ||
+			strings.HasPrefix(t, "accounts."+account+".") {
+			if table == 0 {
+				table = i + 1
+			}
+			line = i + 1
+			continue
+		}
+		if key != "" && table > 0 && line > 0 && strings.Contains(t, key) && !strings.HasPrefix(t, "#") {
+			return i + 1
+		}
+		if strings.HasPrefix(t, "[") && line > 0 && !strings.Contains(t, "accounts."+account) {
+			line = 0 // another table: stop looking for the key
+		}
+	}
+	return table
 }
