@@ -1,0 +1,119 @@
+// Package importers reads IMAP accounts from where they already live: mail
+// client configs (mbsync, aerc, mutt, offlineimap, himalaya, Thunderbird)
+// and password-manager exports (KeePassXC, Bitwarden). Each format is one
+// file with one Parse function from bytes to the same small Account record;
+// password commands are only recorded here and run later, after the user
+// agreed, by RunCommand.
+package importers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// Account is one IMAP account as a source describes it.
+type Account struct {
+	Name     string         `json:"name"`
+	Host     string         `json:"host"`
+	Port     int            `json:"port"`
+	Security vault.Security `json:"security"`
+	Username string         `json:"username"`
+	// Password is the literal password the source holds, if any.
+	Password string `json:"password,omitempty"`
+	// PassCmd is a shell command that prints the password (mbsync PassCmd,
+	// aerc source-cred-cmd, himalaya auth.cmd, mutt backticks). It is run
+	// only after the user agreed.
+	PassCmd string `json:"pass_cmd,omitempty"`
+	// OAuth2 marks an account the client logs in to with OAuth2.
+	OAuth2 bool `json:"oauth2,omitempty"`
+	// Note says why the password is missing, when it is and the reason is
+	// not a command or OAuth2 (e.g. an offlineimap Python expression).
+	Note string `json:"note,omitempty"`
+	// Where is "FILE:LINE" (or the entry) the account came from.
+	Where string `json:"where"`
+}
+
+// Skip is an entry the source holds that is not an IMAP account we can use.
+type Skip struct {
+	Where string `json:"where"`
+	Why   string `json:"why"`
+}
+
+// Result is what one source yields.
+type Result struct {
+	Accounts []Account `json:"accounts"`
+	Skipped  []Skip    `json:"skipped,omitempty"`
+}
+
+// SyntaxError names the file and line of a malformed source. Its message
+// never quotes the line's value, which may be a secret.
+type SyntaxError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+func synErr(file string, line int, format string, args ...any) error {
+	return &SyntaxError{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Kinds are the sources import understands, in the order help lists them.
+var Kinds = []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "thunderbird", "keepassxc", "bitwarden"}
+
+// ClientConfig is the client-config name that writes a config for a source,
+// or "" for sources that are not mail clients.
+func ClientConfig(kind string) string {
+	switch kind {
+	case "mbsync", "aerc", "offlineimap", "himalaya":
+		return kind
+	case "mutt":
+		return "neomutt"
+	}
+	return ""
+}
+
+// finish fills default ports and sorts nothing: sources keep file order.
+// It checks every account has what the vault needs and turns those that
+// don't into skips.
+func finish(r *Result) *Result {
+	out := r.Accounts[:0]
+	for _, a := range r.Accounts {
+		a.Host = strings.TrimSpace(a.Host)
+		a.Username = strings.TrimSpace(a.Username)
+		if a.Security == "" {
+			a.Security = vault.TLS
+		}
+		if a.Port == 0 {
+			a.Port = a.Security.DefaultPort()
+		}
+		switch {
+		case a.Host == "":
+			r.Skipped = append(r.Skipped, Skip{a.Where, fmt.Sprintf("account %q has no IMAP host", a.Name)})
+			continue
+		case a.Username == "":
+			r.Skipped = append(r.Skipped, Skip{a.Where, fmt.Sprintf("account %q has no username", a.Name)})
+			continue
+		}
+		if a.Name == "" {
+			a.Name = a.Username + "@" + a.Host
+		}
+		out = append(out, a)
+	}
+	r.Accounts = out
+	return r
+}
+
+// Key is how an imported account is matched against the vault: same host,
+// port and username.
+func Key(host string, port int, user string) string {
+	return fmt.Sprintf("%s\x00%d\x00%s", strings.ToLower(host), port, user)
+}

@@ -1,0 +1,261 @@
+package importers
+
+import (
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// ParseMutt reads a muttrc/neomuttrc. Lines ending in \ continue; ; splits
+// commands; # starts a comment; words follow mutt's extract_token: '...'
+// is literal, "..." and bare words take \ escapes, `cmd` is a command (kept,
+// never run here). Accounts are the imap:// and imaps:// mailboxes the file
+// names (folder, spoolfile, mailboxes, account-hook patterns); each gets
+// imap_user/imap_pass from the URL, else the account-hooks whose pattern
+// matches it, else the global settings. `source` is not followed.
+func ParseMutt(file string, data []byte) (*Result, error) {
+	return ParseMuttFiles(file, data, nil)
+}
+
+// ParseMuttFiles is ParseMutt that also follows `source FILE` (relative
+// to the sourcing file, ~/ as the home folder, at most 10 deep, never a
+// "command|" source) through read; nil read skips sourced files with a note.
+func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error)) (*Result, error) {
+	r := &Result{}
+	cmds, err := muttExpand(file, data, read, 0, r)
+	if err != nil {
+		return nil, err
+	}
+	type hook struct {
+		re   *regexp.Regexp
+		vars map[string]muttWord
+		pat  string
+		file string
+		line int
+	}
+	globals := map[string]muttWord{}
+	var hooks []hook
+	type mailbox struct {
+		u    string
+		file string
+		line int
+	}
+	var boxes []mailbox
+	addBox := func(v string, file string, line int) {
+		if strings.HasPrefix(v, "imap://") || strings.HasPrefix(v, "imaps://") {
+			boxes = append(boxes, mailbox{v, file, line})
+		}
+	}
+	for _, c := range cmds {
+		file := c.file
+		switch c.words[0].text {
+		case "set":
+			vars, err := muttSet(file, c.line, c.words[1:])
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range vars {
+				globals[k] = v
+				if k == "folder" || k == "spoolfile" || k == "spool_file" {
+					addBox(v.text, file, c.line)
+				}
+			}
+		case "mailboxes", "named-mailboxes":
+			for i, w := range c.words[1:] {
+				if c.words[0].text == "named-mailboxes" && i%2 == 0 {
+					continue
+				}
+				addBox(w.text, file, c.line)
+			}
+		case "account-hook":
+			if len(c.words) != 3 {
+				return nil, synErr(file, c.line, "account-hook takes a pattern and a command")
+			}
+			pat := c.words[1].text
+			re, err := regexp.Compile(pat)
+			if err != nil {
+				return nil, synErr(file, c.line, "account-hook pattern is not a regular expression")
+			}
+			sub, err := muttCommands(file, []byte(c.words[2].text))
+			if err != nil {
+				return nil, synErr(file, c.line, "in the account-hook command: %s", err.(*SyntaxError).Msg)
+			}
+			vars := map[string]muttWord{}
+			for _, sc := range sub {
+				if sc.words[0].text != "set" {
+					continue
+				}
+				v, err := muttSet(file, c.line, sc.words[1:])
+				if err != nil {
+					return nil, err
+				}
+				for k, w := range v {
+					vars[k] = w
+				}
+			}
+			hooks = append(hooks, hook{re, vars, strings.ReplaceAll(pat, `\.`, "."), file, c.line})
+		}
+	}
+	// A hook whose pattern matches no mailbox the file names is an account
+	// of its own (mutt would reach it through a folder the user types).
+	real := boxes
+	for _, h := range hooks {
+		matched := false
+		for _, b := range real {
+			matched = matched || h.re.MatchString(b.u)
+		}
+		if !matched {
+			addBox(h.pat, h.file, h.line)
+		}
+	}
+	seen := map[string]bool{}
+	for _, b := range boxes {
+		u, err := url.Parse(b.u)
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		vars := map[string]muttWord{}
+		for k, v := range globals {
+			vars[k] = v
+		}
+		for _, h := range hooks {
+			if h.re.MatchString(b.u) {
+				for k, v := range h.vars {
+					vars[k] = v
+				}
+			}
+		}
+		a := Account{Host: u.Hostname(), Where: where(b.file, b.line)}
+		if p := u.Port(); p != "" {
+			n, err := strconv.Atoi(p)
+			if err != nil || n < 1 || n > 65535 {
+				return nil, synErr(b.file, b.line, "bad port in an imap URL")
+			}
+			a.Port = n
+		}
+		switch {
+		case u.Scheme == "imaps":
+			a.Security = vault.TLS
+		case muttFalse(vars["ssl_starttls"].text) && !muttTrue(vars["ssl_force_tls"].text):
+			a.Security = vault.Insecure
+		default:
+			a.Security = vault.STARTTLS
+		}
+		pass := vars["imap_pass"]
+		if u.User != nil {
+			a.Username = u.User.Username()
+			if p, ok := u.User.Password(); ok {
+				pass = muttWord{text: p}
+			}
+		}
+		if a.Username == "" {
+			user := vars["imap_user"]
+			if user.cmd != "" {
+				a.Note = "the username comes from a command, which import does not run"
+			}
+			a.Username = user.text
+		}
+		if a.Username == "" {
+			// mutt logs in as the local user then; import cannot guess it.
+			continue
+		}
+		if a.Port == 0 {
+			a.Port = a.Security.DefaultPort()
+		}
+		k := Key(a.Host, a.Port, a.Username)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		if pass.cmd != "" {
+			a.PassCmd = pass.cmd
+		} else {
+			a.Password = pass.text
+		}
+		if strings.Contains(strings.ToLower(vars["imap_authenticators"].text), "oauth") {
+			a.OAuth2, a.Password, a.PassCmd = true, "", ""
+		}
+		a.Name = a.Host
+		r.Accounts = append(r.Accounts, a)
+	}
+	return finish(r), nil
+}
+
+// muttExpand reads a file's commands, splicing in sourced files.
+func muttExpand(file string, data []byte, read func(string) ([]byte, error), depth int, r *Result) ([]muttCmd, error) {
+	cmds, err := muttCommands(file, data)
+	if err != nil {
+		return nil, err
+	}
+	var out []muttCmd
+	for _, c := range cmds {
+		if c.words[0].text != "source" {
+			out = append(out, c)
+			continue
+		}
+		for _, w := range c.words[1:] {
+			src := w.text
+			switch {
+			case strings.HasSuffix(src, "|") || w.cmd != "":
+				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced command is not run"})
+				continue
+			case read == nil:
+				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "a sourced file is not followed: import it on its own"})
+				continue
+			case depth >= 10:
+				return nil, synErr(file, c.line, "source nests more than 10 deep")
+			}
+			if rest, ok := strings.CutPrefix(src, "~/"); ok {
+				home, _ := os.UserHomeDir()
+				src = filepath.Join(home, rest)
+			} else if !filepath.IsAbs(src) {
+				src = filepath.Join(filepath.Dir(file), src)
+			}
+			data, err := read(src)
+			if err != nil {
+				return nil, synErr(file, c.line, "cannot read the sourced file: %v", errors.Unwrap(err))
+			}
+			sub, err := muttExpand(src, data, read, depth+1, r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		}
+	}
+	return out, nil
+}
+
+func muttTrue(s string) bool  { return s == "yes" || s == "true" || s == "on" }
+func muttFalse(s string) bool { return s == "no" || s == "false" || s == "off" }
+
+// muttSet reads the words after set: name=value (the tokenizer marks
+// name words that had an =), name, noname, invname.
+func muttSet(file string, line int, ws []muttWord) (map[string]muttWord, error) {
+	out := map[string]muttWord{}
+	for i := 0; i < len(ws); i++ {
+		w := ws[i]
+		name := strings.ToLower(w.text)
+		if w.assign {
+			if i+1 >= len(ws) {
+				return nil, synErr(file, line, "set %s= has no value", name)
+			}
+			i++
+			out[name] = ws[i]
+			continue
+		}
+		switch {
+		case strings.HasPrefix(name, "no"):
+			out[name[2:]] = muttWord{text: "no"}
+		case strings.HasPrefix(name, "inv"), strings.HasPrefix(name, "?"), strings.HasPrefix(name, "&"):
+		default:
+			out[name] = muttWord{text: "yes"}
+		}
+	}
+	return out, nil
+}
