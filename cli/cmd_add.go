@@ -73,8 +73,8 @@ taken from the command line, where other users could see it.`)
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
-	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", a.Name)
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
+	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	return nil
 }
 
@@ -88,6 +88,10 @@ func (e *env) accountPassword(fromStdin bool) (string, error) {
 		if pw == "" {
 			return "", usageErr(errors.New("the password on standard input is empty"), "")
 		}
+		e.secrets = append(e.secrets, pw)
+		if err := vault.CheckPassword(pw); err != nil {
+			return "", usageErr(err, "nothing was changed")
+		}
 		return pw, nil
 	}
 	b, err := e.readSecret("Account password: ")
@@ -99,6 +103,10 @@ func (e *env) accountPassword(fromStdin bool) (string, error) {
 	}
 	if len(b) == 0 {
 		return "", usageErr(errors.New("the password is empty"), "")
+	}
+	e.secrets = append(e.secrets, string(b))
+	if err := vault.CheckPassword(string(b)); err != nil {
+		return "", usageErr(err, "nothing was changed")
 	}
 	return string(b), nil
 }

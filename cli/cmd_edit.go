@@ -104,7 +104,7 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
 	return nil
 }
 
@@ -136,6 +136,6 @@ retired. The last encrypted backups beside the vault still have it.`)
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "removed %s\n", a.Name)
+	fmt.Fprintf(e.stdout, "removed %s\n", line(a.Name))
 	return nil
 }

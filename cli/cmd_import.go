@@ -21,8 +21,9 @@ Imports accounts from a CSV file whose first line is the header
 changed is YYYY-MM-DD). Use - to read standard input.
 
 The import is all-or-nothing: at the first bad row (bad port, unknown
-security, missing field, duplicate name) nothing is imported and the error
-names its line. Delete the CSV afterwards: it holds plaintext passwords.`)
+security, missing field, duplicate name, a password with a newline, CR or
+NUL, a name or host with control characters) nothing is imported and the
+error names its line and column, never the cell's text. Delete the CSV afterwards: it holds plaintext passwords.`)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -41,6 +42,9 @@ names its line. Delete the CSV afterwards: it holds plaintext passwords.`)
 	}
 	now := time.Now()
 	rows, err := vault.ParseCSV(r, now)
+	for _, row := range rows {
+		e.secrets = append(e.secrets, row.Account.Password)
+	}
 	if err != nil {
 		return usageErr(fmt.Errorf("import %s: %w", pos[0], err), "fix that line and import again; nothing was imported")
 	}

@@ -69,10 +69,7 @@ func runRecipientsList(e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LABEL\tKEY\tADDED\tBY\tSTATUS")
 	for _, r := range f.Vault.Recipients {
-		label := r.Label
-		if label == "" {
-			label = "-"
-		}
+		label := orDash(r.Label)
 		if r.Key == id.Recipient {
 			label += " (you)"
 		}
@@ -80,7 +77,7 @@ func runRecipientsList(e *env, args []string) error {
 		if r.Removed != nil {
 			status = "removed " + r.Removed.Local().Format("2006-01-02 15:04")
 			if r.RemovedBy != "" {
-				status += " by " + r.RemovedBy
+				status += " by " + lineN(r.RemovedBy, fieldCap)
 			}
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", label, r.ShortKey(), r.Added.Local().Format("2006-01-02"), orDash(r.AddedBy), status)
@@ -88,11 +85,13 @@ func runRecipientsList(e *env, args []string) error {
 	return tw.Flush()
 }
 
+// orDash shows a label (or "-" for none) safely: labels come from the
+// vault, which any recipient can write.
 func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return lineN(s, fieldCap)
 }
 
 // recipientKeys is KEY or the keys of --file.
@@ -236,7 +235,7 @@ func (e *env) reportExposed(v *vault.Vault, who string, now time.Time) error {
 	fmt.Fprintf(e.stdout, "%d passwords %s could read have not changed since (audit flags them as exposed):\n", len(names), who)
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		fmt.Fprintf(e.stdout, "  %s\n", n)
+		fmt.Fprintf(e.stdout, "  %s\n", line(n))
 		quoted[i] = shellQuote(n)
 	}
 	fmt.Fprintf(e.stdout, "rotate them:\n  imapvault rotate %s --hook CMD\n", strings.Join(quoted, " "))
@@ -252,7 +251,7 @@ func (e *env) saveMerged(f *vault.File) error {
 	if len(conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "imapvault: warning: the vault changed on disk meanwhile; merged, with %d conflicts:\n", len(conflicts))
 		for _, c := range conflicts {
-			fmt.Fprintf(e.stderr, "imapvault: warning:   %s\n", c)
+			fmt.Fprintf(e.stderr, "imapvault: warning:   %s\n", line(fmt.Sprint(c)))
 		}
 		fmt.Fprintln(e.stderr, "imapvault: hint: check those fields with 'imapvault list' or the TUI; a password set aside is kept in the account's history")
 	}

@@ -117,13 +117,13 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		}
 		reps = append(reps, rep)
 		if rep.Err == nil {
-			fmt.Fprintf(e.stdout, "%s: %s\n", rep.Account, rep.State)
+			fmt.Fprintf(e.stdout, "%s: %s\n", lineN(rep.Account, nameCap), rep.State)
 		}
 	}
 	if len(reps) == 1 {
 		return rotateError(reps[0].Err, names[0])
 	}
-	fmt.Fprint(e.stdout, "\n"+rotate.Summary(reps))
+	fmt.Fprint(e.stdout, "\n"+rotate.Summary(cleanReports(reps)))
 	code := exitOK
 	for _, rep := range reps {
 		if rep.Err != nil {
@@ -212,7 +212,7 @@ func confirmOnTerminal(tty *os.File) func(context.Context, *rotate.Rotation) err
 	return func(ctx context.Context, r *rotate.Rotation) error {
 		fmt.Fprintf(tty, "\x1b[?1049h\x1b[H\x1b[2JNew password for %s, saved in the vault as pending:\n\n    %s\n\n"+
 			"Set it at the provider, then press Enter (Ctrl-C stops; the old password stays current): ",
-			r.Account(), r.NewPassword())
+			line(r.Account()), r.NewPassword())
 		defer fmt.Fprint(tty, "\x1b[?1049l")
 		line := make(chan error, 1)
 		go func() { _, err := in.ReadString('\n'); line <- err }()
@@ -234,19 +234,19 @@ func rotateProgress(w io.Writer) func(rotate.Event) {
 		switch ev.Step {
 		case rotate.StepAttempt, rotate.StepVerifying:
 			if ev.Result != nil && !ev.Result.OK() {
-				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", ev.Account, ev.Attempt, ev.Result.Status, ev.Result.Message)
+				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", lineN(ev.Account, nameCap), ev.Attempt, ev.Result.Status, line(ev.Result.Message))
 			}
 			return
 		case rotate.StepWarning:
-			fmt.Fprintf(w, "%s: warning: %s\n", ev.Account, ev.Message)
+			fmt.Fprintf(w, "%s: warning: %s\n", lineN(ev.Account, nameCap), line(ev.Message))
 		case rotate.StepCommitted:
 			return // the caller prints the outcome
 		default:
-			fmt.Fprintf(w, "%s: %s\n", ev.Account, ev.Message)
+			fmt.Fprintf(w, "%s: %s\n", lineN(ev.Account, nameCap), line(ev.Message))
 		}
 		if out := strings.TrimRight(ev.Output, "\n"); out != "" {
 			for _, l := range strings.Split(out, "\n") {
-				fmt.Fprintf(w, "    | %s\n", l)
+				fmt.Fprintf(w, "    | %s\n", line(l)) // hook output: escaped, each line capped
 			}
 		}
 	}

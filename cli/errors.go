@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -28,13 +29,20 @@ func withHint(err error, hint string) error {
 	return &cliError{code: exitFailure, err: err, hint: hint}
 }
 
+// maxErrorRunes caps an error or hint line: long enough for any of ours
+// with a path or two in it, short enough that a hostile text cannot flood.
+const maxErrorRunes = 2000
+
 // errFound ends a command that ran fine but found problems (exit 1). It
 // prints nothing more: the command already said what it found.
 var errFound = errors.New("found problems")
 
 // report prints err as "imapvault: error: ..." plus a hint line, and
-// returns the exit code. It is the one place user-facing failures go out.
-func report(w io.Writer, err error, vaultPath string) int {
+// returns the exit code. It is the one place user-facing failures go out:
+// every piece of 4 or more characters of the secrets given is redacted and
+// the text is made safe for a terminal (an error can quote a server, a
+// file or an account field), on one line each.
+func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -52,9 +60,9 @@ func report(w io.Writer, err error, vaultPath string) int {
 			hint = ce.hint
 		}
 	}
-	fmt.Fprintf(w, "imapvault: error: %v\n", err)
+	fmt.Fprintf(w, "imapvault: error: %s\n", termtext.LineN(vault.Redact(err.Error(), secrets...), maxErrorRunes))
 	if hint != "" {
-		fmt.Fprintf(w, "imapvault: hint: %s\n", hint)
+		fmt.Fprintf(w, "imapvault: hint: %s\n", termtext.LineN(vault.Redact(hint, secrets...), maxErrorRunes))
 	}
 	return code
 }
