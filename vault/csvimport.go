@@ -41,7 +41,7 @@ type cellError struct {
 	err    error
 }
 
-func (e *cellError) Error() string { return e.err.Error() }
+func (e *cellError) Error() string   { return e.err.Error() }
 func (e *ImportError) Unwrap() error { return e.Err }
 
 // ParseCSV reads accounts from CSV with a header of ImportColumns (any
