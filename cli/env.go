@@ -35,14 +35,18 @@ type env struct {
 	// secrets of every vault the command opened (read when the error is
 	// printed, so a password generated meanwhile counts too) and secrets
 	// that came in otherwise (stdin, an import file).
-	opened  []*vault.Vault
-	secrets []string
+	opened         []*vault.Vault
+	secrets        []string
+	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
 }
 
 func (e *env) report(err error) int {
 	secrets := e.secrets
 	for _, v := range e.opened {
 		secrets = append(secrets, v.Secrets()...)
+	}
+	if e.passphraseText != "" && err != nil {
+		err = redactedErr{err, e.passphraseText}
 	}
 	return report(e.stderr, err, e.vaultPath, secrets...)
 }
@@ -156,7 +160,7 @@ func (e *env) passphrase() ([]byte, error) {
 		if len(b) == 0 {
 			return nil, fmt.Errorf("passphrase file %s is empty", e.passphraseFile)
 		}
-		e.secrets = append(e.secrets, string(b))
+		e.passphraseText = string(b)
 		return b, nil
 	}
 	p, err := e.readSecret(fmt.Sprintf("Passphrase for %s: ", e.identityPath))

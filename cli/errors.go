@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
@@ -62,10 +63,23 @@ func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
 	}
 	fmt.Fprintf(w, "imapvault: error: %s\n", termtext.LineN(vault.Redact(err.Error(), secrets...), maxErrorRunes))
 	if hint != "" {
-		fmt.Fprintf(w, "imapvault: hint: %s\n", termtext.LineN(vault.Redact(hint, secrets...), maxErrorRunes))
+		// Hints are ours (names at most, never a secret): not redacted, so
+		// a password that happens to share a word with them cannot garble them.
+		fmt.Fprintf(w, "imapvault: hint: %s\n", termtext.LineN(hint, maxErrorRunes))
 	}
 	return code
 }
+
+// redactedErr is err with a secret removed where it appears whole.
+type redactedErr struct {
+	err    error
+	secret string
+}
+
+func (r redactedErr) Error() string {
+	return strings.ReplaceAll(r.err.Error(), r.secret, vault.Redacted)
+}
+func (r redactedErr) Unwrap() error { return r.err }
 
 // hintFor says what to do about the vault errors people meet most.
 func hintFor(err error, vaultPath string) string {
