@@ -17,7 +17,10 @@ func runAdd(e *env, args []string) error {
 	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
-taken from the command line, where other users could see it.`)
+taken from the command line, where other users could see it. A password with
+a newline, carriage return or NUL byte is refused.
+
+`+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
 	port := fs.Int("port", 0, "server `port` (default 993 for tls, 143 otherwise)")
@@ -28,6 +31,8 @@ taken from the command line, where other users could see it.`)
 	notes := fs.String("notes", "", "free-form `notes`")
 	tags := fs.String("tags", "", "comma-separated `tags`")
 	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider; 'imapvault rotate' uses it when given no --hook")
+	var hookEnv envNames
+	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get beyond the allow-list (repeatable; names only)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,6 +42,7 @@ taken from the command line, where other users could see it.`)
 	}
 	now := time.Now()
 	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook}
+	a.HookEnv, _ = hookEnv.names()
 	if *tags != "" {
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {

@@ -136,6 +136,7 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0
 	for it := range pool.Run(ctx, targets) {
+		redactResult(&it.Result, accts[it.Index].Secrets())
 		results[it.Index] = it.Result
 		done++
 		if live {

@@ -21,7 +21,10 @@ Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
 provider's web page, say); the old one is kept in the account's history.
-To change the password at the provider and verify it, use 'imapvault rotate'.`)
+To change the password at the provider and verify it, use 'imapvault rotate'.
+
+--hook-env NAME (repeatable) replaces the names of the environment variables
+the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -30,6 +33,8 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	hook := fs.String("hook", "", "rotation `command` stored with the account (\"-\" removes it)")
 	notes := fs.String("notes", "", "free-form `notes` (\"-\" clears them)")
 	rename := fs.String("rename", "", "new account `name`")
+	var hookEnv envNames
+	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get (repeatable; replaces the list; - clears it)")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -78,6 +83,9 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 			if c.Notes == "-" {
 				c.Notes = ""
 			}
+		}
+		if set["hook-env"] {
+			c.HookEnv, _ = hookEnv.names()
 		}
 		if set["max-age"] {
 			if *maxAge < 0 {

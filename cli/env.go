@@ -41,7 +41,7 @@ type env struct {
 }
 
 func (e *env) report(err error) int {
-	secrets := e.secrets
+	secrets := append([]string(nil), e.secrets...)
 	for _, v := range e.opened {
 		secrets = append(secrets, v.Secrets()...)
 	}

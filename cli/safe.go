@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/rotate"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // Caps for untrusted text in tables and messages (runes). Entry validation
@@ -45,4 +47,29 @@ func cleanReports(reps []rotate.Report) []rotate.Report {
 		out[i] = r
 	}
 	return out
+}
+
+// redactResult hides every 4+ character piece of the account's secrets in
+// what the server said (imapcheck already hides the whole password): a
+// server that echoes part of a password must not get it on screen, into
+// --json or into the vault's last check.
+func redactResult(r *imapcheck.Result, secrets []string) {
+	for _, p := range []*string{&r.Message, &r.Alert, &r.Greeting, &r.Code} {
+		*p = vault.Redact(*p, secrets...)
+	}
+	if t := r.TLS; t != nil {
+		for _, p := range []*string{&t.Subject, &t.Issuer, &t.VerifyError} {
+			*p = vault.Redact(*p, secrets...)
+		}
+	}
+}
+
+// redact hides every 4+ character piece of the secrets in play (every
+// vault the command opened, passwords read) in s.
+func (e *env) redact(s string) string {
+	secrets := append([]string(nil), e.secrets...)
+	for _, v := range e.opened {
+		secrets = append(secrets, v.Secrets()...)
+	}
+	return vault.Redact(s, secrets...)
 }
