@@ -47,20 +47,23 @@ func Redact(s string, secrets ...string) string {
 		return s
 	}
 	var hide []bool // per byte of s
-	mark := func(piece string) {
-		for off := 0; ; {
-			i := strings.Index(s[off:], piece)
-			if i < 0 {
-				return
-			}
-			if hide == nil {
-				hide = make([]bool, len(s))
-			}
-			for j := off + i; j < off+i+len(piece); j++ {
-				hide[j] = true
-			}
-			off += i + 1
+	markAt := func(at, n int) {
+		if hide == nil {
+			hide = make([]bool, len(s))
 		}
+		for j := at; j < at+n; j++ {
+			hide[j] = true
+		}
+	}
+	// Every substring of MinSecretPiece or more runes contains one of
+	// exactly MinSecretPiece runes: marking those marks them all. The
+	// windows of s go into a map once, so a vault of thousands of secrets
+	// costs one lookup per window of each secret.
+	windows := map[string][]int{}
+	sStarts := runeStarts(s)
+	for k := 0; k+MinSecretPiece < len(sStarts); k++ {
+		w := s[sStarts[k]:sStarts[k+MinSecretPiece]]
+		windows[w] = append(windows[w], sStarts[k])
 	}
 	for _, sec := range secrets {
 		n := utf8.RuneCountInString(sec)
@@ -68,22 +71,21 @@ func Redact(s string, secrets ...string) string {
 		case n < 2:
 			continue
 		case n < MinSecretPiece:
-			mark(sec)
+			for off := 0; ; {
+				i := strings.Index(s[off:], sec)
+				if i < 0 {
+					break
+				}
+				markAt(off+i, len(sec))
+				off += i + 1
+			}
 			continue
 		}
-		// Every substring of MinSecretPiece or more runes contains one of
-		// MinSecretPiece runes: marking those marks them all.
-		starts := make([]int, 0, n+1)
-		for i := range sec {
-			starts = append(starts, i)
-		}
-		starts = append(starts, len(sec))
-		seen := map[string]bool{}
+		starts := runeStarts(sec)
 		for k := 0; k+MinSecretPiece < len(starts); k++ {
 			piece := sec[starts[k]:starts[k+MinSecretPiece]]
-			if !seen[piece] {
-				seen[piece] = true
-				mark(piece)
+			for _, at := range windows[piece] {
+				markAt(at, len(piece))
 			}
 		}
 	}
@@ -103,4 +105,13 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	return b.String()
+}
+
+// runeStarts is the byte offset of each rune of s, then len(s).
+func runeStarts(s string) []int {
+	out := make([]int, 0, len(s)+1)
+	for i := range s {
+		out = append(out, i)
+	}
+	return append(out, len(s))
 }
