@@ -7,8 +7,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -129,6 +131,9 @@ func runRecipientsAdd(e *env, args []string) error {
 	keys, err := recipientKeys(pos, *file, "add")
 	if err != nil {
 		return err
+	}
+	if !termtext.Safe(*label) || utf8.RuneCountInString(*label) > vault.MaxNameLen {
+		return usageErr(fmt.Errorf("--label must be printable (no control, escape or bidi character) and at most %d characters", vault.MaxNameLen), "")
 	}
 	if *label != "" && len(keys) > 1 {
 		return usageErr(errors.New("--label names one key, and the file holds several"), "add them one by one with --label, or put each SSH key's owner in its comment")

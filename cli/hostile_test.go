@@ -279,3 +279,43 @@ func TestSecretPiecesNeverLeak(t *testing.T) {
 		t.Errorf("check does not show where the server quoted the password:\n%s", outs[len(outs)-9].stdout)
 	}
 }
+
+// Recipient labels come from --label (checked) or an SSH key's comment in
+// a file someone sent: listed escaped either way.
+func TestRecipientLabelsShownSafely(t *testing.T) {
+	s := newSandbox(t)
+	s.plainIdentity()
+	s.must("", "init")
+	_, bob := memberKey(t, s, "bob")
+	if r := s.run("", "recipients", "add", bob, "--label", "bob\x1b]0;owned\x07"); r.code != 2 || !strings.Contains(r.stderr, "--label must be printable") {
+		t.Errorf("hostile --label: exit %d, %q", r.code, r.stderr)
+	}
+	_, carol := memberKey(t, s, "carol")
+	// An age key has no comment; write the label through the vault as an
+	// older version or a teammate could have.
+	s.must("", "recipients", "add", carol, "--label", "carol")
+	id, err := vault.LoadIdentity(s.identity, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := vault.OpenLocked(s.vault, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range f.Vault.Recipients {
+		if f.Vault.Recipients[i].Label == "carol" {
+			f.Vault.Recipients[i].Label = "carol\x1b]52;c;eA==\x07\u009b2J\u202e"
+		}
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := s.must("", "recipients")
+	assertSafe(t, "recipients", r)
+	if !strings.Contains(r.stdout, `carol\x1b]52;`) {
+		t.Errorf("label not shown escaped:\n%s", r.stdout)
+	}
+	r = s.run("", "recipients", "remove", carol)
+	assertSafe(t, "recipients remove", r)
+}
