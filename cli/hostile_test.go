@@ -104,6 +104,19 @@ func TestRotateOutputAgainstHostileServer(t *testing.T) {
 	}
 }
 
+// Several rotations end with a summary; its names and errors are escaped too.
+func TestRotateSummaryAgainstHostileServers(t *testing.T) {
+	s := newSandbox(t)
+	trustTestCA(t, s)
+	s.init()
+	hostileVault(t, s, []testimap.Hostile{testimap.HostileNO, testimap.HostileBAD, testimap.HostileCert})
+	r := s.run("", "rotate", "h-no", "h-bad", "h-cert", "--hook", "cat >/dev/null", "--verify-timeout", "1s", "--passphrase-file", s.passFile)
+	if r.code != 1 || !strings.Contains(r.stdout, "0 of 3 rotated") {
+		t.Fatalf("rotate: exit %d, want 1 and a summary\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertSafe(t, "rotate summary", r)
+}
+
 // Flooding servers cost a check neither the timeout nor the vault: it
 // grows by a few KB per account at most.
 func TestFloodingServersKeepTheVaultSmall(t *testing.T) {
