@@ -241,7 +241,7 @@ func (e *env) reportExposed(v *vault.Vault, who string, now time.Time) error {
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		fmt.Fprintf(e.stdout, "  %s\n", line(n))
-		quoted[i] = shellQuote(n)
+		quoted[i] = line(shellQuote(n))
 	}
 	fmt.Fprintf(e.stdout, "rotate them:\n  imapvault rotate %s --hook CMD\n", strings.Join(quoted, " "))
 	fmt.Fprintln(e.stdout, "(without --hook, in a terminal, each new password is shown for you to set by hand)")
