@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -166,7 +168,7 @@ func loginFindings(v *vault.Vault) []Finding {
 		case "protocol_error":
 			what = "the server spoke IMAP in a way the check did not understand"
 		default:
-			what = fmt.Sprintf("the last check ended with %q", clean(c.Status, 40))
+			what = fmt.Sprintf("the last check ended with %q", fold(c.Status, 40))
 		}
 		msg := fmt.Sprintf("%s at the last check (%s)", what, day(c.At))
 		if words := serverWords(c); words != "" {
@@ -186,12 +188,13 @@ func serverWords(c *vault.Check) string {
 	if c.Alert != "" && !strings.Contains(w, c.Alert) {
 		w = strings.TrimSpace(w + " ALERT: " + c.Alert)
 	}
-	return clean(w, 160)
+	return fold(w, 160)
 }
 
-// clean makes outside text safe for one line of a report: no control
-// characters (a server must not drive the terminal), bounded length.
-func clean(s string, max int) string {
+// fold makes outside text fit one line of a finding's message: control
+// characters become spaces, whitespace folds, length is bounded. Messages
+// go to --json as they are, and through clean when shown.
+func fold(s string, max int) string {
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || r == unicode.ReplacementChar {
 			return ' '
@@ -203,6 +206,19 @@ func clean(s string, max int) string {
 		s = string(r[:max-1]) + "…"
 	}
 	return s
+}
+
+// clean makes outside text safe for one line of a terminal: no control,
+// ESC, C1 or bidi character acts (each is shown escaped, by termtext),
+// bounded length.
+func clean(s string, max int) string {
+	// Whitespace (newlines, tabs) folds to single spaces; every other
+	// control, ESC, C1 or bidi character is shown escaped, not acted on.
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= max {
+		return termtext.LineN(s, 0)
+	}
+	return termtext.LineN(s, max-1)
 }
 
 // certWarnDays is how soon an expiring certificate becomes a finding.

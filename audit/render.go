@@ -1,11 +1,12 @@
 package audit
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/imapvault/imapvault/internal/termtext"
 )
 
 // WriteJSON writes the `audit --json` contract:
@@ -15,10 +16,9 @@ func WriteJSON(w io.Writer, fs []Finding) error {
 	if fs == nil {
 		fs = []Finding{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // messages quote commands in backticks and may hold <, >, &
-	if err := enc.Encode(struct {
+	// Exact text; C1 and bidi escaped too; <, >, & left as they are
+	// (messages quote commands in backticks).
+	if err := termtext.WriteJSON(w, struct {
 		Findings []Finding `json:"findings"`
 	}{fs}); err != nil {
 		return fmt.Errorf("write audit report: %w", err)

@@ -17,7 +17,10 @@ func runAdd(e *env, args []string) error {
 	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
-taken from the command line, where other users could see it.`)
+taken from the command line, where other users could see it. A password with
+a newline, carriage return or NUL byte is refused.
+
+`+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
 	port := fs.Int("port", 0, "server `port` (default 993 for tls, 143 otherwise)")
@@ -30,6 +33,8 @@ taken from the command line, where other users could see it.`)
 	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider, or recipe:NAME ('imapvault rotate --recipes'); 'imapvault rotate' uses it when given no --hook")
 	after := fs.String("after", "", "`command` (sh -c) run after each committed rotation, e.g. to restart a sync timer")
 	source := fs.String("password-source", "", "who makes new passwords: 'provider' (app passwords: rotate asks you to paste one) or 'generated' (the default)")
+	var hookEnv envNames
+	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,6 +51,7 @@ taken from the command line, where other users could see it.`)
 	if err := setPasswordSource(a, *source); err != nil {
 		return err
 	}
+	a.HookEnv, _ = hookEnv.names()
 	if *tags != "" {
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {
@@ -82,8 +88,8 @@ taken from the command line, where other users could see it.`)
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
-	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", a.Name)
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
+	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	return nil
 }
 
@@ -97,6 +103,10 @@ func (e *env) accountPassword(fromStdin bool) (string, error) {
 		if pw == "" {
 			return "", usageErr(errors.New("the password on standard input is empty"), "")
 		}
+		e.secrets = append(e.secrets, pw)
+		if err := vault.CheckPassword(pw); err != nil {
+			return "", usageErr(err, "nothing was changed")
+		}
 		return pw, nil
 	}
 	b, err := e.readSecret("Account password: ")
@@ -108,6 +118,10 @@ func (e *env) accountPassword(fromStdin bool) (string, error) {
 	}
 	if len(b) == 0 {
 		return "", usageErr(errors.New("the password is empty"), "")
+	}
+	e.secrets = append(e.secrets, string(b))
+	if err := vault.CheckPassword(string(b)); err != nil {
+		return "", usageErr(err, "nothing was changed")
 	}
 	return string(b), nil
 }

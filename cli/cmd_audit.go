@@ -138,7 +138,7 @@ stale, reused, weak, breached, login_failed, tls, exposed.`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "accepted %s on %s\n", kind, a.Name)
+	fmt.Fprintf(e.stdout, "accepted %s on %s\n", kind, line(a.Name))
 	return nil
 }
 
@@ -164,7 +164,7 @@ func runUnaccept(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s on %s shows again\n", kind, a.Name)
+	fmt.Fprintf(e.stdout, "%s on %s shows again\n", kind, line(a.Name))
 	return nil
 }
 

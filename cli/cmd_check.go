@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,8 +11,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -61,7 +62,7 @@ account did not log in.`)
 	if err != nil {
 		return err
 	}
-	f, err := vault.Open(e.vaultPath, id)
+	f, err := e.seen(vault.Open(e.vaultPath, id))
 	if err != nil {
 		return err
 	}
@@ -126,7 +127,7 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	width := 4
 	for i, a := range accts {
 		targets[i] = lastcheck.Target(a, tlsConfig())
-		width = max(width, len(a.Name))
+		width = max(width, utf8.RuneCountInString(lineN(a.Name, nameCap)))
 	}
 	if live {
 		fmt.Fprintf(e.stdout, "%-*s  %-16s %8s  %-9s %s\n", width, "NAME", "STATUS", "LATENCY", "CERT", "SERVER SAYS")
@@ -135,6 +136,7 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0
 	for it := range pool.Run(ctx, targets) {
+		redactResult(&it.Result, accts[it.Index].Secrets())
 		results[it.Index] = it.Result
 		done++
 		if live {
@@ -166,7 +168,9 @@ func writeCheckLine(w io.Writer, width int, r imapcheck.Result) {
 	if r.OK() {
 		says = ""
 	}
-	fmt.Fprintf(w, "%-*s  %-16s %6dms  %-9s %s\n", width, r.Name, statusWord(r.Status), r.Timings.Total.Milliseconds(), cert, says)
+	// The name and the server's words are untrusted: a greeting, NO text,
+	// [ALERT] or certificate name can carry terminal escapes.
+	fmt.Fprintf(w, "%-*s  %-16s %6dms  %-9s %s\n", width, lineN(r.Name, nameCap), statusWord(r.Status), r.Timings.Total.Milliseconds(), cert, line(says))
 }
 
 func statusWord(s imapcheck.Status) string {
@@ -188,7 +192,5 @@ func writeCheckJSON(w io.Writer, results []imapcheck.Result) error {
 		}
 		items = append(items, it)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(items)
+	return termtext.WriteJSON(w, items) // exact text, C1 and bidi escaped too
 }

@@ -21,7 +21,10 @@ Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
 provider's web page, say); the old one is kept in the account's history.
-To change the password at the provider and verify it, use 'imapvault rotate'.`)
+To change the password at the provider and verify it, use 'imapvault rotate'.
+
+--hook-env NAME (repeatable) replaces the names of the environment variables
+the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -32,6 +35,8 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	source := fs.String("password-source", "", "who makes new passwords: 'provider' or 'generated'")
 	notes := fs.String("notes", "", "free-form `notes` (\"-\" clears them)")
 	rename := fs.String("rename", "", "new account `name`")
+	var hookEnv envNames
+	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get (repeatable; replaces the list; - clears it)")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -98,6 +103,9 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 				c.Notes = ""
 			}
 		}
+		if set["hook-env"] {
+			c.HookEnv, _ = hookEnv.names()
+		}
 		if set["max-age"] {
 			if *maxAge < 0 {
 				return usageErr(errors.New("--max-age takes a number of days"), "")
@@ -123,7 +131,7 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
 	return nil
 }
 
@@ -155,6 +163,6 @@ retired. The last encrypted backups beside the vault still have it.`)
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "removed %s\n", a.Name)
+	fmt.Fprintf(e.stdout, "removed %s\n", line(a.Name))
 	return nil
 }

@@ -34,8 +34,11 @@ csv: the first line is the header
   name,host,port,security,username,password,changed
 (columns in any order; port, security and changed may be left out or empty;
 changed is YYYY-MM-DD). Use - to read standard input. The import is
-all-or-nothing: at the first bad row nothing is imported and the error
-names its line. Delete the CSV afterwards: it holds plaintext passwords.
+all-or-nothing: at the first bad row (bad port, unknown security, missing
+field, duplicate name, a password with a newline, CR or NUL, a name or host
+with control characters) nothing is imported and the error names its line
+and column, never the cell's text. Delete the CSV afterwards: it holds
+plaintext passwords.
 
 Other kinds: an account already in the vault (same host, port and
 username) is skipped, or updated with --update (a changed password goes to
@@ -91,6 +94,9 @@ func importCSV(e *env, o importOpts) error {
 	}
 	now := time.Now()
 	rows, err := vault.ParseCSV(r, now)
+	for _, row := range rows {
+		e.secrets = append(e.secrets, row.Account.Password)
+	}
 	if err != nil {
 		return usageErr(fmt.Errorf("import %s: %w", o.path, err), "fix that line and import again; nothing was imported")
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -9,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -69,9 +69,7 @@ func writeListJSON(w io.Writer, accts []*vault.Account) error {
 		}
 		items = append(items, it)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(items)
+	return termtext.WriteJSON(w, items) // exact text, C1 and bidi escaped too
 }
 
 func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
@@ -84,12 +82,15 @@ func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
 	for _, a := range accts {
 		last := "never"
 		if c := a.LastCheck; c != nil {
-			last = c.Status + ", " + ago(now.Sub(c.At))
+			last = lineN(c.Status, fieldCap) + ", " + ago(now.Sub(c.At))
 		}
 		if a.Pending != nil {
 			last += " (rotation pending)"
 		}
-		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", a.Name, a.Username, a.Addr(), a.Security, days(now.Sub(a.Changed)), last)
+		// Fields come from the vault, which an old version, an import or a
+		// teammate may have filled with anything: shown escaped and capped.
+		fmt.Fprintf(tw, "%s\t%s@%s:%d\t%s\t%s\t%s\n", lineN(a.Name, nameCap), lineN(a.Username, fieldCap), lineN(a.Host, fieldCap), a.Port,
+			lineN(string(a.Security), fieldCap), days(now.Sub(a.Changed)), last)
 	}
 	tw.Flush()
 }

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -76,10 +78,7 @@ func runRecipientsList(e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "LABEL\tKEY\tADDED\tBY\tSTATUS")
 	for _, r := range f.Vault.Recipients {
-		label := r.Label
-		if label == "" {
-			label = "-"
-		}
+		label := orDash(r.Label)
 		if r.Key == id.Recipient {
 			label += " (you)"
 		}
@@ -87,7 +86,7 @@ func runRecipientsList(e *env, args []string) error {
 		if r.Removed != nil {
 			status = "removed " + r.Removed.Local().Format("2006-01-02 15:04")
 			if r.RemovedBy != "" {
-				status += " by " + r.RemovedBy
+				status += " by " + lineN(r.RemovedBy, fieldCap)
 			}
 		}
 		key := r.ShortKey()
@@ -99,11 +98,13 @@ func runRecipientsList(e *env, args []string) error {
 	return tw.Flush()
 }
 
+// orDash shows a label (or "-" for none) safely: labels come from the
+// vault, which any recipient can write.
 func orDash(s string) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return lineN(s, fieldCap)
 }
 
 // recipientKeys is KEY or the keys of --file.
@@ -141,6 +142,9 @@ func runRecipientsAdd(e *env, args []string) error {
 	keys, err := recipientKeys(pos, *file, "add")
 	if err != nil {
 		return err
+	}
+	if !termtext.Safe(*label) || utf8.RuneCountInString(*label) > vault.MaxNameLen {
+		return usageErr(fmt.Errorf("--label must be printable (no control, escape or bidi character) and at most %d characters", vault.MaxNameLen), "")
 	}
 	if *label != "" && len(keys) > 1 {
 		return usageErr(errors.New("--label names one key, and the file holds several"), "add them one by one with --label, or put each SSH key's owner in its comment")
@@ -238,8 +242,8 @@ func (e *env) reportExposed(v *vault.Vault, who string, keys []string) error {
 	fmt.Fprintf(e.stdout, "%s %s could read %s not changed since (audit flags them as exposed):\n", plural(len(names), "password"), who, map[bool]string{true: "has", false: "have"}[len(names) == 1])
 	quoted := make([]string, len(names))
 	for i, n := range names {
-		fmt.Fprintf(e.stdout, "  %s\n", n)
-		quoted[i] = shellQuote(n)
+		fmt.Fprintf(e.stdout, "  %s\n", line(n))
+		quoted[i] = line(shellQuote(n))
 	}
 	fmt.Fprintf(e.stdout, "rotate them:\n  imapvault rotate %s --hook CMD\n", strings.Join(quoted, " "))
 	fmt.Fprintln(e.stdout, "(without --hook, in a terminal, each new password is shown for you to set by hand)")
@@ -254,7 +258,7 @@ func (e *env) saveMerged(f *vault.File) error {
 	if len(conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "imapvault: warning: the vault changed on disk meanwhile; merged, with %d conflicts:\n", len(conflicts))
 		for _, c := range conflicts {
-			fmt.Fprintf(e.stderr, "imapvault: warning:   %s\n", c)
+			fmt.Fprintf(e.stderr, "imapvault: warning:   %s\n", line(fmt.Sprint(c)))
 		}
 		fmt.Fprintln(e.stderr, "imapvault: hint: check those fields with 'imapvault list' or the TUI; a password set aside is kept in the account's history")
 	}

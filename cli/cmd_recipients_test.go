@@ -15,7 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-const recipSentinel = "SENTINEL-recip-4b7e1d"
+const recipSentinel = "SENTINEL-rzq1p-4b7e1d" // no English word in it: errors redact every 4+ character piece
 
 // memberKey writes another person's plain identity file and returns its
 // path and public key.

@@ -30,9 +30,8 @@ logging in with it, and only then made current, with the old one kept in the
 account's history. Until then the old password stays current.
 
 With --hook the command CMD sets it, run as 'sh -c CMD': its standard input
-is two lines, the old and the new password; its environment has
-IMAPVAULT_ACCOUNT, IMAPVAULT_HOST, IMAPVAULT_PORT and IMAPVAULT_USERNAME and
-no secret. Read the lines with 'IFS= read -r old; IFS= read -r new', and pass
+is two lines, the old and the new password; its environment is described
+below and holds no secret. Read the lines with 'IFS= read -r old; IFS= read -r new', and pass
 them on through a pipe (printf is a shell builtin), never as arguments, e.g.:
   --hook 'IFS= read -r old; IFS= read -r new; printf "%s\n%s\n" "$old" "$new" | ssh mail passwd-set "$IMAPVAULT_USERNAME"'
 Without --hook, in a terminal, the new password is shown there
@@ -58,8 +57,12 @@ unverified password is kept in history in case the provider did take it).
 
 Several names, or --finding, rotate one account after another, go on past
 failures and end with a summary. Exit code: 0 all committed, 1 a hook or a
-verification failed (the rotation stays pending), 2 usage or vault error.`)
+verification failed (the rotation stays pending), 2 usage or vault error.
+
+`+hookEnvHelp)
 	hook := fs.String("hook", "", "shell `command` that sets the new password at the provider (default: the account's stored hook, from 'add --hook')")
+	var hookEnv envNames
+	fs.Var(&hookEnv, "hook-env", "pass the environment variable `NAME` to the hook too (repeatable; names only)")
 	hookTimeout := fs.Duration("hook-timeout", rotate.DefaultHookTimeout, "time limit of the hook")
 	length := fs.Int("length", 0, "password `length` (default: the account's policy, else 24)")
 	verifyTimeout := fs.Duration("verify-timeout", rotate.DefaultVerifyTimeout, "how long to keep trying the new password while the server catches up")
@@ -101,6 +104,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		if supplied, err = readProviderPassword(e); err != nil {
 			return err
 		}
+		e.secrets = append(e.secrets, supplied) // redacted from any error, saved or not
 	}
 	f, err := e.openLocked()
 	if err != nil {
@@ -118,8 +122,8 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := rotate.Options{
-		Hook: *hook, HookTimeout: *hookTimeout, Length: *length, VerifyTimeout: *verifyTimeout,
-		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout), Record: lastcheck.Record,
+		Hook: *hook, HookTimeout: *hookTimeout, HookEnv: hookEnv, Length: *length, VerifyTimeout: *verifyTimeout,
+		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout, e.redact), Record: lastcheck.Record,
 		NewPassword: supplied, After: *after,
 	}
 	var tty *os.File
@@ -156,7 +160,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		}
 		reps = append(reps, rep)
 		if rep.Err == nil {
-			fmt.Fprintf(e.stdout, "%s: %s\n", rep.Account, rep.State)
+			fmt.Fprintf(e.stdout, "%s: %s\n", lineN(rep.Account, nameCap), rep.State)
 		}
 	}
 	if len(reps) == 1 {
@@ -165,7 +169,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		}
 		return afterError(reps[0])
 	}
-	fmt.Fprint(e.stdout, "\n"+rotate.Summary(reps))
+	fmt.Fprint(e.stdout, "\n"+rotate.Summary(cleanReports(reps)))
 	code := exitOK
 	for _, rep := range reps {
 		if rep.Err != nil {
@@ -256,7 +260,7 @@ func confirmOnTerminal(tty *os.File) func(context.Context, *rotate.Rotation) err
 	return func(ctx context.Context, r *rotate.Rotation) error {
 		fmt.Fprintf(tty, "\x1b[?1049h\x1b[H\x1b[2JNew password for %s, saved in the vault as pending:\n\n    %s\n\n"+
 			"Set it at the provider, then press Enter (Ctrl-C stops; the old password stays current): ",
-			r.Account(), r.NewPassword())
+			line(r.Account()), r.NewPassword())
 		defer fmt.Fprint(tty, "\x1b[?1049l")
 		line := make(chan error, 1)
 		go func() { _, err := in.ReadString('\n'); line <- err }()
@@ -273,24 +277,24 @@ func confirmOnTerminal(tty *os.File) func(context.Context, *rotate.Rotation) err
 }
 
 // rotateProgress prints each step as a line for the person.
-func rotateProgress(w io.Writer) func(rotate.Event) {
+func rotateProgress(w io.Writer, redact func(string) string) func(rotate.Event) {
 	return func(ev rotate.Event) {
 		switch ev.Step {
 		case rotate.StepAttempt, rotate.StepVerifying:
 			if ev.Result != nil && !ev.Result.OK() {
-				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", ev.Account, ev.Attempt, ev.Result.Status, ev.Result.Message)
+				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", lineN(ev.Account, nameCap), ev.Attempt, ev.Result.Status, line(redact(ev.Result.Message)))
 			}
 			return
 		case rotate.StepWarning:
-			fmt.Fprintf(w, "%s: warning: %s\n", ev.Account, ev.Message)
+			fmt.Fprintf(w, "%s: warning: %s\n", lineN(ev.Account, nameCap), line(redact(ev.Message)))
 		case rotate.StepCommitted:
 			return // the caller prints the outcome
 		default:
-			fmt.Fprintf(w, "%s: %s\n", ev.Account, ev.Message)
+			fmt.Fprintf(w, "%s: %s\n", lineN(ev.Account, nameCap), line(redact(ev.Message)))
 		}
 		if out := strings.TrimRight(ev.Output, "\n"); out != "" {
 			for _, l := range strings.Split(out, "\n") {
-				fmt.Fprintf(w, "    | %s\n", l)
+				fmt.Fprintf(w, "    | %s\n", line(l)) // hook output: escaped, each line capped
 			}
 		}
 	}

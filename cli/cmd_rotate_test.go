@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	rotOld  = "Rotate-Old-Sentinel-5v!Q"
+	rotOld  = "Rq7xte-Olq-Szn9x1el-5v!Q" // no English word in it: errors redact every 4+ character piece
 	rotUser = "rotor"
 )
 

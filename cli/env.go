@@ -30,9 +30,34 @@ type env struct {
 
 	// tty, when set, stands for "no terminal" in tests.
 	tty func() bool
+
+	// opened and secrets are what report redacts from an error: the
+	// secrets of every vault the command opened (read when the error is
+	// printed, so a password generated meanwhile counts too) and secrets
+	// that came in otherwise (stdin, an import file).
+	opened         []*vault.Vault
+	secrets        []string
+	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
 }
 
-func (e *env) report(err error) int { return report(e.stderr, err, e.vaultPath) }
+func (e *env) report(err error) int {
+	secrets := append([]string(nil), e.secrets...)
+	for _, v := range e.opened {
+		secrets = append(secrets, v.Secrets()...)
+	}
+	if e.passphraseText != "" && err != nil {
+		err = redactedErr{err, e.passphraseText}
+	}
+	return report(e.stderr, err, e.vaultPath, secrets...)
+}
+
+// seen notes an opened vault for report's redaction and passes it on.
+func (e *env) seen(f *vault.File, err error) (*vault.File, error) {
+	if f != nil && f.Vault != nil {
+		e.opened = append(e.opened, f.Vault)
+	}
+	return f, err
+}
 
 // globalFlags take a value and may appear anywhere on the line.
 var globalFlags = map[string]bool{"vault": true, "identity": true, "passphrase-file": true}
@@ -135,6 +160,7 @@ func (e *env) passphrase() ([]byte, error) {
 		if len(b) == 0 {
 			return nil, fmt.Errorf("passphrase file %s is empty", e.passphraseFile)
 		}
+		e.passphraseText = string(b)
 		return b, nil
 	}
 	p, err := e.readSecret(fmt.Sprintf("Passphrase for %s: ", e.identityPath))
@@ -162,7 +188,7 @@ func (e *env) open() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.Open(e.vaultPath, id)
+	return e.seen(vault.Open(e.vaultPath, id))
 }
 
 // openLocked unlocks the vault and holds its writer lock until Close.
@@ -174,7 +200,7 @@ func (e *env) openLocked() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.OpenLocked(e.vaultPath, id)
+	return e.seen(vault.OpenLocked(e.vaultPath, id))
 }
 
 // readLine reads one line of stdin, without its line ending.

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -28,13 +30,20 @@ func withHint(err error, hint string) error {
 	return &cliError{code: exitFailure, err: err, hint: hint}
 }
 
+// maxErrorRunes caps an error or hint line: long enough for any of ours
+// with a path or two in it, short enough that a hostile text cannot flood.
+const maxErrorRunes = 2000
+
 // errFound ends a command that ran fine but found problems (exit 1). It
 // prints nothing more: the command already said what it found.
 var errFound = errors.New("found problems")
 
 // report prints err as "imapvault: error: ..." plus a hint line, and
-// returns the exit code. It is the one place user-facing failures go out.
-func report(w io.Writer, err error, vaultPath string) int {
+// returns the exit code. It is the one place user-facing failures go out:
+// every piece of 4 or more characters of the secrets given is redacted and
+// the text is made safe for a terminal (an error can quote a server, a
+// file or an account field), on one line each.
+func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -52,12 +61,25 @@ func report(w io.Writer, err error, vaultPath string) int {
 			hint = ce.hint
 		}
 	}
-	fmt.Fprintf(w, "imapvault: error: %v\n", err)
+	fmt.Fprintf(w, "imapvault: error: %s\n", termtext.LineN(vault.Redact(err.Error(), secrets...), maxErrorRunes))
 	if hint != "" {
-		fmt.Fprintf(w, "imapvault: hint: %s\n", hint)
+		// Hints are ours (names at most, never a secret): not redacted, so
+		// a password that happens to share a word with them cannot garble them.
+		fmt.Fprintf(w, "imapvault: hint: %s\n", termtext.LineN(hint, maxErrorRunes))
 	}
 	return code
 }
+
+// redactedErr is err with a secret removed where it appears whole.
+type redactedErr struct {
+	err    error
+	secret string
+}
+
+func (r redactedErr) Error() string {
+	return strings.ReplaceAll(r.err.Error(), r.secret, vault.Redacted)
+}
+func (r redactedErr) Unwrap() error { return r.err }
 
 // hintFor says what to do about the vault errors people meet most.
 func hintFor(err error, vaultPath string) string {

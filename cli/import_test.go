@@ -14,14 +14,24 @@ func TestImportIsAllOrNothing(t *testing.T) {
 	cases := []struct {
 		name, csv, wantErr string
 	}{
-		{"bad port", head + good + "two,h2,99999,tls,u,p2,\n", "line 3: bad port"},
-		{"port not a number", head + good + "two,h2,abc,tls,u,p2,\n", "line 3: bad port"},
-		{"unknown security", head + good + "two,h2,143,ssl3,u,p2,\n", `line 3: invalid account: unknown security "ssl3"`},
-		{"missing host", head + good + "two,,143,tls,u,p2,\n", "line 3: invalid account: host is required"},
-		{"missing password", head + "two,h,143,tls,u,,\n", "line 2: invalid account: password is required"},
-		{"duplicate in file", head + good + "ONE,h2,,,u,p2,\n", `line 3: duplicate name "ONE" (first on line 2)`},
-		{"duplicate in vault", head + good + "existing,h2,,,u,p2,\n", `line 3: account "existing"`},
-		{"bad date", head + "two,h,143,tls,u,p,2024-13-01\n", "line 2: bad changed date"},
+		{"bad port", head + good + "two,h2,99999,tls,u,p2,\n", "line 3, column port: bad port"},
+		{"port not a number", head + good + "two,h2,abc,tls,u,p2,\n", "line 3, column port: bad port"},
+		{"unknown security", head + good + "two,h2,143,ssl3,u,p2,\n", "line 3, column security: unknown security"},
+		{"missing host", head + good + "two,,143,tls,u,p2,\n", "line 3, column host: invalid account: host is required"},
+		{"missing password", head + "two,h,143,tls,u,,\n", "line 2, column password: invalid account: password is required"},
+		{"duplicate in file", head + good + "ONE,h2,,,u,p2,\n", "line 3, column name: duplicate name (first on line 2)"},
+		{"duplicate in vault", head + good + "existing,h2,,,u,p2,\n", "line 3, column name: an account with this name already exists"},
+		{"bad date", head + "two,h,143,tls,u,p,2024-13-01\n", "line 2, column changed: bad changed date"},
+		// A quoted cell that spans lines moves every later line number.
+		{"line after a multi-line cell", head + "\"one\n\",h1,993,tls,u,p1,\n" + "two,h,143,tls,u,p2,2024-13-01\n", "line 4, column changed: bad changed date"},
+		{"newline in password", head + good + "two,h,143,tls,u,\"Zq-secret\nXy-7781\",\n", "line 3, column password: the password holds a newline"},
+		{"CR in password", head + good + "two,h,143,tls,u,\"Zq-secret\rXy-7781\",\n", "line 3, column password: the password holds a newline"},
+		{"NUL in password", head + good + "two,h,143,tls,u,Zq-secret\x00Xy-7781,\n", "line 3, column password: the password holds a newline"},
+		// An unquoted comma in a password shifts the cells; no piece of it is quoted.
+		{"comma in password", head + good + "two,h,143,tls,u,Zq-secret,Xy-7781,\n", "line 3: wrong number of fields"},
+		{"comma in password, no changed column", "name,host,username,password,changed\n" + "two,h,u,Zq-secret,Xy-7781\n", "line 2, column changed: bad changed date"},
+		{"control character in name", head + "\"bad\x1b]0;x\x07name\",h,143,tls,u,p2,\n", "line 2, column name: invalid account: name holds a control"},
+		{"host not a host", head + "two,h/../x,143,tls,u,p2,\n", "line 2, column host: invalid account: host is not a host name"},
 		{"no header", good, "column 1 of the header"},
 		{"missing column", "name,host,username\nx,h,u\n", `missing column "password"`},
 		{"ragged row", head + "two,h\n", "line 2: wrong number of fields"},
@@ -40,6 +50,11 @@ func TestImportIsAllOrNothing(t *testing.T) {
 			}
 			if !strings.Contains(r.stderr, "nothing was imported") {
 				t.Errorf("stderr does not say nothing was imported: %q", r.stderr)
+			}
+			for _, piece := range []string{"Zq-s", "secret", "Xy-7", "7781"} {
+				if strings.Contains(r.stderr, piece) {
+					t.Errorf("error quotes a piece of a password (%q): %q", piece, r.stderr)
+				}
 			}
 			for _, pw := range []string{"p1", "p2"} {
 				if strings.Contains(r.stderr, ","+pw) || strings.Contains(r.stderr, `"`+pw+`"`) {

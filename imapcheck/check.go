@@ -143,6 +143,7 @@ func Check(ctx context.Context, t Target) Result {
 		c.r.Status = StatusOK
 	}
 	scrub(&c.r, t.Password)
+	capResult(&c.r)
 	return c.r
 }
 
@@ -152,6 +153,7 @@ type checker struct {
 	start time.Time
 	phase string // what we were doing, for timeout messages
 	rec   *recorder
+	conn  *budgetConn
 }
 
 func (c *checker) run(ctx context.Context) error {
@@ -169,6 +171,8 @@ func (c *checker) run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
 	defer raw.Close()
+	c.conn = newBudgetConn(raw, ReadBudget)
+	raw = c.conn
 
 	var conn net.Conn = raw
 	var greeting []byte // replayed to imapclient after our own STARTTLS
@@ -270,6 +274,11 @@ func capList(caps imap.CapSet) []string {
 
 // report fills Status, Code and Message from err.
 func (c *checker) report(ctx context.Context, err error) {
+	if c.conn != nil && c.conn.exceeded.Load() {
+		f := errOverBudget().(*failure)
+		c.r.Status, c.r.Message = f.status, f.msg
+		return
+	}
 	if ctx.Err() != nil {
 		// Whatever broke, it broke because we closed the conn.
 		c.r.Status = StatusTimeout

@@ -260,7 +260,7 @@ func (r *recorder) endLine(line string) {
 	if r.lines == 1 {
 		r.first = line
 	}
-	if i := strings.Index(strings.ToUpper(line), "[ALERT]"); i >= 0 {
+	if i := strings.Index(strings.ToUpper(line), "[ALERT]"); i >= 0 && len(r.alerts) < 8 {
 		r.alerts = append(r.alerts, strings.TrimSpace(line[i+len("[ALERT]"):]))
 	}
 }

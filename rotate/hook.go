@@ -22,7 +22,7 @@ const DefaultHookTimeout = 60 * time.Second
 const maxHookOutput = 64 << 10
 
 // Redacted replaces a password wherever one would be shown.
-const Redacted = "[redacted]"
+const Redacted = vault.Redacted
 
 // ErrHookFailed is matched (errors.Is) by every *HookError.
 var ErrHookFailed = errors.New("hook failed")
@@ -53,13 +53,13 @@ func (e *HookError) Unwrap() error        { return e.Err }
 
 // RunHook runs command as `sh -c command` to set the new password at the
 // provider. Its stdin carries two lines, the old and the new password; its
-// environment is ours minus anything secret plus IMAPVAULT_ACCOUNT,
-// IMAPVAULT_HOST, IMAPVAULT_PORT and IMAPVAULT_USERNAME. A password never
+// environment is HookEnv(a, extraEnv): the allow-list, the four
+// IMAPVAULT_* variables and the names passed explicitly. A password never
 // goes into its argv or environment. It runs in its own process group,
 // which is killed when timeout (0: DefaultHookTimeout) passes or ctx ends.
-// The combined output comes back with both passwords redacted, also when
-// the hook fails.
-func RunHook(ctx context.Context, command string, timeout time.Duration, a *vault.Account, oldPassword, newPassword string) (string, error) {
+// The combined output comes back with every piece of 4 or more characters
+// of either password redacted, also when the hook fails.
+func RunHook(ctx context.Context, command string, timeout time.Duration, a *vault.Account, oldPassword, newPassword string, extraEnv ...string) (string, error) {
 	if strings.TrimSpace(command) == "" {
 		return "", &HookError{ExitCode: -1, Err: errors.New("empty hook command")}
 	}
@@ -69,11 +69,11 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cmd, extraEnv, err := hookCommand(ctx, command, oldPassword, newPassword)
+	cmd, recipeEnv, err := hookCommand(ctx, command, oldPassword, newPassword)
 	if err != nil {
 		return "", &HookError{ExitCode: -1, Err: err}
 	}
-	cmd.Env = append(hookEnv(os.Environ(), a, oldPassword, newPassword), extraEnv...)
+	cmd.Env = append(hookEnv(os.Environ(), a, extraEnv, oldPassword, newPassword), recipeEnv...)
 	cmd.Stdin = strings.NewReader(oldPassword + "\n" + newPassword + "\n")
 	out := &capped{limit: maxHookOutput + max(len(oldPassword), len(newPassword))}
 	cmd.Stdout, cmd.Stderr = out, out
@@ -104,14 +104,40 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	return output, he
 }
 
-// hookEnv is env with every variable that looks secret removed — by name,
-// or because its value holds one of the passwords — and the account's
-// non-secret fields added.
-func hookEnv(env []string, a *vault.Account, secrets ...string) []string {
-	out := make([]string, 0, len(env)+4)
+// HookAllowList is what a hook (and the after command) gets of our
+// environment: enough to find programs, write temp files, speak the user's
+// language and reach an ssh agent. LC_* (every locale variable) is added to
+// these. Nothing else goes through unless named explicitly: per account
+// (vault.Account.HookEnv, set with 'add/edit --hook-env NAME') or per
+// command ('rotate --hook-env NAME').
+var HookAllowList = []string{"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "SSH_AUTH_SOCK"}
+
+// HookEnv is the environment a hook or after command of account a runs
+// with: the allow-listed variables of this process, the names in
+// a.HookEnv and extra that are set here, and IMAPVAULT_ACCOUNT,
+// IMAPVAULT_HOST, IMAPVAULT_PORT and IMAPVAULT_USERNAME. A variable whose
+// value holds one of the account's secrets is left out whatever its name,
+// and no IMAPVAULT_ name can be passed through.
+func HookEnv(a *vault.Account, extra []string) []string {
+	return hookEnv(os.Environ(), a, extra, a.Secrets()...)
+}
+
+func hookEnv(env []string, a *vault.Account, extra []string, secrets ...string) []string {
+	named := map[string]bool{}
+	for _, n := range HookAllowList {
+		named[n] = true
+	}
+	for _, n := range a.HookEnv {
+		named[n] = true
+	}
+	for _, n := range extra {
+		named[n] = true
+	}
+	out := make([]string, 0, len(named)+8)
 	for _, kv := range env {
 		name, value, _ := strings.Cut(kv, "=")
-		if secretName(name) || containsAny(value, secrets) {
+		if !(named[name] || strings.HasPrefix(name, "LC_")) ||
+			strings.HasPrefix(strings.ToUpper(name), "IMAPVAULT_") || containsAny(value, secrets) {
 			continue
 		}
 		out = append(out, kv)
@@ -124,22 +150,6 @@ func hookEnv(env []string, a *vault.Account, secrets ...string) []string {
 	)
 }
 
-// secretName reports whether an environment variable's name suggests it
-// holds a secret. Our own IMAPVAULT_ variables all go: the four the hook
-// needs are set afresh.
-func secretName(name string) bool {
-	n := strings.ToUpper(name)
-	if strings.HasPrefix(n, "IMAPVAULT_") {
-		return true
-	}
-	for _, word := range []string{"PASS", "SECRET", "TOKEN", "CREDENTIAL", "PRIVATE", "APIKEY", "API_KEY", "ACCESS_KEY"} {
-		if strings.Contains(n, word) {
-			return true
-		}
-	}
-	return false
-}
-
 func containsAny(s string, subs []string) bool {
 	for _, sub := range subs {
 		if sub != "" && strings.Contains(s, sub) {
@@ -149,15 +159,8 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-// redact replaces every occurrence of each secret in s.
-func redact(s string, secrets ...string) string {
-	for _, sec := range secrets {
-		if sec != "" {
-			s = strings.ReplaceAll(s, sec, Redacted)
-		}
-	}
-	return s
-}
+// redact hides every piece of 4 or more characters of each secret in s.
+func redact(s string, secrets ...string) string { return vault.Redact(s, secrets...) }
 
 // capped keeps the first limit bytes written to it and counts the rest.
 // The limit includes room for one password beyond maxHookOutput, so that a

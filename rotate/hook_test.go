@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -101,15 +102,33 @@ func TestRunHook(t *testing.T) {
 }
 
 // The hook's own process (the shell) copies its argv and environment out
-// of /proc; neither may hold a password, even when our environment does.
+// of /proc: the argv holds no password, and the environment is exactly the
+// allow-list, the four IMAPVAULT_* variables and the names passed
+// explicitly (per account and per command), even with secrets all around.
 func TestRunHookArgvEnvHoldNoSecret(t *testing.T) {
 	dir := t.TempDir()
-	t.Setenv("ROTATE_TEST_HARMLESS", "kept")
-	t.Setenv("ROTATE_TEST_MAILBOX_PASSWORD", "by-name")
-	t.Setenv("ROTATE_TEST_CARRIES", "x"+oldSentinel+"x")
-	t.Setenv("IMAPVAULT_PASSPHRASE", "ours")
+	for k, v := range map[string]string{
+		"PATH": "/usr/bin:/bin", "HOME": "/home/h", "USER": "u", "LOGNAME": "u", "LANG": "C.UTF-8",
+		"LC_ALL": "C.UTF-8", "LC_TIME": "C", "TZ": "UTC", "TMPDIR": "/tmp", "SSH_AUTH_SOCK": "/run/agent",
+		// What the issue found going through:
+		"DATABASE_URL": "postgres://app:hunter2@db/app", "MYSQL_PWD": "hunter2", "GITHUB_PAT": "ghp_x",
+		"OPENAI_KEY": "sk-x", "KUBECONFIG": "/home/h/.kube/config",
+		"ROTATE_TEST_HARMLESS": "not passed either", "IMAPVAULT_PASSPHRASE": "ours",
+		// Passed by name: per account and per command.
+		"PGPASSFILE": "/home/h/.pgpass", "MAILCTL_URL": "https://mail.example/api",
+		// Passed by name but carrying a password: left out anyway.
+		"CARRIES": "x" + oldSentinel + "x",
+		// Named, but ours: never passed through.
+		"IMAPVAULT_VAULT": "/v",
+	} {
+		t.Setenv(k, v)
+	}
+	t.Setenv("SHELL_UNSET_ME", "")
+	os.Unsetenv("SHELL_UNSET_ME")
+	a := hookAccount()
+	a.HookEnv = []string{"PGPASSFILE", "CARRIES", "NOT_SET_ANYWHERE"}
 	cmd := `cat /proc/$$/cmdline > ` + filepath.Join(dir, "cmdline") + `; cat /proc/$$/environ > ` + filepath.Join(dir, "environ")
-	if _, err := RunHook(context.Background(), cmd, 0, hookAccount(), oldSentinel, newSentinel); err != nil {
+	if _, err := RunHook(context.Background(), cmd, 0, a, oldSentinel, newSentinel, "MAILCTL_URL", "IMAPVAULT_VAULT"); err != nil {
 		t.Fatal(err)
 	}
 	argv := readFile(t, filepath.Join(dir, "cmdline"))
@@ -119,27 +138,36 @@ func TestRunHookArgvEnvHoldNoSecret(t *testing.T) {
 	}
 	assertNoSecret(t, "hook argv", argv)
 	assertNoSecret(t, "hook environment", env)
-	vars := strings.Split(env, "\x00")
-	has := func(kv string) bool {
-		for _, v := range vars {
-			if v == kv {
-				return true
-			}
+	var got []string
+	for _, kv := range strings.Split(strings.TrimRight(env, "\x00"), "\x00") {
+		// sh itself adds PWD (and some add SHLVL, _, OLDPWD); they are not ours.
+		switch name, _, _ := strings.Cut(kv, "="); name {
+		case "PWD", "SHLVL", "_", "OLDPWD":
+			continue
 		}
-		return false
+		got = append(got, kv)
 	}
-	for kv, want := range map[string]bool{
-		"ROTATE_TEST_HARMLESS=kept":                 true,
-		"IMAPVAULT_ACCOUNT=team inbox":              true,
-		"IMAPVAULT_USERNAME=team@example.test":      true,
-		"ROTATE_TEST_MAILBOX_PASSWORD=by-name":      false,
-		"IMAPVAULT_PASSPHRASE=ours":                 false,
-		"ROTATE_TEST_CARRIES=x" + oldSentinel + "x": false,
-	} {
-		if has(kv) != want {
-			t.Errorf("environment has %q: %v, want %v", strings.SplitN(kv, "=", 2)[0], !want, want)
-		}
+	slices.Sort(got)
+	want := []string{
+		"HOME=/home/h", "IMAPVAULT_ACCOUNT=team inbox", "IMAPVAULT_HOST=imap.example.test", "IMAPVAULT_PORT=993",
+		"IMAPVAULT_USERNAME=team@example.test", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "LC_TIME=C", "LOGNAME=u",
+		"MAILCTL_URL=https://mail.example/api", "PATH=/usr/bin:/bin", "PGPASSFILE=/home/h/.pgpass",
+		"SSH_AUTH_SOCK=/run/agent", "TMPDIR=/tmp", "TZ=UTC", "USER=u",
 	}
+	if !slices.Equal(got, want) {
+		t.Errorf("hook environment:\n got %q\nwant %q", got, want)
+	}
+	// HookEnv, which the after command uses, is the same list.
+	a.Password = oldSentinel
+	if he := HookEnv(a, []string{"MAILCTL_URL"}); !slices.Equal(sortedCopy(he), want) {
+		t.Errorf("HookEnv = %q, want %q", sortedCopy(he), want)
+	}
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
 
 // A timeout kills the hook's whole process group, not just the shell.
@@ -204,5 +232,24 @@ func assertNoSecret(t *testing.T, what, s string, more ...string) {
 		if sec != "" && strings.Contains(s, sec) {
 			t.Errorf("%s contains a password", what)
 		}
+	}
+}
+
+// A hook that prints a fragment of a password (cut at a character, as a
+// password with a newline once was) shows none of it.
+func TestRunHookRedactsFragments(t *testing.T) {
+	cmd := `IFS= read -r old; IFS= read -r new; echo "old tail: ${old#Old-}"; echo "new head: ${new%%-Xp4*}"; echo "mid: ${new#New-Sen}" >&2; exit 3`
+	out, err := RunHook(context.Background(), cmd, 0, hookAccount(), oldSentinel, newSentinel)
+	if err == nil {
+		t.Fatal("exit 3 was not an error")
+	}
+	assertNoSecret(t, "hook output", out)
+	for _, piece := range []string{"Sentinel", "9qZ7", "tinel", "Xp4$"} {
+		if strings.Contains(out, piece) {
+			t.Errorf("output holds %q: %q", piece, out)
+		}
+	}
+	if !strings.Contains(out, "old tail: [redacted]") || !strings.Contains(out, "new head: [redacted]") {
+		t.Errorf("output lost its words: %q", out)
 	}
 }

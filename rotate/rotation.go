@@ -23,6 +23,9 @@ type Options struct {
 	// password at the provider; see RunHook. Empty: the person does it.
 	Hook        string
 	HookTimeout time.Duration // 0: DefaultHookTimeout
+	// HookEnv names variables the hook gets beyond HookAllowList and the
+	// account's own HookEnv (rotate --hook-env); see HookEnv.
+	HookEnv []string
 
 	// Confirm is how Run, Resume and Batch apply by hand when Hook is
 	// empty: show r.NewPassword() to the person and return nil once they

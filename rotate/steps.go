@@ -35,7 +35,7 @@ func (r *Rotation) Apply(ctx context.Context) error {
 		return err
 	}
 	r.emit(Event{Step: StepApplying, Message: "running the hook"})
-	out, hookErr := RunHook(ctx, r.opts.Hook, r.opts.HookTimeout, a, a.Password, r.pw)
+	out, hookErr := RunHook(ctx, r.opts.Hook, r.opts.HookTimeout, a, a.Password, r.pw, r.opts.HookEnv...)
 	r.rep.HookOutput = out
 	if hookErr != nil {
 		r.emit(Event{Step: StepFailed, Message: hookErr.Error(), Output: out})

@@ -3,7 +3,8 @@ package rotate
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/imapvault/imapvault/vault"
 )
 
 // ErrProviderPassword is matched by every refusal of a password pasted
@@ -18,7 +19,7 @@ func CheckProviderPassword(pw, current string) error {
 	switch {
 	case pw == "":
 		return fmt.Errorf("%w: it is empty", ErrProviderPassword)
-	case strings.ContainsAny(pw, "\n\r\x00"):
+	case vault.CheckPassword(pw) != nil:
 		return fmt.Errorf("%w: it holds a line break or NUL character; paste the password alone", ErrProviderPassword)
 	case pw == current:
 		return fmt.Errorf("%w: it is the current password; ask the provider for a new one", ErrProviderPassword)

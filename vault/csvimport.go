@@ -19,14 +19,29 @@ type ImportRow struct {
 	Account *Account
 }
 
-// ImportError names the CSV line of the first bad row. It never quotes the
-// row, which holds a password.
+// ImportError names the CSV line (and column, when one is to blame) of the
+// first bad row. It never quotes a cell: after a stray comma any cell can
+// hold a piece of a password.
 type ImportError struct {
-	Line int
-	Err  error
+	Line   int
+	Column string // header name of the bad cell; "" for the row as a whole
+	Err    error
 }
 
-func (e *ImportError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *ImportError) Error() string {
+	if e.Column != "" {
+		return fmt.Sprintf("line %d, column %s: %v", e.Line, e.Column, e.Err)
+	}
+	return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+}
+
+// cellError blames one column of a row.
+type cellError struct {
+	column string
+	err    error
+}
+
+func (e *cellError) Error() string   { return e.err.Error() }
 func (e *ImportError) Unwrap() error { return e.Err }
 
 // ParseCSV reads accounts from CSV with a header of ImportColumns (any
@@ -75,11 +90,21 @@ func ParseCSV(r io.Reader, now time.Time) ([]ImportRow, error) {
 		line, _ := cr.FieldPos(0)
 		a, err := rowAccount(rec, get, now)
 		if err != nil {
-			return nil, &ImportError{Line: line, Err: err}
+			ie := &ImportError{Line: line, Err: err}
+			var ce *cellError
+			if errors.As(err, &ce) {
+				ie.Column, ie.Err = ce.column, ce.err
+				if i, ok := col[ce.column]; ok && i < len(rec) {
+					// A quoted cell can span lines: name the line the cell starts on.
+					ie.Line, _ = cr.FieldPos(i)
+				}
+			}
+			return nil, ie
 		}
 		key := strings.ToLower(a.Name)
 		if first, dup := seen[key]; dup {
-			return nil, &ImportError{Line: line, Err: fmt.Errorf("duplicate name %q (first on line %d)", a.Name, first)}
+			l, _ := cr.FieldPos(col["name"])
+			return nil, &ImportError{Line: l, Column: "name", Err: fmt.Errorf("duplicate name (first on line %d)", first)}
 		}
 		seen[key] = line
 		out = append(out, ImportRow{Line: line, Account: a})
@@ -97,34 +122,54 @@ func known(h string) bool {
 }
 
 func rowAccount(rec []string, get func([]string, string) string, now time.Time) (*Account, error) {
+	cell := func(column string, err error) error { return &cellError{column: column, err: err} }
 	a := &Account{
 		Name:     strings.TrimSpace(get(rec, "name")),
 		Host:     strings.TrimSpace(get(rec, "host")),
 		Username: strings.TrimSpace(get(rec, "username")),
 		Password: get(rec, "password"),
-		Security: Security(get(rec, "security")),
 	}
 	if p := strings.TrimSpace(get(rec, "port")); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, fmt.Errorf("bad port %q (want 1-65535)", p)
+			return nil, cell("port", errors.New("bad port (want a number 1-65535)"))
 		}
 		a.Port = n
 	}
+	sec, err := ParseSecurity(get(rec, "security"))
+	if err != nil {
+		return nil, cell("security", errors.New("unknown security (want tls, starttls or insecure)"))
+	}
+	a.Security = sec
 	if c := strings.TrimSpace(get(rec, "changed")); c != "" {
 		d, err := time.ParseInLocation("2006-01-02", c, time.Local)
 		if err != nil {
-			return nil, fmt.Errorf("bad changed date %q (want YYYY-MM-DD)", c)
+			return nil, cell("changed", errors.New("bad changed date (want YYYY-MM-DD)"))
 		}
 		a.Changed = d
 	}
-	if err := Validate(a); err != nil {
-		return nil, err
-	}
 	if a.Password == "" {
-		return nil, fmt.Errorf("%w: password is required", ErrInvalidAccount)
+		return nil, cell("password", fmt.Errorf("%w: password is required", ErrInvalidAccount))
+	}
+	if err := CheckPassword(a.Password); err != nil {
+		return nil, cell("password", err)
+	}
+	if err := Validate(a); err != nil {
+		return nil, cell(blame(err), err)
 	}
 	return a, nil
+}
+
+// blame picks the column a Validate error is about from its words (which
+// never quote the value).
+func blame(err error) string {
+	msg := err.Error()
+	for _, c := range []string{"name", "host", "username", "port"} {
+		if strings.Contains(msg, ": "+c+" ") {
+			return c
+		}
+	}
+	return ""
 }
 
 // csvErr keeps the line of a CSV syntax error but drops the record text.
@@ -151,7 +196,7 @@ func (v *Vault) Import(rows []ImportRow, now time.Time) error {
 		}
 		key := strings.ToLower(r.Account.Name)
 		if names[key] {
-			return &ImportError{Line: r.Line, Err: fmt.Errorf("account %q: %w", r.Account.Name, ErrDuplicateName)}
+			return &ImportError{Line: r.Line, Column: "name", Err: ErrDuplicateName}
 		}
 		names[key] = true
 	}

@@ -371,7 +371,7 @@ func Validate(a *Account) error {
 	if a.Port < 1 || a.Port > 65535 {
 		return fmt.Errorf("%w: port %d out of range 1-65535", ErrInvalidAccount, a.Port)
 	}
-	return nil
+	return validateFields(a) // validate.go
 }
 
 // NewID returns a random 16-hex-digit account id.

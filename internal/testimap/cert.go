@@ -71,6 +71,9 @@ type CertSpec struct {
 	Hosts []string
 	// Days until NotAfter; 0 means 365. Negative gives an expired cert.
 	Days int
+	// CommonName and Organization override the subject (default: the
+	// first host, "imapvault tests"); a hostile server puts escapes here.
+	CommonName, Organization string
 }
 
 // DefaultHosts are the names a test server answers to.
@@ -108,7 +111,7 @@ func (ca *CA) IssuePEM(spec CertSpec) (certPEM, keyPEM []byte, err error) {
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: hosts[0], Organization: []string{"imapvault tests"}},
+		Subject:      subject(spec, hosts[0]),
 		NotBefore:    notBefore,
 		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
@@ -144,6 +147,17 @@ func serial() *big.Int {
 	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
 	if err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return n
+}
+
+func subject(spec CertSpec, host string) pkix.Name {
+	n := pkix.Name{CommonName: host, Organization: []string{"imapvault tests"}}
+	if spec.CommonName != "" {
+		n.CommonName = spec.CommonName
+	}
+	if spec.Organization != "" {
+		n.Organization = []string{spec.Organization}
 	}
 	return n
 }

@@ -60,6 +60,10 @@ func (s *Server) script(c net.Conn) {
 		_, _ = io.Copy(io.Discard, c)
 		return
 	}
+	if s.opts.Hostile != "" {
+		s.hostile(c)
+		return
+	}
 	if s.opts.Mode == ImplicitTLS && !s.opts.LoginDisabled && !s.opts.NoStartTLS {
 		c = tls.Server(c, s.tls)
 	}

@@ -65,10 +65,13 @@ type Options struct {
 	LoginNO       *NOResponse // answer every LOGIN/AUTHENTICATE with this NO
 	LoginDisabled bool        // cleartext, advertises LOGINDISABLED and no AUTH=
 	NoStartTLS    bool        // cleartext, does not offer STARTTLS, accepts LOGIN
+	// Hostile makes the scripted responder attack its client (hostile.go):
+	// escape sequences in its words, or floods. It works in every Mode.
+	Hostile Hostile
 }
 
 func (o Options) scripted() bool {
-	return o.Silent || o.ByeGreeting != "" || o.LoginNO != nil || o.LoginDisabled || o.NoStartTLS
+	return o.Hostile != "" || o.Silent || o.ByeGreeting != "" || o.LoginNO != nil || o.LoginDisabled || o.NoStartTLS
 }
 
 // Server is a running test server.
@@ -111,7 +114,10 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if opts.scripted() && opts.Mode == STARTTLS {
+	if opts.Hostile == HostileCert {
+		opts.Cert = HostileCertSpec()
+	}
+	if opts.scripted() && opts.Mode == STARTTLS && opts.Hostile == "" {
 		return nil, errors.New("the scripted responder does not do STARTTLS; use Mode ImplicitTLS or Plain")
 	}
 	cert, err := ca.Issue(opts.Cert)

@@ -1,0 +1,144 @@
+package vault
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Caps on what an account's fields may hold. Names and the rest are shown
+// in tables, the TUI and errors: no control character and nothing long
+// enough to flood a screen gets in.
+const (
+	MaxNameLen     = 64   // runes
+	MaxUsernameLen = 256  // runes
+	MaxHostLen     = 253  // bytes, as in DNS
+	MaxTagLen      = 64   // runes
+	MaxTags        = 32   // tags per account
+	MaxNotesLen    = 4096 // bytes
+	MaxHookLen     = 4096 // bytes
+)
+
+// ErrBadPassword: a password with a newline, carriage return or NUL. Such a
+// password cannot pass through a line-based hook, a CSV file or a terminal
+// prompt intact, so it is refused wherever a password enters.
+var ErrBadPassword = errors.New("the password holds a newline, carriage return or NUL byte, which hooks and files would cut it at; choose one without")
+
+// CheckPassword refuses a password that holds a newline, CR or NUL. The
+// error never quotes the password.
+func CheckPassword(pw string) error {
+	if strings.ContainsAny(pw, "\r\n\x00") {
+		return ErrBadPassword
+	}
+	return nil
+}
+
+// validateFields checks what Validate's presence checks leave: printable
+// text, caps, a host name or IP literal, hook variable names. Errors name
+// the field, never quote its value (it may be long or hostile).
+func validateFields(a *Account) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidAccount, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case !printable(a.Name, false):
+		return bad("name holds a control, bidi or invalid character")
+	case utf8.RuneCountInString(a.Name) > MaxNameLen:
+		return bad("name is longer than %d characters", MaxNameLen)
+	case !printable(a.Username, false):
+		return bad("username holds a control, bidi or invalid character")
+	case utf8.RuneCountInString(a.Username) > MaxUsernameLen:
+		return bad("username is longer than %d characters", MaxUsernameLen)
+	case !validHost(a.Host):
+		return bad("host is not a host name or IP address (letters, digits, '-', '.', at most %d bytes)", MaxHostLen)
+	case len(a.Tags) > MaxTags:
+		return bad("more than %d tags", MaxTags)
+	case !printable(a.Notes, true):
+		return bad("notes hold a control, bidi or invalid character (newlines are fine)")
+	case len(a.Notes) > MaxNotesLen:
+		return bad("notes are longer than %d bytes", MaxNotesLen)
+	case len(a.Hook) > MaxHookLen || len(a.After) > MaxHookLen:
+		return bad("hook command is longer than %d bytes", MaxHookLen)
+	case !utf8.ValidString(a.Hook) || !utf8.ValidString(a.After) || strings.ContainsRune(a.Hook+a.After, 0):
+		return bad("hook command holds invalid UTF-8 or a NUL byte")
+	}
+	for i, t := range a.Tags {
+		if !printable(t, false) || strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > MaxTagLen {
+			return bad("tag %d is empty, longer than %d characters or holds a control, bidi or invalid character", i+1, MaxTagLen)
+		}
+	}
+	for i, n := range a.HookEnv {
+		if !EnvName(n) {
+			return bad("hook_env entry %d is not an environment variable name (letters, digits, '_')", i+1)
+		}
+	}
+	if a.Password != "" {
+		if err := CheckPassword(a.Password); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EnvName reports whether s is a portable environment variable name.
+func EnvName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// printable: valid UTF-8 without C0/C1 controls, DEL or bidi formatting
+// characters (newlines allowed when multiline). It matches
+// internal/termtext.Safe, which vault may not import.
+func printable(s string, multiline bool) bool {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
+				return false
+			}
+		case r == '\n' && multiline:
+		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
+			return false
+		case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return false
+		}
+	}
+	return true
+}
+
+// validHost accepts an IP literal (optionally in brackets) or a host name
+// whose labels are letters (any script, for IDNA names), digits, '-' and
+// '_' (some internal names use it).
+func validHost(h string) bool {
+	if h == "" || len(h) > MaxHostLen {
+		return false
+	}
+	if net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")) != nil {
+		return true
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+				continue
+			}
+			return false
+		}
+	}
+	return true
+}
