@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -38,10 +39,15 @@ func Main(args []string) int {
 
 // run executes one command line and returns the exit code.
 func run(e *env, args []string) int {
-	args, err := e.parseGlobals(args)
+	rest, err := e.parseGlobals(args)
 	if err != nil {
-		return e.report(usageErr(err, "run imapvault --help for the global flags"))
+		err = usageErr(err, "run imapvault --help for the global flags")
+		if slices.Contains(args, "check") && nagiosWanted(args) {
+			err = nagiosUnknownErr(e, err) // a monitoring system reads this as UNKNOWN
+		}
+		return e.report(err)
 	}
+	args = rest
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
