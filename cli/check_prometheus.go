@@ -38,6 +38,7 @@ func writePrometheus(path string, v *vault.Vault, now time.Time) error {
 	var b strings.Builder
 	promMetrics(&b, v, findings, now)
 	dir := filepath.Dir(path)
+	sweepPromTemps(dir, filepath.Base(path), now)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write prometheus metrics: %w", err)
@@ -157,6 +158,17 @@ func promMetrics(out io.Writer, v *vault.Vault, findings []audit.Finding, now ti
 	}
 	fam("imapvault_check_timestamp_seconds", "Unix time this file was written by imapvault check.")
 	sample("imapvault_check_timestamp_seconds", unixSeconds(now))
+}
+
+// sweepPromTemps removes temp files a killed write left behind, once they
+// are old enough that no live writer can still own them.
+func sweepPromTemps(dir, base string, now time.Time) {
+	stray, _ := filepath.Glob(filepath.Join(dir, "."+base+".tmp-*"))
+	for _, p := range stray {
+		if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && now.Sub(st.ModTime()) > 10*time.Minute {
+			os.Remove(p)
+		}
+	}
 }
 
 // lastSuccess is when the account last logged in, as far as the vault knows.
