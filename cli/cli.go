@@ -58,6 +58,10 @@ func run(e *env, args []string) int {
 			printMainHelp(e.stdout)
 			return exitOK
 		}
+		if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+			fmt.Fprintln(e.stdout, versionLine())
+			return exitOK
+		}
 		if len(args) > 0 {
 			return e.report(usageErr(fmt.Errorf("unknown flag %s", args[0]), "run imapvault --help"))
 		}
@@ -79,16 +83,25 @@ func run(e *env, args []string) int {
 func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
 
 func printMainHelp(w io.Writer) {
-	fmt.Fprint(w, `imapvault keeps your IMAP mailbox passwords in one age-encrypted vault,
-logs in to each server to prove they work, flags what is stale, reused,
-weak, breached or badly secured, and rotates passwords safely.
-
-Usage:
-  imapvault                 open the TUI on your vault
+	fmt.Fprintf(w, "%s\n\nUsage:\n", mainAbout)
+	fmt.Fprint(w, `  imapvault                 open the TUI on your vault
   imapvault COMMAND [flags] [args]
 
 Commands:
 `)
+	for _, n := range visibleCommands() {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, "\nGlobal flags (anywhere on the line):\n")
+	for _, g := range globalFlagDocs {
+		fmt.Fprintf(w, "  %-22s  %s\n", "--"+g.name+" "+g.arg, strings.ReplaceAll(g.usage, "\n", "\n"+strings.Repeat(" ", 26)))
+	}
+	fmt.Fprintf(w, "\n%s\nRun 'imapvault COMMAND --help' for a command's flags.\n\n%s\n", exitCodesText, versionLine())
+}
+
+// visibleCommands are the commands help and the man page list, sorted;
+// those without a summary (tui, __complete) are left out.
+func visibleCommands() []string {
 	names := make([]string, 0, len(commands))
 	for n, c := range commands {
 		if c.summary != "" {
@@ -96,17 +109,5 @@ Commands:
 		}
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprint(w, `
-Global flags (anywhere on the line):
-  --vault PATH            vault file (env IMAPVAULT_VAULT; default $XDG_DATA_HOME/imapvault/vault.age)
-  --identity FILE         age identity or SSH key (env IMAPVAULT_IDENTITY;
-                          default $XDG_CONFIG_HOME/imapvault/identity.age)
-  --passphrase-file FILE  read the identity's passphrase from FILE instead of the terminal
-
-Exit codes: 0 all well, 1 something failed or was found, 2 usage, vault or I/O error.
-Run 'imapvault COMMAND --help' for a command's flags.
-`)
+	return names
 }

@@ -30,6 +30,10 @@ type env struct {
 
 	// tty, when set, stands for "no terminal" in tests.
 	tty func() bool
+
+	// help, when set, receives a command's help as data instead of
+	// printing it (the man page and completion read it; help.go).
+	help *helpDoc
 }
 
 func (e *env) report(err error) int { return report(e.stderr, err, e.vaultPath) }
@@ -194,6 +198,10 @@ func (e *env) flags(name, usage, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
+		if e.help != nil {
+			e.help.capture(fs, usage, about)
+			return
+		}
 		w := e.stdout
 		fmt.Fprintf(w, "Usage: imapvault %s\n\n%s\n", usage, strings.TrimSpace(about))
 		hasFlags := false
