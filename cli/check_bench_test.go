@@ -1,0 +1,173 @@
+package cli
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/vault"
+)
+
+// benchVault writes a vault with n accounts on host:port (user-i / pw-i),
+// encrypted to a new plain identity, and returns the vault and identity
+// paths. It is written in process: n `add` children would take minutes.
+func benchVault(tb testing.TB, dir string, n int, port func(i int) int) (vaultPath, idPath string) {
+	k, err := age.GenerateX25519Identity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	idPath = filepath.Join(dir, "id.txt")
+	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
+	id, err := vault.LoadIdentity(idPath, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vaultPath = filepath.Join(dir, "vault.age")
+	f, err := vault.Create(vaultPath, id, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	now := time.Now()
+	for i := range n {
+		a := &vault.Account{Name: fmt.Sprintf("acct-%05d", i), Host: "127.0.0.1", Port: port(i), Security: vault.TLS,
+			Username: fmt.Sprintf("user-%d", i), Password: fmt.Sprintf("pw-%d", i), Changed: now}
+		if err := f.Vault.Add(a, now); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := f.Save(); err != nil {
+		tb.Fatal(err)
+	}
+	return vaultPath, idPath
+}
+
+// bareLogin is the least a login check can do: TCP, TLS, greeting,
+// AUTHENTICATE PLAIN with SASL-IR, close. No LOGOUT, no capabilities.
+func bareLogin(addr string, conf *tls.Config, user, pw string) error {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	tc := tls.Client(conn, conf)
+	if err := tc.Handshake(); err != nil {
+		return err
+	}
+	r := bufio.NewReader(tc)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "* OK") {
+		return fmt.Errorf("greeting %q: %v", line, err)
+	}
+	ir := base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + pw))
+	if _, err := fmt.Fprintf(tc, "a AUTHENTICATE PLAIN %s\r\n", ir); err != nil {
+		return err
+	}
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(line, "a ") {
+			if !strings.HasPrefix(line, "a OK") {
+				return fmt.Errorf("login: %q", line)
+			}
+			return nil
+		}
+	}
+}
+
+// bareRun logs in to n accounts, conc at a time, with bareLogin.
+func bareRun(addr string, conf *tls.Config, n, conc int) error {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, conc)
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := bareLogin(addr, conf, "user-"+strconv.Itoa(i), "pw-"+strconv.Itoa(i)); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
+}
+
+// BenchmarkCheckVsBareClient runs a bare client and `imapvault check` (the
+// whole command as a child process: start-up, vault, checks, save) side by
+// side against the same server behind a 40 ms round-trip proxy, 48
+// accounts at concurrency 16, and reports the ratio of their wall times.
+func BenchmarkCheckVsBareClient(b *testing.B) {
+	const (
+		accounts    = 48
+		concurrency = 16
+		rtt         = 40 * time.Millisecond
+	)
+	users := map[string]string{}
+	for i := range accounts {
+		users["user-"+strconv.Itoa(i)] = "pw-" + strconv.Itoa(i)
+	}
+	srv := testimap.Start(b, testimap.Options{Users: users})
+	px := testimap.Proxy(b, srv.Addr(), rtt)
+	dir := b.TempDir()
+	vaultPath, idPath := benchVault(b, dir, accounts, func(int) int { return px.Port() })
+	ca, err := testimap.DefaultCA()
+	if err != nil {
+		b.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	writeCAFile(b, caFile, ca)
+	conf := &tls.Config{RootCAs: ca.Pool, ServerName: "127.0.0.1"}
+
+	check := func() error {
+		cmd := exec.Command(os.Args[0], "check", "--concurrency", strconv.Itoa(concurrency), "--per-host", strconv.Itoa(concurrency),
+			"--vault", vaultPath, "--identity", idPath)
+		cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "SSL_CERT_FILE="+caFile)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("check: %v\n%s", err, out)
+		}
+		return nil
+	}
+	var bare, full time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		t0 := time.Now()
+		if err := bareRun(px.Addr(), conf, accounts, concurrency); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if err := check(); err != nil {
+			b.Fatal(err)
+		}
+		bare += t1.Sub(t0)
+		full += time.Since(t1)
+	}
+	b.ReportMetric(float64(bare.Milliseconds())/float64(b.N), "bare-ms")
+	b.ReportMetric(float64(full.Milliseconds())/float64(b.N), "check-ms")
+	b.ReportMetric(float64(full)/float64(bare), "ratio")
+}
+
+func writeCAFile(tb testing.TB, path string, ca *testimap.CA) {
+	tb.Helper()
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
