@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,6 +92,9 @@ statuses and times, never a password.`)
 		return err
 	}
 	start := time.Now()
+	// Load the trusted roots while the vault opens, not in the first
+	// handshake, where every check of the first wave would wait for it.
+	go x509.SystemCertPool()
 	id, err := e.identity()
 	if err != nil {
 		return err
