@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -175,4 +176,60 @@ func writeCAFile(tb testing.TB, path string, ca *testimap.CA) {
 	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw}), 0o600); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// BenchmarkCheck10k runs `imapvault check` as a child over 10,000 accounts
+// spread over 20 in-process servers and reports its wall time, peak
+// memory (max RSS) and the size of the vault it saved. Run it alone:
+// go test ./cli -run XXX -bench Check10k -benchtime=1x
+func BenchmarkCheck10k(b *testing.B) {
+	const accounts, servers = 10000, 20
+	srvs := make([]*testimap.Server, servers)
+	for s := range srvs {
+		users := map[string]string{}
+		for i := s; i < accounts; i += servers {
+			users["user-"+strconv.Itoa(i)] = "pw-" + strconv.Itoa(i)
+		}
+		srvs[s] = testimap.Start(b, testimap.Options{Users: users})
+	}
+	dir := b.TempDir()
+	vaultPath, idPath := benchVault(b, dir, accounts, func(i int) int { return srvs[i%servers].Port() })
+	before := fileSize(b, vaultPath)
+	ca, err := testimap.DefaultCA()
+	if err != nil {
+		b.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	writeCAFile(b, caFile, ca)
+	var rss int64
+	b.ResetTimer()
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "check", "--json", "--concurrency", "32", "--per-host", "4",
+			"--vault", vaultPath, "--identity", idPath)
+		cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "SSL_CERT_FILE="+caFile)
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		out, err := cmd.Output()
+		if err != nil {
+			b.Fatalf("check: %v\n%s", err, errb.String())
+		}
+		if n := strings.Count(string(out), `"status": "ok"`); n != accounts {
+			b.Fatalf("%d of %d checks ok", n, accounts)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			rss = max(rss, ru.Maxrss) // KiB on Linux
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "wall-s")
+	b.ReportMetric(float64(rss)/1024, "peak-rss-MiB")
+	b.ReportMetric(float64(before)/1024, "vault-before-KiB")
+	b.ReportMetric(float64(fileSize(b, vaultPath))/1024, "vault-after-KiB")
+}
+
+func fileSize(tb testing.TB, path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st.Size()
 }
