@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/exp/golden"
@@ -82,6 +83,11 @@ func TestCheckNagios(t *testing.T) {
 			r := s.run("", args...)
 			if r.code != tt.code {
 				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			for _, pw := range []string{"alice-pw", "bob-pw", "wrong-pw"} {
+				if strings.Contains(r.stdout+r.stderr, pw) {
+					t.Fatalf("a password (%s) is in the output", pw)
+				}
 			}
 			golden.RequireEqual(t, fmt.Sprintf("exit %d\n%s", r.code, nagiosNormal(r.stdout)))
 		})

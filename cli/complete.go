@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -238,7 +239,11 @@ func completionNames(e *env) []string {
 	}
 	names := make([]string, 0, len(f.Vault.Accounts))
 	for _, a := range f.Vault.Accounts {
-		names = append(names, a.Name)
+		// A name with control characters would act on the terminal or
+		// break the one-per-line answer: type it by hand.
+		if termtext.Safe(a.Name) {
+			names = append(names, a.Name)
+		}
 	}
 	sort.Strings(names)
 	return names

@@ -110,3 +110,30 @@ func TestBashCompletesNames(t *testing.T) {
 		t.Errorf("locked vault: completion offered %q", got)
 	}
 }
+
+// TestFishCompletesNames: in real fish, `imapvault rotate <TAB>` offers the
+// account names and flags complete.
+func TestFishCompletesNames(t *testing.T) {
+	fish := testimap.LookBin(t, "fish", "fish")
+	s := newSandbox(t)
+	s.plainIdentity()
+	s.init()
+	s.add("home", "pw-home")
+	s.add("my mail", "pw-mine")
+	env := append(s.onPath(), "HOME="+s.dir, "XDG_CONFIG_HOME="+filepath.Join(s.dir, "fishconf"))
+	for _, tt := range []struct{ line, want string }{
+		{"imapvault rotate ", "home|my mail"},
+		{"imapvault add --security st", "starttls"},
+		{"imapvault check --fai", "--failed"},
+	} {
+		cmd := exec.Command(fish, "--no-config", "-c", "imapvault completion fish | source; complete -C $argv[1]", tt.line)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("fish: %v\n%s", err, out)
+		}
+		if got := strings.Join(strings.Split(strings.TrimSpace(string(out)), "\n"), "|"); got != tt.want {
+			t.Errorf("fish completes %q to %q, want %q", tt.line, out, tt.want)
+		}
+	}
+}
