@@ -176,7 +176,7 @@ func lastSuccess(c *vault.Check) time.Time {
 	if c.Status == "ok" {
 		return c.At
 	}
-	return time.Time{}
+	return c.LastOK
 }
 
 func unixSeconds(t time.Time) float64 { return float64(t.UnixMilli()) / 1000 }

@@ -29,7 +29,7 @@ const promSentinel = "Sentinel-pw-7Qz9-never-in-metrics"
 
 // promVault is a sandbox with a good account, a failing one and one whose
 // name needs escaping in a label.
-func promVault(t *testing.T) *sandbox {
+func promVault(t *testing.T) (*sandbox, *testimap.Server) {
 	s := newSandbox(t)
 	trustTestCA(t, s)
 	srv := testimap.Start(t, testimap.Options{Users: map[string]string{"alice": promSentinel, "bob": "bob-pw"}})
@@ -37,7 +37,7 @@ func promVault(t *testing.T) *sandbox {
 	s.addAt("good", srv, "alice", promSentinel)
 	s.addAt("bad", srv, "bob", "wrong-"+promSentinel)
 	s.addAt("we\"ird\\name\nx", srv, "bob", "bob-pw")
-	return s
+	return s, srv
 }
 
 // TestCheckPrometheus: the file passes promtool, a real node_exporter serves
@@ -45,7 +45,7 @@ func promVault(t *testing.T) *sandbox {
 func TestCheckPrometheus(t *testing.T) {
 	promtool := testimap.LookBin(t, "promtool", "prometheus")
 	exporter := testimap.LookBin(t, "prometheus-node-exporter", "prometheus-node-exporter")
-	s := promVault(t)
+	s, srv := promVault(t)
 	dir := filepath.Join(s.dir, "textfile")
 	os.Mkdir(dir, 0o755)
 	prom := filepath.Join(dir, "imapvault.prom")
@@ -82,9 +82,27 @@ func TestCheckPrometheus(t *testing.T) {
 	if strings.Contains(text, `imapvault_last_success_timestamp_seconds{account="bad"}`) {
 		t.Error("a never-successful account has a last success time")
 	}
+	// good's password stops working: it fails now, and its last success
+	// is still the first check's.
+	okAt := promValue(t, text, `imapvault_last_success_timestamp_seconds{account="good"}`)
+	srv.SetPassword("alice", "changed-elsewhere")
+	s.run("", "check", "--prometheus", prom, "--passphrase-file", s.passFile)
+	text = string(readFile(t, prom))
+	if !strings.Contains(text, `imapvault_login_ok{account="good",host="127.0.0.1",status="auth_failed"} 0`) {
+		t.Errorf("good does not fail after its password changed:\n%s", grepLines(text, "login_ok"))
+	}
+	if got := promValue(t, text, `imapvault_last_success_timestamp_seconds{account="good"}`); got != okAt {
+		t.Errorf("good's last success %s after a failure, want the first check's %s", got, okAt)
+	}
+	promtoolCheck(t, promtool, prom)
 	scrape := startExporter(t, exporter, dir)
 	body := scrape()
-	for _, w := range want[:4] {
+	for _, w := range []string{
+		`imapvault_login_ok{account="good",host="127.0.0.1",status="auth_failed"} 0`,
+		`imapvault_login_ok{account="bad",host="127.0.0.1",status="auth_failed"} 0`,
+		`imapvault_login_ok{account="we\"ird\\name\nx",host="127.0.0.1",status="ok"} 1`,
+		`imapvault_last_success_timestamp_seconds{account="good"} `,
+	} {
 		if !strings.Contains(body, w) {
 			t.Errorf("node_exporter does not serve %q", w)
 		}
@@ -99,7 +117,7 @@ func TestCheckPrometheus(t *testing.T) {
 func TestCheckPrometheusKilledWrite(t *testing.T) {
 	promtool := testimap.LookBin(t, "promtool", "prometheus")
 	exporter := testimap.LookBin(t, "prometheus-node-exporter", "prometheus-node-exporter")
-	s := promVault(t)
+	s, _ := promVault(t)
 	dir := filepath.Join(s.dir, "textfile")
 	os.Mkdir(dir, 0o755)
 	prom := filepath.Join(dir, "imapvault.prom")
@@ -146,6 +164,18 @@ func TestCheckPrometheusKilledWrite(t *testing.T) {
 		t.Fatalf("check after the kill: exit %d %s", r.code, r.stderr)
 	}
 	promtoolCheck(t, promtool, prom)
+}
+
+// promValue is the value of the series that starts with prefix.
+func promValue(t *testing.T, text, prefix string) string {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(l, prefix+" "); ok {
+			return v
+		}
+	}
+	t.Fatalf("no series %s", prefix)
+	return ""
 }
 
 // command is the child process of s.run, not yet started.
