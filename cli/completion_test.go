@@ -137,3 +137,41 @@ func TestFishCompletesNames(t *testing.T) {
 		}
 	}
 }
+
+// TestZshCompletesNames runs the zsh script's function in a real zsh, with
+// compadd and _files standing in for the completion system (they need a
+// line editor), and checks what it offers.
+func TestZshCompletesNames(t *testing.T) {
+	zsh := testimap.LookBin(t, "zsh", "zsh")
+	s := newSandbox(t)
+	s.plainIdentity()
+	s.init()
+	s.add("home", "pw-home")
+	s.add("my mail", "pw-mine")
+	env := s.onPath()
+	for _, tt := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"imapvault", "rotate", ""}, "home|my mail"},
+		{[]string{"imapvault", "add", "--security", "st"}, "starttls"},
+		{[]string{"imapvault", "--vault", ""}, "FILES"},
+		{[]string{"imapvault", "au"}, "audit"},
+	} {
+		prog := `compdef() { :; }
+compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }
+_files() { print FILES; }
+source <(imapvault completion zsh) || exit 9
+words=("$@"); CURRENT=$#
+_imapvault`
+		cmd := exec.Command(zsh, append([]string{"-f", "-c", prog, "zsh"}, tt.words...)...)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("zsh: %v\n%s", err, out)
+		}
+		if got := strings.Join(strings.Split(strings.TrimSpace(string(out)), "\n"), "|"); got != tt.want {
+			t.Errorf("zsh completes %q to %q, want %q", tt.words, got, tt.want)
+		}
+	}
+}
