@@ -6,8 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/trustelem/zxcvbn/adjacency"
-	"github.com/trustelem/zxcvbn/frequency"
+	"github.com/imapvault/imapvault/internal/zxcvbn/adjacency"
+	"github.com/imapvault/imapvault/internal/zxcvbn/frequency"
 )
 
 // surelyStrong proves, without running zxcvbn, that zxcvbn would score

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/trustelem/zxcvbn/frequency"
+	"github.com/imapvault/imapvault/internal/zxcvbn/frequency"
 
 	"github.com/imapvault/imapvault/vault"
 )

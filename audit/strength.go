@@ -7,7 +7,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/trustelem/zxcvbn"
+	"github.com/imapvault/imapvault/internal/zxcvbn"
 
 	"github.com/imapvault/imapvault/vault"
 )

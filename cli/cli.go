@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -41,10 +42,15 @@ func Main(args []string) int {
 
 // run executes one command line and returns the exit code.
 func run(e *env, args []string) int {
-	args, err := e.parseGlobals(args)
+	rest, err := e.parseGlobals(args)
 	if err != nil {
-		return e.report(usageErr(err, "run imapvault --help for the global flags"))
+		err = usageErr(err, "run imapvault --help for the global flags")
+		if slices.Contains(args, "check") && nagiosWanted(args) {
+			err = nagiosUnknownErr(e, err) // a monitoring system reads this as UNKNOWN
+		}
+		return e.report(err)
 	}
+	args = rest
 	name := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -53,6 +59,10 @@ func run(e *env, args []string) int {
 	case "":
 		if len(args) > 0 && isHelp(args[0]) {
 			printMainHelp(e.stdout)
+			return exitOK
+		}
+		if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+			fmt.Fprintln(e.stdout, versionLine())
 			return exitOK
 		}
 		if len(args) > 0 {
@@ -76,16 +86,25 @@ func run(e *env, args []string) int {
 func isHelp(s string) bool { return s == "-h" || s == "--help" || s == "-help" }
 
 func printMainHelp(w io.Writer) {
-	fmt.Fprint(w, `imapvault keeps your IMAP mailbox passwords in one age-encrypted vault,
-logs in to each server to prove they work, flags what is stale, reused,
-weak, breached or badly secured, and rotates passwords safely.
-
-Usage:
-  imapvault                 open the TUI on your vault
+	fmt.Fprintf(w, "%s\n\nUsage:\n", mainAbout)
+	fmt.Fprint(w, `  imapvault                 open the TUI on your vault
   imapvault COMMAND [flags] [args]
 
 Commands:
 `)
+	for _, n := range visibleCommands() {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprint(w, "\nGlobal flags (anywhere on the line):\n")
+	for _, g := range globalFlagDocs {
+		fmt.Fprintf(w, "  %-22s  %s\n", "--"+g.name+" "+g.arg, strings.ReplaceAll(g.usage, "\n", "\n"+strings.Repeat(" ", 26)))
+	}
+	fmt.Fprintf(w, "\n%s\nRun 'imapvault COMMAND --help' for a command's flags.\n\n%s\n", exitCodesText, versionLine())
+}
+
+// visibleCommands are the commands help and the man page list, sorted;
+// those without a summary (tui, __complete) are left out.
+func visibleCommands() []string {
 	names := make([]string, 0, len(commands))
 	for n, c := range commands {
 		if c.summary != "" {
@@ -93,17 +112,5 @@ Commands:
 		}
 	}
 	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
-	}
-	fmt.Fprint(w, `
-Global flags (anywhere on the line):
-  --vault PATH            vault file (env IMAPVAULT_VAULT; default $XDG_DATA_HOME/imapvault/vault.age)
-  --identity FILE         age identity or SSH key (env IMAPVAULT_IDENTITY;
-                          default $XDG_CONFIG_HOME/imapvault/identity.age)
-  --passphrase-file FILE  read the identity's passphrase from FILE instead of the terminal
-
-Exit codes: 0 all well, 1 something failed or was found, 2 usage, vault or I/O error.
-Run 'imapvault COMMAND --help' for a command's flags.
-`)
+	return names
 }

@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,25 +41,61 @@ type checkTLS struct {
 }
 
 func runCheck(e *env, args []string) error {
-	fs := e.flags("check", "check [--json] [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
+	if nagiosWanted(args) {
+		// A monitoring system reads any trouble of ours as UNKNOWN (3).
+		return nagiosUnknownErr(e, runCheckWith(e, args))
+	}
+	return runCheckWith(e, args)
+}
+
+// checkFlags are check's options after parsing.
+type checkFlags struct {
+	json, nagios, failed bool
+	warnDays, critDays   int
+	prometheus           string
+	pool                 imapcheck.Pool
+}
+
+func runCheckWith(e *env, args []string) error {
+	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
 Logs in to the IMAP server of each named account (all accounts when none is
 named) with the stored password, then logs out. Nothing is read or changed
 in the mailbox. TLS certificates are verified; extra trusted roots come from
 SSL_CERT_FILE / SSL_CERT_DIR.
 
 Each result is kept as the account's last check. The exit code is 1 when any
-account did not log in.`)
-	asJSON := fs.Bool("json", false, "print a JSON array: name, status, error, latency_ms, tls")
-	conc := fs.Int("concurrency", 8, "checks at once")
-	perHost := fs.Int("per-host", 4, "checks at once against one server (providers ban busy addresses)")
-	timeout := fs.Duration("timeout", 10*time.Second, "time limit of one check")
+account did not log in.
+
+--nagios prints one status line and one line per problem, as the Nagios
+plugin guidelines ask, and exits 0 OK, 1 WARNING (a certificate expires
+within --warn-days), 2 CRITICAL (a login failed, or a certificate expires
+within --crit-days) or 3 UNKNOWN (the vault can't be opened, bad usage).
+
+--prometheus FILE writes the results for node_exporter's textfile collector
+(write it into the collector's folder, named *.prom). The file is replaced
+atomically and readable by others (0644): it holds account names, hosts,
+statuses and times, never a password.`)
+	var o checkFlags
+	fs.BoolVar(&o.json, "json", false, "print a JSON array: name, status, error, latency_ms, tls")
+	fs.BoolVar(&o.nagios, "nagios", false, "print a Nagios/Icinga plugin status and exit 0/1/2/3")
+	fs.IntVar(&o.warnDays, "warn-days", 21, "with --nagios: WARNING when a certificate expires within `days`")
+	fs.IntVar(&o.critDays, "crit-days", 7, "with --nagios: CRITICAL when a certificate expires within `days`")
+	fs.StringVar(&o.prometheus, "prometheus", "", "also write Prometheus metrics to `FILE` (node_exporter textfile format)")
+	fs.BoolVar(&o.failed, "failed", false, "check only the accounts whose last check failed")
+	fs.IntVar(&o.pool.Concurrency, "concurrency", 8, "checks at once")
+	fs.IntVar(&o.pool.PerHost, "per-host", 4, "checks at once against one server (providers ban busy addresses)")
+	fs.DurationVar(&o.pool.Timeout, "timeout", 10*time.Second, "time limit of one check")
 	names, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if *conc < 1 || *perHost < 1 || *timeout <= 0 {
-		return usageErr(fmt.Errorf("--concurrency, --per-host and --timeout must be positive"), "")
+	if err := o.validate(); err != nil {
+		return err
 	}
+	start := time.Now()
+	// Load the trusted roots while the vault opens, not in the first
+	// handshake, where every check of the first wave would wait for it.
+	go x509.SystemCertPool()
 	id, err := e.identity()
 	if err != nil {
 		return err
@@ -70,14 +108,17 @@ account did not log in.`)
 	if err != nil {
 		return err
 	}
+	if o.failed {
+		accts = lastFailed(accts)
+	}
 	if len(accts) == 0 {
-		fmt.Fprintln(e.stderr, "imapvault: no accounts to check: add one with 'imapvault add'")
-		return nil
+		return noAccounts(e, o, len(f.Vault.Accounts))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	results := runChecks(ctx, e, accts, imapcheck.Pool{Concurrency: *conc, PerHost: *perHost, Timeout: *timeout}, !*asJSON)
-	if *asJSON {
+	live := !o.json && !o.nagios
+	results := runChecks(ctx, e, accts, o.pool, live)
+	if o.json {
 		if err := writeCheckJSON(e.stdout, results); err != nil {
 			return err
 		}
@@ -90,16 +131,69 @@ account did not log in.`)
 			failed++
 		}
 	}
-	if err := lastcheck.Store(e.vaultPath, id, records, 10*time.Second); err != nil {
-		return err
+	saveErr := lastcheck.Store(e.vaultPath, id, records, 10*time.Second)
+	if o.prometheus != "" {
+		// The metrics describe the vault as it is after this check.
+		for _, a := range accts {
+			a.LastCheck = records[a.ID]
+		}
+		if err := writePrometheus(o.prometheus, f.Vault, time.Now()); err != nil {
+			return errors.Join(err, saveErr)
+		}
 	}
-	if !*asJSON {
+	if o.nagios {
+		return writeNagios(e.stdout, nagiosInput{accts: accts, results: results, warnDays: o.warnDays,
+			critDays: o.critDays, elapsed: time.Since(start), saveErr: saveErr})
+	}
+	if saveErr != nil {
+		return saveErr
+	}
+	if live {
 		fmt.Fprintf(e.stdout, "\n%d checked, %d ok, %d failed\n", len(results), len(results)-failed, failed)
 	}
 	if failed > 0 {
 		return errFound
 	}
 	return nil
+}
+
+func (o checkFlags) validate() error {
+	switch {
+	case o.pool.Concurrency < 1 || o.pool.PerHost < 1 || o.pool.Timeout <= 0:
+		return usageErr(fmt.Errorf("--concurrency, --per-host and --timeout must be positive"), "")
+	case o.json && o.nagios:
+		return usageErr(fmt.Errorf("--json and --nagios both want standard output; pick one"), "")
+	case o.warnDays < 0 || o.critDays < 0 || o.critDays > o.warnDays:
+		return usageErr(fmt.Errorf("--warn-days %d and --crit-days %d: want 0 <= crit-days <= warn-days", o.warnDays, o.critDays), "")
+	}
+	return nil
+}
+
+// noAccounts ends a check that found nothing to do.
+func noAccounts(e *env, o checkFlags, total int) error {
+	switch {
+	case o.nagios && o.failed && total > 0:
+		fmt.Fprintf(e.stdout, "IMAPVAULT OK - no account failed its last check | ok=0;;;0;0 failed=0;;;0;0\n")
+		return nil
+	case o.nagios:
+		return fmt.Errorf("the vault holds no accounts to check")
+	case o.failed && total > 0:
+		fmt.Fprintln(e.stderr, "imapvault: no account failed its last check")
+	default:
+		fmt.Fprintln(e.stderr, "imapvault: no accounts to check: add one with 'imapvault add'")
+	}
+	return nil
+}
+
+// lastFailed keeps the accounts whose last check did not log in.
+func lastFailed(accts []*vault.Account) []*vault.Account {
+	var out []*vault.Account
+	for _, a := range accts {
+		if c := a.LastCheck; c != nil && c.Status != string(imapcheck.StatusOK) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // selectAccounts picks the named accounts, or all of them sorted by name.

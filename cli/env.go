@@ -38,6 +38,9 @@ type env struct {
 	opened         []*vault.Vault
 	secrets        []string
 	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
+	// help, when set, receives a command's help as data instead of
+	// printing it (the man page and completion read it; help.go).
+	help *helpDoc
 }
 
 func (e *env) report(err error) int {
@@ -220,6 +223,10 @@ func (e *env) flags(name, usage, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
+		if e.help != nil {
+			e.help.capture(fs, usage, about)
+			return
+		}
 		w := e.stdout
 		fmt.Fprintf(w, "Usage: imapvault %s\n\n%s\n", usage, strings.TrimSpace(about))
 		hasFlags := false

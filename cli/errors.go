@@ -38,6 +38,12 @@ const maxErrorRunes = 2000
 // prints nothing more: the command already said what it found.
 var errFound = errors.New("found problems")
 
+// silentExit ends a command that has already said everything with a chosen
+// exit code (check --nagios: 1 WARNING, 2 CRITICAL).
+type silentExit int
+
+func (s silentExit) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
 // report prints err as "imapvault: error: ..." plus a hint line, and
 // returns the exit code. It is the one place user-facing failures go out:
 // every piece of 4 or more characters of the secrets given is redacted and
@@ -52,6 +58,10 @@ func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
 	}
 	if errors.Is(err, errFound) {
 		return exitFound
+	}
+	var se silentExit
+	if errors.As(err, &se) {
+		return int(se)
 	}
 	code, hint := exitFailure, hintFor(err, vaultPath)
 	var ce *cliError

@@ -127,7 +127,8 @@ func (s *sandbox) init() {
 
 func (s *sandbox) add(name, password string, extra ...string) result {
 	s.t.Helper()
-	args := append([]string{"add", "--name", name, "--host", "imap." + name + ".example", "--user", "u-" + name,
+	host := "imap." + strings.ReplaceAll(name, " ", "-") + ".example" // a name may hold spaces, a host not
+	args := append([]string{"add", "--name", name, "--host", host, "--user", "u-" + name,
 		"--password-stdin", "--passphrase-file", s.passFile}, extra...)
 	return s.must(password+"\n", args...)
 }

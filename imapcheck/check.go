@@ -170,7 +170,12 @@ func (c *checker) run(ctx context.Context) error {
 	// conn is the only way to stop it when ctx ends.
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
-	defer raw.Close()
+	lingering := false // the conn was handed to finishLogout
+	defer func() {
+		if !lingering {
+			raw.Close()
+		}
+	}()
 	c.conn = newBudgetConn(raw, ReadBudget)
 	raw = c.conn
 
@@ -189,7 +194,11 @@ func (c *checker) run(ctx context.Context) error {
 	}
 	c.rec = newRecorder(conn, greeting)
 	client := imapclient.New(c.rec, nil)
-	defer client.Close()
+	defer func() {
+		if !lingering {
+			client.Close()
+		}
+	}()
 
 	if greeting == nil {
 		c.phase = "greeting"
@@ -220,10 +229,28 @@ func (c *checker) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// Be polite: the server may log a dropped connection as an error.
+	// Be polite: the server may log a dropped connection as an error. But
+	// the login is proven already, so the result does not wait for the
+	// server's reply (a round trip): the logout finishes on its own.
 	c.phase = "logout"
-	_ = client.Logout().Wait()
+	logout := client.Logout()
+	lingering = true
+	go finishLogout(logout, client, raw)
 	return nil
+}
+
+// LogoutGrace bounds how long a check's connection may stay open after its
+// result is out, waiting for the server to answer LOGOUT.
+const LogoutGrace = 5 * time.Second
+
+// finishLogout waits for the LOGOUT reply (at most LogoutGrace), then
+// closes the connection.
+func finishLogout(cmd *imapclient.Command, client *imapclient.Client, raw net.Conn) {
+	t := time.AfterFunc(LogoutGrace, func() { raw.Close() })
+	_ = cmd.Wait()
+	t.Stop()
+	client.Close()
+	raw.Close()
 }
 
 func (t Target) validate() error {

@@ -67,10 +67,26 @@ func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait
 		defer f.Close()
 		for accountID, c := range checks {
 			if a := f.Vault.FindID(accountID); a != nil {
+				c.LastOK = LastOK(a.LastCheck, c)
 				a.LastCheck = c
 			}
 		}
 		_, err = f.SaveMerged() // only LastCheck changed here, and the newer check wins a merge
 		return err
 	}
+}
+
+// LastOK is when the account last logged in, given its previous stored
+// check (nil: none) and the new one: the new one's time when it logged in,
+// else what the previous one knew.
+func LastOK(prev, cur *vault.Check) time.Time {
+	switch {
+	case cur.Status == string(imapcheck.StatusOK):
+		return cur.At
+	case prev == nil:
+		return time.Time{}
+	case prev.Status == string(imapcheck.StatusOK):
+		return prev.At
+	}
+	return prev.LastOK
 }

@@ -10,7 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/imapvault/imapvault/vault"
-	"github.com/trustelem/zxcvbn"
+	"github.com/imapvault/imapvault/internal/zxcvbn"
 )
 
 // Form fields, in tab order.

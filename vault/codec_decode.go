@@ -277,6 +277,9 @@ func (p *decoder) check() *Check {
 		case "capabilities":
 			c.Capabilities = p.strings()
 			return 1 << 12
+		case "last_ok":
+			c.LastOK = p.time()
+			return 1 << 13
 		}
 		return 0
 	})

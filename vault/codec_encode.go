@@ -187,6 +187,7 @@ func (e *encoder) check(c *Check) {
 		e.b = append(e.b, '}')
 	}
 	e.strings("capabilities", c.Capabilities)
+	e.time("last_ok", c.LastOK)
 	e.b = append(e.b, '}')
 }
 

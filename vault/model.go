@@ -226,6 +226,9 @@ type Check struct {
 	LoginMS      int64     `json:"login_ms,omitempty"`
 	TLS          *TLSInfo  `json:"tls,omitempty"`
 	Capabilities []string  `json:"capabilities,omitempty"`
+	// LastOK is when the account last logged in, this check or an earlier
+	// one (zero: never seen); lastcheck.Store carries it forward.
+	LastOK time.Time `json:"last_ok,omitempty"`
 }
 
 // TLSInfo describes the server's certificate as seen at the last check.

@@ -1,0 +1,32 @@
+package lastcheck
+
+import (
+	"testing"
+	"time"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+func TestLastOK(t *testing.T) {
+	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	t2, t3 := t1.Add(time.Hour), t1.Add(2*time.Hour)
+	ok := func(at time.Time) *vault.Check { return &vault.Check{At: at, Status: "ok"} }
+	bad := func(at, last time.Time) *vault.Check { return &vault.Check{At: at, Status: "auth_failed", LastOK: last} }
+	tests := []struct {
+		name      string
+		prev, cur *vault.Check
+		want      time.Time
+	}{
+		{"first check ok", nil, ok(t2), t2},
+		{"first check fails", nil, bad(t2, time.Time{}), time.Time{}},
+		{"fails after ok", ok(t1), bad(t2, time.Time{}), t1},
+		{"fails again", bad(t2, t1), bad(t3, time.Time{}), t1},
+		{"ok again", bad(t2, t1), ok(t3), t3},
+		{"never ok", bad(t2, time.Time{}), bad(t3, time.Time{}), time.Time{}},
+	}
+	for _, tt := range tests {
+		if got := LastOK(tt.prev, tt.cur); !got.Equal(tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
