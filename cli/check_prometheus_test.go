@@ -254,4 +254,3 @@ func grepLines(s string, words ...string) string {
 	}
 	return strings.Join(out, "\n")
 }
-

@@ -28,8 +28,12 @@ var valueSets = map[string]func() []string{
 		}
 		return out
 	},
-	"client":   func() []string { return []string{"mbsync", "msmtp", "aerc", "neomutt", "offlineimap", "himalaya", "vdirsyncer"} },
-	"import":   func() []string { return []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "thunderbird", "keepassxc", "bitwarden"} },
+	"client": func() []string {
+		return []string{"mbsync", "msmtp", "aerc", "neomutt", "offlineimap", "himalaya", "vdirsyncer"}
+	},
+	"import": func() []string {
+		return []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "thunderbird", "keepassxc", "bitwarden"}
+	},
 	"field":    func() []string { return []string{"password", "username", "host", "port", "security", "token"} },
 	"provider": func() []string { return []string{"google", "microsoft", "custom"} },
 	"auth":     func() []string { return []string{"password", "oauth2"} },

@@ -11,7 +11,9 @@ func TestLastOK(t *testing.T) {
 	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	t2, t3 := t1.Add(time.Hour), t1.Add(2*time.Hour)
 	ok := func(at time.Time) *vault.Check { return &vault.Check{At: at, Status: "ok"} }
-	bad := func(at, last time.Time) *vault.Check { return &vault.Check{At: at, Status: "auth_failed", LastOK: last} }
+	bad := func(at, last time.Time) *vault.Check {
+		return &vault.Check{At: at, Status: "auth_failed", LastOK: last}
+	}
 	tests := []struct {
 		name      string
 		prev, cur *vault.Check

@@ -9,8 +9,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
-	"github.com/imapvault/imapvault/vault"
 	"github.com/imapvault/imapvault/internal/zxcvbn"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // Form fields, in tab order.
