@@ -43,7 +43,7 @@ whatever happens; 'imapvault lock' makes it forget now.`)
 			return false
 		}
 		c.Close()
-		fmt.Fprintf(e.stdout, "already unlocked: %s\n", describeStatus(s, time.Now()))
+		fmt.Fprintf(e.stdout, "already %s\n", describeStatus(s, time.Now()))
 		return true
 	}
 	id, err := e.unlockAgent(*ttl, *max, already)
@@ -55,7 +55,7 @@ whatever happens; 'imapvault lock' makes it forget now.`)
 		return fmt.Errorf("unlock: %w", err)
 	}
 	c.Close()
-	fmt.Fprintf(e.stdout, "unlocked: %s\n", describeStatus(s, time.Now()))
+	fmt.Fprintln(e.stdout, describeStatus(s, time.Now()))
 	return nil
 }
 
