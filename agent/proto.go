@@ -26,8 +26,8 @@ type request struct {
 }
 
 type response struct {
-	Err     string   `json:"err,omitempty"`  // a code from errCodes, or "other"
-	Msg     string   `json:"msg,omitempty"`  // the error's text
+	Err     string   `json:"err,omitempty"` // a code from errCodes, or "other"
+	Msg     string   `json:"msg,omitempty"` // the error's text
 	Status  *Status  `json:"status,omitempty"`
 	FileKey []byte   `json:"file_key,omitempty"`
 	Value   *string  `json:"value,omitempty"`
