@@ -86,6 +86,7 @@ SSLType %[6]s
 IMAPStore %[7]s
 Account %[1]s
 
+# mbsync wants the Path folder to exist: create it first
 MaildirStore %[8]s
 Path %[9]s
 Inbox %[10]s
