@@ -217,7 +217,7 @@ func TestAgentRefusesOtherUsers(t *testing.T) {
 	s.add("work", "Other-uid-pw")
 	// Run the agent in the foreground to see its log.
 	logPath := filepath.Join(t.TempDir(), "agent.log")
-	stop := s.foregroundAgent(logPath)
+	_, stop := s.foregroundAgent(logPath)
 	defer stop()
 	s.unlock()
 	sock := filepath.Join(s.agentDir(), "agent.sock")
@@ -248,7 +248,7 @@ func TestAgentRefusesOtherUsers(t *testing.T) {
 
 // foregroundAgent runs `imapvault agent` as a child with its log in
 // logPath, waits for its socket, and returns a stop function.
-func (s *agentSandbox) foregroundAgent(logPath string) (stop func()) {
+func (s *agentSandbox) foregroundAgent(logPath string) (pid int, stop func()) {
 	s.t.Helper()
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -267,11 +267,11 @@ func (s *agentSandbox) foregroundAgent(logPath string) (stop func()) {
 		}
 		if i > 1000 {
 			cmd.Process.Kill()
-			s.t.Fatal("the agent did not start")
+			s.t.Fatalf("the agent did not start:\n%s", readFile(s.t, logPath))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return func() {
+	return cmd.Process.Pid, func() {
 		s.run("", "agent", "stop")
 		cmd.Wait()
 		logf.Close()
