@@ -155,13 +155,12 @@ from = %s
 
 // neomutt: a double-quoted value with `backticks` inside runs the command
 // through sh when the file is read (once, at start-up: restart neomutt
-// after a rotation). The text between the backticks goes to sh verbatim
-// (a backslash only keeps the next character from ending it), so the
-// command needs sh's quoting only, and can't hold a double quote or
-// backtick of its own (shellQuote makes neither).
+// after a rotation). Inside the double quotes a backslash escapes the next
+// character, the command's too (checked with neomutt 20220429), so \ and "
+// are escaped; a backtick can't appear at all.
 func neomuttConfig(a *vault.Account, argv []string) (string, error) {
 	cmd := shellLine(argv)
-	if strings.ContainsAny(cmd, "`\"") {
+	if strings.Contains(cmd, "`") {
 		return "", fmt.Errorf("account %q: a backtick in its name can't go into a neomutt backtick command", a.Name)
 	}
 	scheme, extra := "imaps", "set ssl_force_tls = yes\n"
@@ -180,11 +179,12 @@ set imap_user = %s
 set imap_pass = "`+"`%s`"+`"
 %sset folder = %s
 set spool_file = "+INBOX"
-`, a.Name, q(a.Username), cmd, extra, q(folder.String())), nil
+`, a.Name, q(a.Username), strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd), extra, q(folder.String())), nil
 }
 
-// offlineimap: remotepasseval is a Python expression; values go through
-// configparser interpolation, so % is doubled.
+// offlineimap: remotepasseval is a Python expression (JSON strings are
+// Python literals); values go through configparser interpolation, so % is
+// doubled there, but not in section names.
 func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
 	words := make([]string, len(argv))
 	for i, w := range argv {
@@ -199,25 +199,25 @@ func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
 		ssl = "no"
 	}
 	pct := strings.NewReplacer("%", "%%")
-	n := pct.Replace(a.Name)
+	n, v := a.Name, pct.Replace(a.Name) // section names are not interpolated, values are
 	return fmt.Sprintf(`[Account %[1]s]
-localrepository = %[1]s-local
-remoterepository = %[1]s-remote
+localrepository = %[2]s-local
+remoterepository = %[2]s-remote
 
 [Repository %[1]s-local]
 type = Maildir
-localfolders = ~/Mail/%[1]s
+localfolders = ~/Mail/%[2]s
 
 [Repository %[1]s-remote]
 type = IMAP
-remotehost = %[2]s
-remoteport = %[3]d
-remoteuser = %[4]s
-remotepasseval = %[5]s
-ssl = %[6]s
-starttls = %[7]s
+remotehost = %[3]s
+remoteport = %[4]d
+remoteuser = %[5]s
+remotepasseval = %[6]s
+ssl = %[7]s
+starttls = %[8]s
 sslcacertfile = OS-DEFAULT
-`, n, pct.Replace(a.Host), acctPort(a), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
+`, n, v, pct.Replace(a.Host), acctPort(a), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
 }
 
 // himalaya 1.x (TOML): basic strings take JSON's escapes; the account name
