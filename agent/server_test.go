@@ -112,3 +112,43 @@ func TestMessageBudget(t *testing.T) {
 		t.Fatal("an oversized request was accepted")
 	}
 }
+
+// NamesIfUnlocked is what completion and monitoring call: never a prompt,
+// ErrNotRunning or ErrLocked at once, the names when unlocked.
+func TestNamesIfUnlocked(t *testing.T) {
+	path, key := testVault(t, map[string]string{"work": "pw", "home": "pw2"})
+	run := t.TempDir()
+	getenv := func(k string) string {
+		if k == "XDG_RUNTIME_DIR" {
+			return run
+		}
+		return ""
+	}
+	if _, err := NamesIfUnlocked(getenv, path); !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("no agent: %v", err)
+	}
+	dir, _ := Dir(getenv)
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := NewKeyring(nil)
+	go Serve(k, l.UnixListener)
+	defer func() { k.Stop(); l.Close() }()
+	if _, err := NamesIfUnlocked(getenv, path); !errors.Is(err, ErrLocked) {
+		t.Fatalf("locked agent: %v", err)
+	}
+	k.Unlock(unlockReq(key, time.Minute, time.Hour))
+	names, err := NamesIfUnlocked(getenv, path)
+	if err != nil || len(names) != 2 {
+		t.Fatalf("names = %v, %v", names, err)
+	}
+	// The TUI's way in: an identity it already unlocked.
+	k.Lock()
+	if err := UnlockWith(getenv, &vault.Identity{Path: "/id", Identities: []age.Identity{key}}, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := k.Status(); !s.Unlocked || s.Expires.IsZero() {
+		t.Fatalf("after UnlockWith: %+v", s)
+	}
+}
