@@ -95,11 +95,11 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 	return e.getFromVault(vaultPath, id, q)
 }
 
-// getFromAgent asks an unlocked agent; done is false when there is none
-// (not running, or locked) and the caller should go on.
+// getFromAgent asks the agent when it is unlocked for this identity file;
+// done is false when it is not (not running, locked, or holding another
+// identity) and the caller should go on.
 func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err error) {
-	dir, _ := agent.Dir(e.getenv)
-	c, err := agent.Dial(agent.SocketPath(dir))
+	c, _, err := agent.Unlocked(e.getenv, e.identityPath)
 	if err != nil {
 		return false, nil
 	}
