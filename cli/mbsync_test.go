@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/vault"
 )
 
 const (
@@ -101,6 +102,21 @@ func TestMbsyncThroughAgent(t *testing.T) {
 		t.Fatalf("first sync: %v, %d messages\n%s\n%s", err, mailCount(t, inbox), out, d.Log())
 	}
 
+	// Dovecot's passwd-file can't hold ':'; keep the generator off it.
+	id, err := vault.LoadIdentity(s.identity, func() ([]byte, error) { return []byte("test passphrase"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := vault.OpenLocked(s.vault, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Vault.Find(mbName).Policy = &vault.PasswordPolicy{Exclude: ":"}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+
 	// Rotate: the hook hands the new password to Dovecot through a fifo.
 	fifo := filepath.Join(s.dir, "relay")
 	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
@@ -115,7 +131,9 @@ func TestMbsyncThroughAgent(t *testing.T) {
 		defer fh.Close()
 		sc := bufio.NewScanner(fh)
 		if sc.Scan() {
-			d.SetPassword(mbUser, sc.Text())
+			if err := d.SetPassword(mbUser, sc.Text()); err != nil {
+				t.Errorf("set the new password at Dovecot: %v", err)
+			}
 			newPw <- sc.Text()
 		}
 	}()
