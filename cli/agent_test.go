@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // agentSandbox is a sandbox with a passphrase-protected identity, a vault
@@ -275,5 +278,33 @@ func (s *agentSandbox) foregroundAgent(logPath string) (pid int, stop func()) {
 		s.run("", "agent", "stop")
 		cmd.Wait()
 		logf.Close()
+	}
+}
+
+// An agent unlocked for one identity is not asked about another's vault:
+// get goes on to open that vault itself.
+func TestGetOtherIdentityBypassesAgent(t *testing.T) {
+	s := newAgentSandbox(t)
+	s.add("work", "Mine-pw")
+	s.unlock()
+	k, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idB, vB := filepath.Join(s.dir, "b-id.txt"), filepath.Join(s.dir, "b", "vault.age")
+	os.WriteFile(idB, []byte(k.String()+"\n"), 0o600)
+	f, err := vault.Create(vB, &vault.Identity{Identities: []age.Identity{k}, Recipient: k.Recipient().String()}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Vault.Add(&vault.Account{Name: "work", Host: "imap.b.example", Username: "b", Password: "Theirs-pw"}, time.Now())
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.detached("get", "work", "--vault", vB, "--identity", idB); r.code != 0 || r.stdout != "Theirs-pw\n" {
+		t.Fatalf("get with another identity: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r := s.detached("get", "work"); r.code != 0 || r.stdout != "Mine-pw\n" {
+		t.Fatalf("get through the agent: %d %q %s", r.code, r.stdout, r.stderr)
 	}
 }
