@@ -93,7 +93,7 @@ func printMainHelp(w io.Writer) {
 Commands:
 `)
 	for _, n := range visibleCommands() {
-		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-13s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, "\nGlobal flags (anywhere on the line):\n")
 	for _, g := range globalFlagDocs {

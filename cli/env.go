@@ -173,8 +173,13 @@ func (e *env) passphrase() ([]byte, error) {
 	return p, err
 }
 
-// identity loads the identity file, asking for its passphrase if needed.
+// identity loads the identity file, asking for its passphrase if needed;
+// while this session's agent is unlocked for that file, it asks the agent
+// instead and never prompts (agentenv.go).
 func (e *env) identity() (*vault.Identity, error) {
+	if id := e.agentIdentity(); id != nil {
+		return id, nil
+	}
 	id, err := vault.LoadIdentity(e.identityPath, e.passphrase)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, withHint(err, "run 'imapvault init' to create one, or pass --identity FILE")

@@ -1,0 +1,130 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// Defaults of `imapvault unlock`.
+const (
+	DefaultTTL = 15 * time.Minute
+	DefaultMax = 8 * time.Hour
+)
+
+// Unlocked connects to the agent of this session and returns it when it is
+// unlocked for identityPath (any identity when empty). It never prompts:
+// ErrNotRunning or ErrLocked otherwise. Close the client.
+func Unlocked(getenv func(string) string, identityPath string) (*Client, Status, error) {
+	dir, _ := Dir(getenv)
+	c, err := Dial(SocketPath(dir))
+	if err != nil {
+		return nil, Status{}, err
+	}
+	s, err := c.Status()
+	if err == nil && !s.Unlocked {
+		err = ErrLocked
+	}
+	if err == nil && identityPath != "" && !SamePath(s.IdentityPath, identityPath) {
+		err = fmt.Errorf("%w for %s (it holds %s)", ErrLocked, identityPath, s.IdentityPath)
+	}
+	if err != nil {
+		c.Close()
+		return nil, Status{}, err
+	}
+	return c, s, nil
+}
+
+// NamesIfUnlocked lists the vault's account names through the agent when
+// it is unlocked, for shell completion and monitoring: it never prompts,
+// and gives ErrNotRunning or ErrLocked at once otherwise.
+func NamesIfUnlocked(getenv func(string) string, vaultPath string) ([]string, error) {
+	c, _, err := Unlocked(getenv, "")
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return c.Names(AbsPath(vaultPath))
+}
+
+// UnlockWith hands an identity the caller already unlocked (the TUI, when
+// the person chooses to) to this session's agent, starting the agent when
+// none runs. ttl and max of 0 mean DefaultTTL and DefaultMax.
+func UnlockWith(getenv func(string) string, id *vault.Identity, ttl, max time.Duration) error {
+	keys, err := Keys(id.Identities)
+	if err != nil {
+		return err
+	}
+	defer clear(keys)
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	if max == 0 {
+		max = DefaultMax
+	}
+	c, err := Connect(getenv)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return c.Unlock(UnlockRequest{Keys: keys, IdentityPath: AbsPath(id.Path), TTL: ttl, Max: max})
+}
+
+// Connect dials this session's agent, starting it (this executable, run
+// as `agent`) when none runs.
+func Connect(getenv func(string) string) (*Client, error) {
+	dir, _ := Dir(getenv)
+	c, err := Dial(SocketPath(dir))
+	if err == nil {
+		return c, nil
+	}
+	if !errors.Is(err, ErrNotRunning) {
+		return nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("start the agent: %w", err)
+	}
+	return Start(exe, dir, os.Environ())
+}
+
+// Keys turns parsed identities into the text the agent takes. Only native
+// age keys can move; an SSH key or a plugin identity stays with its file.
+func Keys(ids []age.Identity) ([]string, error) {
+	var keys []string
+	for _, id := range ids {
+		switch k := id.(type) {
+		case *age.X25519Identity:
+			keys = append(keys, k.String())
+		case *age.HybridIdentity:
+			keys = append(keys, k.String())
+		default:
+			return nil, fmt.Errorf("%w (%T): only age keys (AGE-SECRET-KEY-...) can be", ErrUnsupported, id)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("%w: no key", ErrUnsupported)
+	}
+	return keys, nil
+}
+
+// AbsPath makes a path absolute and follows symlinks where it can, so the
+// agent and its clients name one file one way.
+func AbsPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		p = a
+	}
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		p = r
+	}
+	return p
+}
+
+// SamePath reports whether two paths name one file.
+func SamePath(a, b string) bool { return AbsPath(a) == AbsPath(b) }

@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/imapvault/imapvault/vault"
+)
+
+// clientConfigs print one account's block for each mail client, with the
+// password coming from `imapvault get` (argv: the command as words). Each
+// quotes by its client's own rules, noted beside it.
+var clientConfigs = map[string]func(a *vault.Account, argv []string) (string, error){
+	"mbsync":      mbsyncConfig,
+	"msmtp":       msmtpConfig,
+	"aerc":        aercConfig,
+	"neomutt":     neomuttConfig,
+	"offlineimap": offlineimapConfig,
+	"himalaya":    himalayaConfig,
+	"vdirsyncer":  vdirsyncerConfig,
+}
+
+// shellLine quotes a command for sh (shellQuote: cmd_recipients.go), which
+// runs every client's password command.
+func shellLine(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
+// backslashQuote is the double-quoted string of isync and msmtp: a
+// backslash escapes the next character.
+func backslashQuote(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
+
+// jsonQuote is a JSON string: TOML basic strings, Python literals and
+// vdirsyncer's values all read it.
+func jsonQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func acctSecurity(a *vault.Account) vault.Security {
+	if a.Security == "" {
+		return vault.TLS
+	}
+	return a.Security
+}
+
+func acctPort(a *vault.Account) int {
+	if a.Port == 0 {
+		return acctSecurity(a).DefaultPort()
+	}
+	return a.Port
+}
+
+// noLineBreaks refuses fields that would end a config line early.
+func noLineBreaks(a *vault.Account) error {
+	for _, f := range []string{a.Name, a.Host, a.Username} {
+		if strings.ContainsAny(f, "\r\n\x00") {
+			return fmt.Errorf("account %q: a line break in its name, host or user can't go into a config file", a.Name)
+		}
+	}
+	return nil
+}
+
+// mbsync (isync 1.4): quoted strings with backslash escapes; PassCmd runs
+// through sh. SSLType is spelled TLSType from isync 1.5 on.
+func mbsyncConfig(a *vault.Account, argv []string) (string, error) {
+	ssl := map[vault.Security]string{vault.TLS: "IMAPS", vault.STARTTLS: "STARTTLS", vault.Insecure: "None"}[acctSecurity(a)]
+	n := a.Name
+	return fmt.Sprintf(`IMAPAccount %[1]s
+Host %[2]s
+Port %[3]d
+User %[4]s
+PassCmd %[5]s
+SSLType %[6]s
+
+IMAPStore %[7]s
+Account %[1]s
+
+# mbsync wants the Path folder to exist: create it first
+MaildirStore %[8]s
+Path %[9]s
+Inbox %[10]s
+SubFolders Verbatim
+
+Channel %[1]s
+Far :%[7]s:
+Near :%[8]s:
+Patterns *
+Create Near
+SyncState *
+`, backslashQuote(n), backslashQuote(a.Host), acctPort(a), backslashQuote(a.Username),
+		backslashQuote(shellLine(argv)), ssl, backslashQuote(n+"-remote"), backslashQuote(n+"-local"),
+		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX")), nil
+}
+
+// msmtp: arguments in double quotes with backslash escapes; passwordeval
+// runs through sh. msmtp sends mail: host and port are the IMAP server's
+// until you put your provider's submission server there.
+func msmtpConfig(a *vault.Account, argv []string) (string, error) {
+	starttls := "on"
+	if acctSecurity(a) == vault.TLS {
+		starttls = "off"
+	}
+	port := 587
+	if starttls == "off" {
+		port = 465
+	}
+	return fmt.Sprintf(`# SMTP server: set host to your provider's submission server if it is not %[2]s
+account %[1]s
+host %[2]s
+port %[3]d
+auth on
+tls on
+tls_starttls %[4]s
+user %[5]s
+from %[5]s
+passwordeval %[6]s
+`, backslashQuote(a.Name), backslashQuote(a.Host), port, starttls, backslashQuote(a.Username), backslashQuote(shellLine(argv))), nil
+}
+
+// aerc accounts.conf (INI): the source is a URL, the login
+// percent-encoded; source-cred-cmd runs through sh. A value with # or ;
+// goes in """ so it is not cut as a comment.
+func aercConfig(a *vault.Account, argv []string) (string, error) {
+	if strings.ContainsAny(a.Name, "[]") {
+		return "", fmt.Errorf("account %q: aerc section names can't hold [ or ]", a.Name)
+	}
+	scheme := map[vault.Security]string{vault.TLS: "imaps", vault.STARTTLS: "imap", vault.Insecure: "imap+insecure"}[acctSecurity(a)]
+	src := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(acctPort(a))}
+	cmd := shellLine(argv)
+	if strings.ContainsAny(cmd, "#;\"") {
+		if strings.Contains(cmd, `"""`) {
+			return "", fmt.Errorf("account %q: its name can't be written in an aerc value", a.Name)
+		}
+		cmd = `"""` + cmd + `"""`
+	}
+	return fmt.Sprintf(`[%s]
+source = %s
+source-cred-cmd = %s
+from = %s
+# outgoing = smtps://%s@smtp.example.com  (your provider's SMTP server)
+# outgoing-cred-cmd = %s
+`, a.Name, src.String(), cmd, a.Username, url.User(a.Username).String(), cmd), nil
+}
+
+// neomutt: a double-quoted value with `backticks` inside runs the command
+// through sh when the file is read (once, at start-up: restart neomutt
+// after a rotation). Inside the double quotes a backslash escapes the next
+// character, the command's too (checked with neomutt 20220429), so \ and "
+// are escaped; a backtick can't appear at all.
+func neomuttConfig(a *vault.Account, argv []string) (string, error) {
+	cmd := shellLine(argv)
+	if strings.Contains(cmd, "`") {
+		return "", fmt.Errorf("account %q: a backtick in its name can't go into a neomutt backtick command", a.Name)
+	}
+	scheme, extra := "imaps", "set ssl_force_tls = yes\n"
+	switch acctSecurity(a) {
+	case vault.STARTTLS:
+		scheme, extra = "imap", "set ssl_starttls = yes\nset ssl_force_tls = yes\n"
+	case vault.Insecure:
+		scheme, extra = "imap", "set ssl_starttls = no\nset ssl_force_tls = no\n"
+	}
+	folder := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(acctPort(a)), Path: "/"}
+	q := func(s string) string { // neomutt double quotes: \ escapes, $ and ` expand
+		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
+	}
+	return fmt.Sprintf(`# %s
+set imap_user = %s
+set imap_pass = "`+"`%s`"+`"
+%sset folder = %s
+set spool_file = "+INBOX"
+`, a.Name, q(a.Username), strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd), extra, q(folder.String())), nil
+}
+
+// offlineimap: remotepasseval is a Python expression (JSON strings are
+// Python literals); values go through configparser interpolation, so % is
+// doubled there, but not in section names.
+func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
+	words := make([]string, len(argv))
+	for i, w := range argv {
+		words[i] = jsonQuote(w)
+	}
+	eval := fmt.Sprintf(`__import__("subprocess").run([%s], capture_output=True, text=True, check=True).stdout.rstrip("\n")`, strings.Join(words, ", "))
+	ssl, starttls := "yes", "no"
+	switch acctSecurity(a) {
+	case vault.STARTTLS:
+		ssl, starttls = "no", "yes"
+	case vault.Insecure:
+		ssl = "no"
+	}
+	pct := strings.NewReplacer("%", "%%")
+	n, v := a.Name, pct.Replace(a.Name) // section names are not interpolated, values are
+	return fmt.Sprintf(`[Account %[1]s]
+localrepository = %[2]s-local
+remoterepository = %[2]s-remote
+
+[Repository %[1]s-local]
+type = Maildir
+localfolders = ~/Mail/%[2]s
+
+[Repository %[1]s-remote]
+type = IMAP
+remotehost = %[3]s
+remoteport = %[4]d
+remoteuser = %[5]s
+remotepasseval = %[6]s
+ssl = %[7]s
+starttls = %[8]s
+sslcacertfile = OS-DEFAULT
+`, n, v, pct.Replace(a.Host), acctPort(a), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
+}
+
+// himalaya 1.x (TOML): basic strings take JSON's escapes; the account name
+// is a quoted key. backend.auth.cmd runs through sh.
+func himalayaConfig(a *vault.Account, argv []string) (string, error) {
+	enc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[acctSecurity(a)]
+	return fmt.Sprintf(`[accounts.%s]
+email = %s
+backend.type = "imap"
+backend.host = %s
+backend.port = %d
+backend.encryption.type = %q
+backend.login = %s
+backend.auth.type = "password"
+backend.auth.cmd = %s
+`, jsonQuote(a.Name), jsonQuote(a.Username), jsonQuote(a.Host), acctPort(a), enc, jsonQuote(a.Username), jsonQuote(shellLine(argv))), nil
+}
+
+var vdirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// vdirsyncer: values are JSON, and password.fetch takes the command as a
+// list of words, run without a shell. vdirsyncer syncs calendars and
+// contacts: the URL is your provider's CalDAV/CardDAV server, a guess here.
+func vdirsyncerConfig(a *vault.Account, argv []string) (string, error) {
+	words := make([]string, len(argv))
+	for i, w := range argv {
+		words[i] = jsonQuote(w)
+	}
+	n := vdirName.ReplaceAllString(a.Name, "_")
+	return fmt.Sprintf(`# the CalDAV server of this provider: check the url
+[storage %[1]s_remote]
+type = "caldav"
+url = %[2]s
+username = %[3]s
+password.fetch = ["command", %[4]s]
+`, n, jsonQuote("https://"+a.Host+"/"), jsonQuote(a.Username), strings.Join(words, ", ")), nil
+}

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/adrg/xdg"
+
+	"github.com/imapvault/imapvault/agent"
+)
+
+func init() {
+	register(command{name: "client-config", summary: "print a mail client's config block that takes the password from imapvault", run: runClientConfig})
+}
+
+func clientNames() string {
+	var names []string
+	for n := range clientConfigs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, "|")
+}
+
+func runClientConfig(e *env, args []string) error {
+	fs := e.flags("client-config", "client-config "+clientNames()+" NAME", `
+Prints the config block for a mail client, with the account's host, port,
+security and login filled in and the password coming from
+'imapvault get NAME': after a rotation the client follows by itself.
+Paste it into the client's config file and adjust the local paths.`)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usageErr(fmt.Errorf("client-config needs a client and an account name"), "clients: "+clientNames())
+	}
+	format, ok := clientConfigs[pos[0]]
+	if !ok {
+		return usageErr(fmt.Errorf("unknown client %q", pos[0]), "clients: "+clientNames())
+	}
+	f, err := e.open()
+	if err != nil {
+		return err
+	}
+	a, err := findAccount(f.Vault, pos[1])
+	if err != nil {
+		return err
+	}
+	if err := noLineBreaks(a); err != nil {
+		return err
+	}
+	out, err := format(a, e.getArgv(a.Name))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprint(e.stdout, out)
+	return err
+}
+
+// getArgv is the `imapvault get` command a client runs, naming the vault
+// and identity when they are not the defaults, since a mail client (a
+// systemd timer, say) may not share this shell's environment.
+func (e *env) getArgv(name string) []string {
+	argv := []string{"imapvault"}
+	if !agent.SamePath(e.vaultPath, filepath.Join(xdg.DataHome, "imapvault", "vault.age")) {
+		argv = append(argv, "--vault", agent.AbsPath(e.vaultPath))
+	}
+	if !agent.SamePath(e.identityPath, filepath.Join(xdg.ConfigHome, "imapvault", "identity.age")) {
+		argv = append(argv, "--identity", agent.AbsPath(e.identityPath))
+	}
+	return append(argv, "get", name)
+}

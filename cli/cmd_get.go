@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/imapvault/imapvault/agent"
+	"github.com/imapvault/imapvault/vault"
+)
+
+func init() {
+	register(command{name: "get", summary: "print one field of one account (a mail client's password command)", run: runGet})
+}
+
+// exitLocked: the vault is locked and there is no way to ask (no unlocked
+// agent, no terminal, or --no-prompt).
+const exitLocked = 3
+
+// errGetLocked is one line on stderr, at once, never a prompt or a wait.
+var errGetLocked = &cliError{code: exitLocked,
+	err: errors.New("locked: run 'imapvault unlock' first (no unlocked agent, and no terminal to ask for the passphrase)")}
+
+func runGet(e *env, args []string) error {
+	fs := e.flags("get", "get NAME [--field F] [--no-prompt] | get --host H [--user U] [--field F]", `
+Prints one field of one account and a newline, for a mail client's
+password command (mbsync PassCmd, msmtp passwordeval, aerc
+source-cred-cmd, ...): the password unless --field says otherwise.
+
+It asks this session's agent when the agent is unlocked (no prompt at
+all); opens the vault itself when the identity needs no passphrase; in a
+terminal it asks the passphrase once and unlocks the agent for the next
+calls; otherwise it fails at once with exit status 3.
+
+Exit status: 0 printed, 1 no such account, 2 usage or vault error,
+3 locked and no way to ask.`)
+	field := fs.String("field", "password", "what to print: "+strings.Join(agent.FieldNames(), ", "))
+	host := fs.String("host", "", "find the account by its server instead of its name")
+	user := fs.String("user", "", "with --host: the login name, when several accounts share the server")
+	noPrompt := fs.Bool("no-prompt", false, "never ask for a passphrase: exit 3 when locked")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	q := agent.Query{Host: *host, User: *user, Field: *field}
+	switch {
+	case len(pos) > 1:
+		return usageErr(fmt.Errorf("get takes one account name, got %d", len(pos)), "run 'imapvault get --help'")
+	case len(pos) == 1 && *host != "":
+		return usageErr(errors.New("give an account name or --host, not both"), "run 'imapvault get --help'")
+	case len(pos) == 0 && *host == "":
+		return usageErr(errors.New("get needs an account name or --host"), "'imapvault list' shows the names")
+	case *user != "" && *host == "":
+		return usageErr(errors.New("--user goes with --host"), "run 'imapvault get --help'")
+	case len(pos) == 1:
+		q.Name = pos[0]
+	}
+	if _, ok := agent.Fields[q.Field]; !ok {
+		return usageErr(fmt.Errorf("unknown field %q", q.Field), "--field takes one of "+strings.Join(agent.FieldNames(), ", "))
+	}
+	vaultPath := agent.AbsPath(e.vaultPath)
+
+	if done, err := e.getFromAgent(vaultPath, q); done {
+		return err
+	}
+	kind, err := vault.DetectIdentity(e.identityPath)
+	if err != nil {
+		return err
+	}
+	if !kind.NeedsPassphrase() || e.passphraseFile != "" {
+		id, err := e.identity()
+		if err != nil {
+			return err
+		}
+		return e.getFromVault(vaultPath, id, q)
+	}
+	if *noPrompt || !e.hasTerminal() {
+		return errGetLocked
+	}
+	var answered error
+	id, err := e.unlockAgent(agent.DefaultTTL, agent.DefaultMax, func() bool {
+		done, err := e.getFromAgent(vaultPath, q)
+		answered = err
+		return done
+	})
+	if id == nil && err == nil {
+		return answered // another get unlocked the agent while we waited
+	}
+	if err != nil {
+		if id == nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %v\n", err)
+	}
+	return e.getFromVault(vaultPath, id, q)
+}
+
+// getFromAgent asks the agent when it is unlocked for this identity file;
+// done is false when it is not (not running, locked, or holding another
+// identity) and the caller should go on.
+func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err error) {
+	c, _, err := agent.Unlocked(e.getenv, e.identityPath)
+	if err != nil {
+		return false, nil
+	}
+	defer c.Close()
+	v, err := c.Get(vaultPath, q)
+	if errors.Is(err, agent.ErrLocked) {
+		return false, nil
+	}
+	if err != nil {
+		return true, getErr(err)
+	}
+	_, err = fmt.Fprintln(e.stdout, v)
+	return true, err
+}
+
+func (e *env) getFromVault(vaultPath string, id *vault.Identity, q agent.Query) error {
+	f, err := vault.Open(vaultPath, id)
+	if err != nil {
+		return err
+	}
+	v, err := agent.Lookup(f.Vault, q)
+	if err != nil {
+		return getErr(err)
+	}
+	_, err = fmt.Fprintln(e.stdout, v)
+	return err
+}
+
+func getErr(err error) error {
+	switch {
+	case errors.Is(err, agent.ErrNoAccount):
+		return &cliError{code: exitFound, err: err, hint: "'imapvault list' shows the names"}
+	case errors.Is(err, agent.ErrAmbiguous), errors.Is(err, agent.ErrUnknownField):
+		return usageErr(err, "")
+	}
+	return err
+}
