@@ -9,8 +9,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/demo"
 	"github.com/imapvault/imapvault/tui"
+	"github.com/imapvault/imapvault/vault"
 )
 
 func init() {
@@ -27,7 +29,11 @@ Opens the terminal UI on your vault. Press ? inside for every key.`)
 	if err := e.needTerminal(); err != nil {
 		return err
 	}
-	opts := tui.Options{VaultPath: e.vaultPath, IdentityPath: e.identityPath}
+	opts := tui.Options{VaultPath: e.vaultPath, IdentityPath: e.identityPath,
+		AgentIdentity: e.agentIdentity,
+		ShareWithAgent: func(id *vault.Identity) error {
+			return agent.UnlockWith(e.getenv, id, 0, 0)
+		}}
 	if e.passphraseFile != "" {
 		p, err := e.passphrase()
 		if err != nil {

@@ -27,6 +27,13 @@ type Options struct {
 	AutoLock                time.Duration // 0 = vault setting, else 10 min
 	Now                     func() time.Time
 	Title                   string // e.g. "imapvault demo"
+	// AgentIdentity, when set, returns the unlock agent's identity when the
+	// agent is unlocked for this identity file (nil otherwise), so the TUI
+	// opens without asking again. ShareWithAgent, when set, hands an
+	// identity unlocked here to the agent, when the person asks for it on
+	// the unlock screen (tab), so mail clients' `imapvault get` works too.
+	AgentIdentity  func() *vault.Identity
+	ShareWithAgent func(*vault.Identity) error
 }
 
 type screen int
@@ -186,6 +193,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onUnlocked(msg)
 	case unlockFailedMsg:
 		return m.onUnlockFailed(msg)
+	case agentUnlockFailedMsg:
+		return m.onAgentUnlockFailed(msg)
 	case createdMsg:
 		return m.onCreated(msg)
 	case savedMsg:

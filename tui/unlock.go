@@ -22,6 +22,7 @@ type unlockState struct {
 	plugin   bool // a plugin identity asks its own questions and may be retried
 	err      string
 	tries    int
+	share    bool // also unlock the agent (Options.ShareWithAgent)
 }
 
 func newUnlockState(s Styles) unlockState {
@@ -48,10 +49,11 @@ type probeMsg struct {
 	vaultExists bool
 	kind        vault.IdentityKind
 	err         error
+	agentID     *vault.Identity // the unlock agent holds the identity already
 }
 
 func (m Model) probe() tea.Cmd {
-	vp, ip := m.opts.VaultPath, m.opts.IdentityPath
+	vp, ip, fromAgent := m.opts.VaultPath, m.opts.IdentityPath, m.opts.AgentIdentity
 	return func() tea.Msg {
 		kind, err := vault.DetectIdentity(ip)
 		if err != nil {
@@ -60,7 +62,11 @@ func (m Model) probe() tea.Cmd {
 		_, err = os.Stat(vp)
 		switch {
 		case err == nil:
-			return probeMsg{vaultExists: true, kind: kind}
+			msg := probeMsg{vaultExists: true, kind: kind}
+			if kind.NeedsPassphrase() && fromAgent != nil {
+				msg.agentID = fromAgent()
+			}
+			return msg
 		case errors.Is(err, os.ErrNotExist):
 			return probeMsg{kind: kind}
 		}
@@ -88,6 +94,9 @@ func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
 	m.screen = scrUnlock
 	m.unlock.needPass = msg.kind.NeedsPassphrase()
 	m.unlock.plugin = msg.kind == vault.IdentityPlugin
+	if msg.agentID != nil {
+		return m.startUnlockWith(msg.agentID)
+	}
 	if !m.unlock.needPass || len(m.opts.Passphrase) > 0 {
 		pass := append([]byte(nil), m.opts.Passphrase...)
 		// Used once: after an auto-lock the person types it again.
@@ -99,8 +108,11 @@ func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
 }
 
 type unlockedMsg struct {
-	id   *vault.Identity
-	file *vault.File
+	id       *vault.Identity
+	file     *vault.File
+	viaAgent bool  // opened with the agent's identity: nothing was asked
+	shared   bool  // the agent was unlocked too
+	shareErr error // unlocking the agent failed (the TUI is unlocked anyway)
 }
 
 type unlockFailedMsg struct{ err error }
@@ -111,6 +123,10 @@ func (m Model) startUnlock(pass []byte) (tea.Model, tea.Cmd) {
 	m.unlock.busy = true
 	m.unlock.err = ""
 	ip, vp := m.opts.IdentityPath, m.opts.VaultPath
+	var share func(*vault.Identity) error
+	if m.unlock.share && m.unlock.needPass {
+		share = m.opts.ShareWithAgent
+	}
 	work := func() tea.Msg {
 		defer clear(pass)
 		id, err := vault.LoadIdentity(ip, func() ([]byte, error) { return append([]byte(nil), pass...), nil })
@@ -121,9 +137,40 @@ func (m Model) startUnlock(pass []byte) (tea.Model, tea.Cmd) {
 		if err != nil {
 			return unlockFailedMsg{err: err}
 		}
-		return unlockedMsg{id: id, file: f}
+		msg := unlockedMsg{id: id, file: f}
+		if share != nil {
+			msg.shareErr = share(id)
+			msg.shared = msg.shareErr == nil
+		}
+		return msg
 	}
 	return m, tea.Batch(work, m.unlock.spinner.Tick)
+}
+
+// startUnlockWith opens the vault with the agent's identity: no prompt.
+// Should the agent lock meanwhile, the open fails and the prompt shows.
+func (m Model) startUnlockWith(id *vault.Identity) (tea.Model, tea.Cmd) {
+	m.unlock.busy = true
+	vp := m.opts.VaultPath
+	work := func() tea.Msg {
+		f, err := vault.Open(vp, id)
+		if err != nil {
+			return agentUnlockFailedMsg{err: err}
+		}
+		return unlockedMsg{id: id, file: f, viaAgent: true}
+	}
+	return m, tea.Batch(work, m.unlock.spinner.Tick)
+}
+
+// agentUnlockFailedMsg: the agent could not open the vault (it locked
+// meanwhile): ask for the passphrase as usual.
+type agentUnlockFailedMsg struct{ err error }
+
+func (m Model) onAgentUnlockFailed(msg agentUnlockFailedMsg) (tea.Model, tea.Cmd) {
+	m.unlock.busy = false
+	m.screen = scrUnlock
+	m.unlock.err = "the agent could not open the vault (" + msg.err.Error() + "): type the passphrase"
+	return m, m.unlock.input.Focus()
 }
 
 func (m Model) unlockKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -133,6 +180,11 @@ func (m Model) unlockKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch msg.String() {
 	case "esc":
 		return m.quit()
+	case "tab":
+		if m.opts.ShareWithAgent != nil && m.unlock.needPass && !m.unlock.plugin {
+			m.unlock.share = !m.unlock.share
+			return m, nil
+		}
 	case "enter":
 		pass := []byte(m.unlock.input.Value())
 		m.unlock.input.Reset()
@@ -181,7 +233,17 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.list = newListState()
 	m.overview = overviewState{}
 	m.rebuildRows()
-	m.setStatus(fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts")), false)
+	note := fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts"))
+	switch {
+	case msg.viaAgent:
+		note += " (through the unlock agent)"
+	case msg.shared:
+		note += "; the agent is unlocked too, for imapvault get"
+	}
+	m.setStatus(note, false)
+	if msg.shareErr != nil {
+		m.setStatus("the agent was not unlocked: "+msg.shareErr.Error(), true)
+	}
 	return m, m.runAudit()
 }
 
@@ -200,6 +262,13 @@ func (m Model) viewUnlock() string {
 		b.WriteString("locked — press enter to open the vault again")
 	default:
 		b.WriteString(m.unlock.input.View())
+	}
+	if m.opts.ShareWithAgent != nil && m.unlock.needPass && !m.unlock.plugin && !m.unlock.busy {
+		box := "[ ]"
+		if m.unlock.share {
+			box = "[x]"
+		}
+		b.WriteString("\n\n" + box + " also unlock the agent, so mail clients' imapvault get works " + s.Subtle.Render("(tab)"))
 	}
 	if m.unlock.err != "" {
 		b.WriteString("\n\n" + s.Error.Render(safe(m.unlock.err)))
