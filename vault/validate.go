@@ -57,7 +57,7 @@ func validateFields(a *Account) error {
 	case len(a.Tags) > MaxTags:
 		return bad("more than %d tags", MaxTags)
 	case !printable(a.Notes, true):
-		return bad("notes hold a control, bidi or invalid character (newlines are fine)")
+		return bad("notes hold a control, bidi or invalid character (newlines and tabs are fine)")
 	case len(a.Notes) > MaxNotesLen:
 		return bad("notes are longer than %d bytes", MaxNotesLen)
 	case len(a.Hook) > MaxHookLen || len(a.After) > MaxHookLen:
@@ -100,7 +100,7 @@ func EnvName(s string) bool {
 }
 
 // printable: valid UTF-8 without C0/C1 controls, DEL or bidi formatting
-// characters (newlines allowed when multiline). It matches
+// characters (newlines and tabs allowed when multiline). It matches
 // internal/termtext.Safe, which vault may not import.
 func printable(s string, multiline bool) bool {
 	for i, r := range s {
@@ -109,7 +109,7 @@ func printable(s string, multiline bool) bool {
 			if _, n := utf8.DecodeRuneInString(s[i:]); n == 1 {
 				return false
 			}
-		case r == '\n' && multiline:
+		case (r == '\n' || r == '\t') && multiline: // notes: lines and tabs are text
 		case r < 0x20, r == 0x7f, r >= 0x80 && r <= 0x9f:
 			return false
 		case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
