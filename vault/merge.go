@@ -55,6 +55,11 @@ func mergeAt(base, ours, theirs *Vault, now time.Time) (*Vault, []Conflict) {
 	ours, theirs = ours.Clone(), theirs.Clone() // the result is built from these copies
 	m := &merger{now: now}
 	out := &Vault{Version: max(ours.Version, theirs.Version), StrengthKey: ours.StrengthKey}
+	// The key: whichever side rotated wins (a File checked theirs first).
+	out.VaultKey, out.KeyHistory = ours.VaultKey, ours.KeyHistory
+	if ours.VaultKey == base.VaultKey {
+		out.VaultKey, out.KeyHistory = theirs.VaultKey, theirs.KeyHistory
+	}
 	if out.StrengthKey == "" {
 		out.StrengthKey = theirs.StrengthKey
 	}
@@ -408,14 +413,24 @@ func (f *File) Reload() ([]Conflict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
 	}
-	theirs, err := decode(data, f.identities)
+	// Nothing of a file that does not authenticate as this vault is ever
+	// merged: its recipients would be ours at the next save.
+	theirs, auth, err := decode(data, f.identities)
+	if err == nil {
+		err = f.admit(theirs, auth)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
 	}
 	// The base opens with the same identities; if it somehow can't, a nil
 	// base turns every difference into a reported conflict: nothing is lost.
-	base, _ := decode(f.baseData, f.identities)
+	base, _, _ := decode(f.baseData, f.identities)
 	merged, cs := Merge(base, f.Vault, theirs)
+	merged.VaultKey, merged.KeyHistory, merged.MAC = theirs.VaultKey, theirs.KeyHistory, ""
+	if err := f.noteRecipients(theirs); err != nil {
+		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
+	}
+	f.takeKey(theirs, auth)
 	f.Vault, f.loaded, f.baseData = merged, st, data
 	return cs, nil
 }
