@@ -51,7 +51,7 @@ type UntrustedError struct {
 }
 
 func (e *UntrustedError) Error() string {
-	return fmt.Sprintf("%s: %s: %s", e.Path, ErrUntrusted, e.Reason)
+	return fmt.Sprintf("%s: %s", ErrUntrusted, e.Reason) // callers name the file
 }
 
 func (e *UntrustedError) Unwrap() error { return ErrUntrusted }

@@ -198,3 +198,52 @@ func ownRecipients(ids []age.Identity) []string {
 	}
 	return out
 }
+
+// TrustReport says what Trust accepted.
+type TrustReport struct {
+	Path       string
+	OldKeyID   string // "" when the vault was not known here
+	NewKeyID   string // "" for a vault from before keys
+	Recipients []Recipient
+	New        []Recipient // recipients not seen here before
+}
+
+// Trust accepts the vault file at path as it is now, after the person has
+// looked at it: its key and recipients are remembered in known_vaults, so
+// the next open no longer refuses it. The file must still authenticate
+// under the key it carries (or carry none, a vault from before keys).
+func Trust(path string, id *Identity) (*TrustReport, error) {
+	path = realPath(path)
+	if err := mustExist(path); err != nil {
+		return nil, err
+	}
+	if err := checkFolder(path); err != nil {
+		return nil, err
+	}
+	data, _, err := readStamped(path)
+	if err != nil {
+		return nil, fmt.Errorf("trust vault %s: %w", path, err)
+	}
+	v, auth, err := decode(data, id.Identities)
+	if err != nil {
+		var ue *UntrustedError
+		if errors.As(err, &ue) {
+			ue.Path = path
+		}
+		return nil, fmt.Errorf("trust vault %s: %w", path, err)
+	}
+	known, err := lookupKnown(path)
+	if err != nil {
+		return nil, err
+	}
+	rep := &TrustReport{Path: path, NewKeyID: auth.id, Recipients: v.ActiveRecipients()}
+	var seen []string
+	if known != nil {
+		rep.OldKeyID, seen = known.KeyID, known.Recipients
+	}
+	rep.New = unseen(v, seen)
+	if err := remember(path, auth.id, activeKeys(v)); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
