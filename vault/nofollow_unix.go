@@ -58,3 +58,5 @@ func flockFile(f *os.File, wait bool) error {
 		return fmt.Errorf("flock %s: %w", f.Name(), err)
 	}
 }
+
+const oNoFollow = unix.O_NOFOLLOW
