@@ -99,6 +99,8 @@ Global flags (anywhere on the line):
   --identity FILE         age identity or SSH key (env IMAPVAULT_IDENTITY;
                           default $XDG_CONFIG_HOME/imapvault/identity.age)
   --passphrase-file FILE  read the identity's passphrase from FILE instead of the terminal
+  --allow-shared-folder   use a vault whose folder or file others can write
+                          (env IMAPVAULT_ALLOW_SHARED_FOLDER=1; refused by default)
 
 Exit codes: 0 all well, 1 something failed or was found, 2 usage, vault or I/O error.
 Run 'imapvault COMMAND --help' for a command's flags.

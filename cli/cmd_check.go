@@ -65,6 +65,7 @@ account did not log in.`)
 	if err != nil {
 		return err
 	}
+	e.announce(f)
 	accts, err := selectAccounts(f.Vault, names)
 	if err != nil {
 		return err

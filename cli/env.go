@@ -30,6 +30,8 @@ type env struct {
 
 	// tty, when set, stands for "no terminal" in tests.
 	tty func() bool
+
+	announced map[string]bool // new recipients already announced (cmd_trust.go)
 }
 
 func (e *env) report(err error) int { return report(e.stderr, err, e.vaultPath) }
@@ -48,6 +50,10 @@ func (e *env) parseGlobals(args []string) ([]string, error) {
 			break
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if a == "--allow-shared-folder" {
+			vault.AllowSharedFolder = true // see vault/folder_unix.go
+			continue
+		}
 		if !strings.HasPrefix(a, "-") || !globalFlags[name] {
 			rest = append(rest, a)
 			continue
@@ -67,6 +73,9 @@ func (e *env) parseGlobals(args []string) ([]string, error) {
 		case "passphrase-file":
 			e.passphraseFile = val
 		}
+	}
+	if e.getenv("IMAPVAULT_ALLOW_SHARED_FOLDER") == "1" {
+		vault.AllowSharedFolder = true
 	}
 	if e.vaultPath == "" {
 		e.vaultPath = e.getenv("IMAPVAULT_VAULT")
@@ -162,7 +171,11 @@ func (e *env) open() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.Open(e.vaultPath, id)
+	f, err := vault.Open(e.vaultPath, id)
+	if err == nil {
+		e.announce(f)
+	}
+	return f, err
 }
 
 // openLocked unlocks the vault and holds its writer lock until Close.
@@ -174,7 +187,11 @@ func (e *env) openLocked() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return vault.OpenLocked(e.vaultPath, id)
+	f, err := vault.OpenLocked(e.vaultPath, id)
+	if err == nil {
+		e.announce(f)
+	}
+	return f, err
 }
 
 // readLine reads one line of stdin, without its line ending.

@@ -89,6 +89,7 @@ func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) 
 		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
 		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity,
 		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
+		"XDG_STATE_HOME="+filepath.Join(s.dir, "xdg-state"),
 	)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = attr

@@ -213,16 +213,34 @@ type TrustReport struct {
 // the next open no longer refuses it. The file must still authenticate
 // under the key it carries (or carry none, a vault from before keys).
 func Trust(path string, id *Identity) (*TrustReport, error) {
-	path = realPath(path)
-	if err := mustExist(path); err != nil {
+	rep, v, err := inspect(path, id)
+	if err != nil {
 		return nil, err
 	}
-	if err := checkFolder(path); err != nil {
+	if err := remember(rep.Path, rep.NewKeyID, activeKeys(v)); err != nil {
 		return nil, err
+	}
+	return rep, nil
+}
+
+// InspectTrust is Trust that only reports: what the file carries now and
+// what known_vaults remembers. Nothing is written.
+func InspectTrust(path string, id *Identity) (*TrustReport, error) {
+	rep, _, err := inspect(path, id)
+	return rep, err
+}
+
+func inspect(path string, id *Identity) (*TrustReport, *Vault, error) {
+	path = realPath(path)
+	if err := mustExist(path); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFolder(path); err != nil {
+		return nil, nil, err
 	}
 	data, _, err := readStamped(path)
 	if err != nil {
-		return nil, fmt.Errorf("trust vault %s: %w", path, err)
+		return nil, nil, fmt.Errorf("trust vault %s: %w", path, err)
 	}
 	v, auth, err := decode(data, id.Identities)
 	if err != nil {
@@ -230,11 +248,11 @@ func Trust(path string, id *Identity) (*TrustReport, error) {
 		if errors.As(err, &ue) {
 			ue.Path = path
 		}
-		return nil, fmt.Errorf("trust vault %s: %w", path, err)
+		return nil, nil, fmt.Errorf("trust vault %s: %w", path, err)
 	}
 	known, err := lookupKnown(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rep := &TrustReport{Path: path, NewKeyID: auth.id, Recipients: v.ActiveRecipients()}
 	var seen []string
@@ -242,8 +260,5 @@ func Trust(path string, id *Identity) (*TrustReport, error) {
 		rep.OldKeyID, seen = known.KeyID, known.Recipients
 	}
 	rep.New = unseen(v, seen)
-	if err := remember(path, auth.id, activeKeys(v)); err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return rep, v, nil
 }
