@@ -178,6 +178,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	m.list = newListState()
 	m.rebuildRows()
 	m.setStatus(fmt.Sprintf("unlocked %s: %d accounts", m.opts.VaultPath, len(m.file.Vault.Accounts)), false)
+	m.announceRecipients(m.file)
 	return m, m.runAudit()
 }
 
