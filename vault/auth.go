@@ -96,9 +96,11 @@ func macInput(v *Vault) ([]byte, error) {
 	return marshalPayload(&c)
 }
 
-func payloadMAC(key, input []byte) []byte {
+func payloadMAC(key []byte, input ...[]byte) []byte {
 	m := hmac.New(sha256.New, derive(key, "imapvault payload mac v1"))
-	m.Write(input)
+	for _, in := range input {
+		m.Write(in)
+	}
 	return m.Sum(nil)
 }
 
@@ -111,23 +113,24 @@ func sealedPayload(v *Vault, key []byte) ([]byte, error) {
 	mac := hex.EncodeToString(payloadMAC(key, in))
 	// The same bytes json.Marshal writes for v with MAC set: "mac" is the
 	// last field and hex needs no escaping.
-	out := append(in[:len(in)-1:len(in)-1], `,"mac":"`...)
+	out := append(in[:len(in)-1], `,"mac":"`...)
 	out = append(out, mac...)
 	out = append(out, `"}`...)
-	clear(in)
+	if &out[0] != &in[0] {
+		clear(in) // regrown: the old buffer held the plaintext too
+	}
 	return out, nil
 }
 
 // macFromPlain finds the MAC input in the decrypted bytes themselves: the
-// plaintext with its trailing `,"mac":"<hex>"}` replaced by `}`.
-func macFromPlain(plain []byte, mac string) []byte {
+// plaintext with its trailing `,"mac":"<hex>"}` replaced by `}` (returned
+// as two pieces, so nothing is copied).
+func macFromPlain(plain []byte, mac string) [][]byte {
 	tail := `,"mac":"` + mac + `"}`
 	if !bytes.HasSuffix(plain, []byte(tail)) {
 		return nil
 	}
-	in := make([]byte, 0, len(plain)-len(tail)+1)
-	in = append(in, plain[:len(plain)-len(tail)]...)
-	return append(in, '}')
+	return [][]byte{plain[:len(plain)-len(tail)], []byte("}")}
 }
 
 // authState is what a decoded payload says about its own authentication.
@@ -153,11 +156,14 @@ func checkMAC(v *Vault, plain []byte) (authState, error) {
 	if err != nil || len(want) != sha256.Size {
 		return authState{}, errors.New("the payload has no valid MAC")
 	}
-	in := macFromPlain(plain, v.MAC)
-	if in == nil || !hmac.Equal(payloadMAC(key, in), want) {
-		if in, err = macInput(v); err != nil {
-			return authState{}, err
-		}
+	if in := macFromPlain(plain, v.MAC); in != nil && hmac.Equal(payloadMAC(key, in...), want) {
+		return authState{key: key, id: KeyID(key)}, nil
+	}
+	// Not the bytes imapvault writes (re-indented by hand, say): the MAC
+	// must then match the model as decoded, encoded again.
+	in, err := macInput(v)
+	if err != nil {
+		return authState{}, err
 	}
 	defer clear(in)
 	if !hmac.Equal(payloadMAC(key, in), want) {

@@ -156,8 +156,13 @@ func (f *File) sealed() (*Vault, []byte) {
 // recipients are all seen (we wrote them).
 func (f *File) saved(out *Vault, key []byte) error {
 	f.Vault.VaultKey, f.Vault.KeyHistory, f.Vault.MAC = out.VaultKey, out.KeyHistory, ""
+	same := f.key != nil && slices.Equal(key, f.key)
+	before := f.readers
 	f.key, f.keyID = key, KeyID(key)
 	f.readers = activeKeys(out)
+	if same && !slices.ContainsFunc(f.readers, func(k string) bool { return !slices.Contains(before, k) }) {
+		return nil // nothing new to remember: most saves
+	}
 	return remember(f.Path, f.keyID, f.readers)
 }
 
