@@ -71,7 +71,10 @@ func (l *Lock) Release() {
 		return
 	}
 	_ = l.f.Truncate(0)
-	_ = l.f.Close() // closing the descriptor drops the flock
+	// Unlock before closing: a child forked meanwhile (a hook starting)
+	// shares the descriptor until its exec, and would hold the lock.
+	_ = funlockFile(l.f)
+	_ = l.f.Close()
 	l.f = nil
 }
 

@@ -23,6 +23,7 @@ func openNoFollow(path string, flag int, perm os.FileMode) (*os.File, error) {
 
 func checkLockFile(*os.File, string) error { return nil }
 func flockFile(*os.File, bool) error       { return nil }
+func funlockFile(*os.File) error           { return nil }
 func checkFolder(string) error             { return nil }
 
 // SharedFolderError: see folder_unix.go.

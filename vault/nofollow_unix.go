@@ -60,3 +60,5 @@ func flockFile(f *os.File, wait bool) error {
 }
 
 const oNoFollow = unix.O_NOFOLLOW
+
+func funlockFile(f *os.File) error { return unix.Flock(int(f.Fd()), unix.LOCK_UN) }
