@@ -106,10 +106,13 @@ func (e *env) announce(f *vault.File) {
 func untrustedHint(err error, vaultPath string) string {
 	var ue *vault.UntrustedError
 	look := fmt.Sprintf("nothing was saved; look at who it is encrypted to with: age -d -i IDENTITY %s | jq .recipients", shellQuote(vaultPath))
-	if errors.As(err, &ue) && ue.KeyChanged() {
+	switch {
+	case errors.As(err, &ue) && ue.KeyChanged():
 		return look + "; if you expected a new vault key (the vault was re-created or restored), run 'imapvault trust', else restore a backup from " + vault.BackupDir(vaultPath)
+	case ue != nil && ue.KnownKey != "":
+		return look + "; restore a backup from " + vault.BackupDir(vaultPath) + " (or, if it is an old copy of your team's vault, 'imapvault trust' accepts it)"
 	}
-	return look + "; restore a backup from " + vault.BackupDir(vaultPath) + " (or run 'imapvault trust' once you are sure the file is your team's)"
+	return look + "; restore a backup from " + vault.BackupDir(vaultPath)
 }
 
 // unsafeHint explains a refused symlink or shared folder.

@@ -464,3 +464,37 @@ func TestTamperedPayloadRefused(t *testing.T) {
 		t.Fatalf("tampered payload: %v", err)
 	}
 }
+
+// TestKnownVaultsHoldNoSecret: the state file names keys by ID only, is
+// 0600 in a 0700 folder, and never holds the key or a password.
+func TestKnownVaultsHoldNoSecret(t *testing.T) {
+	alice := newPerson(t, "alice").as(t)
+	path := teamOf(t, alice)
+	f, err := Open(path, alice.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Vault.Add(&Account{Name: "work", Host: "h", Username: "u", Password: sentinelPassword}, mt0)
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	kv := KnownVaultsFile()
+	data, err := os.ReadFile(kv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{hex.EncodeToString(f.key), sentinelPassword, "AGE-SECRET-KEY"} {
+		if strings.Contains(strings.ToUpper(string(data)), strings.ToUpper(secret)) {
+			t.Errorf("known_vaults holds a secret (%.12s...)", secret)
+		}
+	}
+	if !strings.Contains(string(data), f.KeyID()) || !strings.Contains(string(data), alice.recipient()) {
+		t.Errorf("known_vaults lacks the key ID or the recipient:\n%s", data)
+	}
+	if m := mode(t, kv); m != 0o600 {
+		t.Errorf("known_vaults mode %v", m)
+	}
+	if m := mode(t, filepath.Dir(kv)); m != 0o700 {
+		t.Errorf("known_vaults folder mode %v", m)
+	}
+}
