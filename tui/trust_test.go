@@ -115,3 +115,20 @@ func TestTeammateRecipientAnnouncedInTUI(t *testing.T) {
 		t.Errorf("announced again in the next session: %q", d2.m.status.text)
 	}
 }
+
+// A vault forged between two sessions is refused at unlock.
+func TestForgedVaultRefusedAtUnlock(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	fx := newFixture(t, false, testAccounts())
+	d := unlocked(t, fx)
+	member := d.m.file.Vault.ActiveRecipients()[0].Key
+	forger, _ := age.GenerateX25519Identity()
+	forgeOver(t, fx.vaultPath, member, forger)
+	d2 := newDriver(t, fx.model(fx.options()))
+	if d2.m.screen == scrList {
+		t.Fatal("the TUI opened a forged vault")
+	}
+	if !strings.Contains(d2.m.unlock.err, "does not authenticate") {
+		t.Fatalf("unlock error %q", d2.m.unlock.err)
+	}
+}
