@@ -217,15 +217,15 @@ func chainsFrom(v *Vault, knownID string) bool {
 // nextKey is the key material a save writes: the trusted key, a fresh one
 // for a vault from before authentication, or - when a recipient left since
 // the file was read - a new key with proof under the old one.
-func nextKey(v *Vault, trusted []byte, rotate bool) (key []byte, history []KeyLink) {
+func nextKey(hist []KeyLink, trusted []byte, rotate bool) (key []byte, history []KeyLink) {
 	if trusted == nil {
 		return newVaultKey(), nil
 	}
 	if !rotate {
-		return trusted, v.KeyHistory
+		return trusted, hist
 	}
 	key = newVaultKey()
-	history = append(v.KeyHistory[:len(v.KeyHistory):len(v.KeyHistory)], KeyLink{
+	history = append(hist[:len(hist):len(hist)], KeyLink{
 		Key:   hex.EncodeToString(trusted),
 		Proof: rotationProof(trusted, KeyID(key)),
 	})

@@ -218,3 +218,43 @@ func TestKnownVaultsHoldNoSecret(t *testing.T) {
 		t.Errorf("known_vaults folder mode %v", m)
 	}
 }
+
+// TestMissedRotationsAreFollowed: carol last saw the first key; two
+// removals later (made by a program that replaced its File's Vault in
+// between, as the TUI does with snapshots) she still follows the chain.
+func TestMissedRotationsAreFollowed(t *testing.T) {
+	alice, bob, carol, dave := newPerson(t, "alice"), newPerson(t, "bob"), newPerson(t, "carol"), newPerson(t, "dave")
+	path := teamOf(t, alice, bob, carol, dave)
+	alice.as(t)
+	f, err := Open(path, alice.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := f.KeyID()
+	stale := f.Vault.Clone()
+	if _, err := f.RemoveRecipient(bob.recipient(), "alice", mt0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Vault = stale // a copy from before the save: its key fields are old
+	for i := range f.Vault.Recipients {
+		if f.Vault.Recipients[i].Key == bob.recipient() {
+			f.Vault.Recipients[i].Removed = &mt0
+		}
+	}
+	if _, err := f.RemoveRecipient(dave.recipient(), "alice", mt0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.history); n != 2 || f.KeyID() == first {
+		t.Fatalf("after two removals: %d links, key %s (first %s)", n, f.KeyID(), first)
+	}
+	carol.as(t)
+	if _, err := Open(path, carol.id); err != nil {
+		t.Fatalf("carol, who missed two rotations: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 type trust struct {
 	key      []byte
 	keyID    string
+	history  []KeyLink // the proofs that lead to key (not f.Vault's copy, which callers may replace)
 	readers  []string
 	newRecip []Recipient
 	firstUse bool
@@ -103,6 +104,7 @@ func shortID(id string) string {
 // takeKey makes v's key the one f trusts from now on.
 func (f *File) takeKey(v *Vault, auth authState) {
 	f.key, f.keyID = auth.key, auth.id
+	f.history = v.KeyHistory
 	f.readers = activeKeys(v)
 }
 
@@ -147,7 +149,7 @@ func unseen(v *Vault, seen []string) []Recipient {
 // under, rotated when one of the file's readers is no longer a recipient.
 func (f *File) sealed() (*Vault, []byte) {
 	out := *f.Vault
-	key, hist := nextKey(f.Vault, f.key, f.key != nil && lostReader(f.readers, f.Vault))
+	key, hist := nextKey(f.history, f.key, f.key != nil && lostReader(f.readers, f.Vault))
 	out.VaultKey, out.KeyHistory, out.MAC = hex.EncodeToString(key), hist, ""
 	return &out, key
 }
@@ -158,7 +160,7 @@ func (f *File) saved(out *Vault, key []byte) error {
 	f.Vault.VaultKey, f.Vault.KeyHistory, f.Vault.MAC = out.VaultKey, out.KeyHistory, ""
 	same := f.key != nil && slices.Equal(key, f.key)
 	before := f.readers
-	f.key, f.keyID = key, KeyID(key)
+	f.key, f.keyID, f.history = key, KeyID(key), out.KeyHistory
 	f.readers = activeKeys(out)
 	if same && !slices.ContainsFunc(f.readers, func(k string) bool { return !slices.Contains(before, k) }) {
 		return nil // nothing new to remember: most saves
