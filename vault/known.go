@@ -25,8 +25,8 @@ func KnownVaultsFile() string {
 	dir := os.Getenv("XDG_STATE_HOME")
 	if (dir == "" || !filepath.IsAbs(dir)) && testing.Testing() {
 		// A test binary that did not choose a state folder never
-		// writes into the real one.
-		dir = testStateDir()
+		// writes into the real one: it remembers in memory.
+		return ""
 	}
 	if dir == "" || !filepath.IsAbs(dir) {
 		home, _ := os.UserHomeDir()
@@ -35,13 +35,12 @@ func KnownVaultsFile() string {
 	return filepath.Join(dir, "imapvault", "known_vaults")
 }
 
-var testStateDir = sync.OnceValue(func() string {
-	d, err := os.MkdirTemp("", "imapvault-test-state-")
-	if err != nil {
-		return ""
-	}
-	return d
-})
+// memKnown is the in-memory known_vaults of a test binary that set no
+// XDG_STATE_HOME (KnownVaultsFile returns "").
+var memKnown struct {
+	sync.Mutex
+	kf knownFile
+}
 
 // knownVault is one entry. KeyID is empty for a vault that had no key
 // when first seen (it is then trusted on first use once it gets one).
@@ -84,6 +83,16 @@ func readKnown(path string) (*knownFile, error) {
 
 // lookupKnown returns the entry for the vault at path, nil when unknown.
 func lookupKnown(path string) (*knownVault, error) {
+	if KnownVaultsFile() == "" {
+		memKnown.Lock()
+		defer memKnown.Unlock()
+		if e := memKnown.kf.Vaults[path]; e != nil {
+			c := *e
+			c.Recipients = slices.Clone(e.Recipients)
+			return &c, nil
+		}
+		return nil, nil
+	}
 	kf, err := readKnown(KnownVaultsFile())
 	if err != nil {
 		return nil, err
@@ -95,6 +104,15 @@ func lookupKnown(path string) (*knownVault, error) {
 // user has seen recipients, under the state file's own lock.
 func remember(path, keyID string, recipients []string) error {
 	file := KnownVaultsFile()
+	if file == "" {
+		memKnown.Lock()
+		defer memKnown.Unlock()
+		if memKnown.kf.Vaults == nil {
+			memKnown.kf.Vaults = map[string]*knownVault{}
+		}
+		update(&memKnown.kf, path, keyID, recipients)
+		return nil
+	}
 	dir := filepath.Dir(file)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("remember vault key: %w", err)
@@ -108,6 +126,18 @@ func remember(path, keyID string, recipients []string) error {
 	if err != nil {
 		return err
 	}
+	update(kf, path, keyID, recipients)
+	b, err := json.MarshalIndent(kf, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(file, append(b, '\n')); err != nil {
+		return fmt.Errorf("remember vault key in %s: %w", file, err)
+	}
+	return nil
+}
+
+func update(kf *knownFile, path, keyID string, recipients []string) {
 	e := kf.Vaults[path]
 	if e == nil {
 		e = &knownVault{}
@@ -120,12 +150,4 @@ func remember(path, keyID string, recipients []string) error {
 		}
 	}
 	e.Seen = time.Now().UTC().Truncate(time.Second)
-	b, err := json.MarshalIndent(kf, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := writeAtomic(file, append(b, '\n')); err != nil {
-		return fmt.Errorf("remember vault key in %s: %w", file, err)
-	}
-	return nil
 }
