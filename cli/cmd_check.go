@@ -104,6 +104,7 @@ statuses and times, never a password.`)
 	if err != nil {
 		return err
 	}
+	e.announce(f)
 	accts, err := selectAccounts(f.Vault, names)
 	if err != nil {
 		return err

@@ -255,6 +255,7 @@ func (e *env) reportExposed(v *vault.Vault, who string, keys []string) error {
 // merged, and fields both changed are reported: ours were kept.
 func (e *env) saveMerged(f *vault.File) error {
 	conflicts, err := f.SaveMerged()
+	e.announce(f)
 	if len(conflicts) > 0 {
 		fmt.Fprintf(e.stderr, "imapvault: warning: the vault changed on disk meanwhile; merged, with %d conflicts:\n", len(conflicts))
 		for _, c := range conflicts {

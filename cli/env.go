@@ -41,6 +41,7 @@ type env struct {
 	// help, when set, receives a command's help as data instead of
 	// printing it (the man page and completion read it; help.go).
 	help *helpDoc
+	announced map[string]bool // new recipients already announced (cmd_trust.go)
 }
 
 func (e *env) report(err error) int {
@@ -76,6 +77,10 @@ func (e *env) parseGlobals(args []string) ([]string, error) {
 			break
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if a == "--allow-shared-folder" {
+			vault.AllowSharedFolder = true // see vault/folder_unix.go
+			continue
+		}
 		if !strings.HasPrefix(a, "-") || !globalFlags[name] {
 			rest = append(rest, a)
 			continue
@@ -95,6 +100,9 @@ func (e *env) parseGlobals(args []string) ([]string, error) {
 		case "passphrase-file":
 			e.passphraseFile = val
 		}
+	}
+	if e.getenv("IMAPVAULT_ALLOW_SHARED_FOLDER") == "1" {
+		vault.AllowSharedFolder = true
 	}
 	if e.vaultPath == "" {
 		e.vaultPath = e.getenv("IMAPVAULT_VAULT")
@@ -196,7 +204,11 @@ func (e *env) open() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.seen(vault.Open(e.vaultPath, id))
+	f, err := e.seen(vault.Open(e.vaultPath, id))
+	if err == nil {
+		e.announce(f)
+	}
+	return f, err
 }
 
 // openLocked unlocks the vault and holds its writer lock until Close.
@@ -208,7 +220,11 @@ func (e *env) openLocked() (*vault.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return e.seen(vault.OpenLocked(e.vaultPath, id))
+	f, err := e.seen(vault.OpenLocked(e.vaultPath, id))
+	if err == nil {
+		e.announce(f)
+	}
+	return f, err
 }
 
 // readLine reads one line of stdin, without its line ending.

@@ -112,6 +112,10 @@ func hintFor(err error, vaultPath string) string {
 		return "upgrade imapvault to open this vault; it was left untouched"
 	case errors.As(err, &locked):
 		return "wait for the other imapvault to finish, or close it"
+	case errors.Is(err, vault.ErrUntrusted):
+		return untrustedHint(err, vaultPath)
+	case errors.Is(err, vault.ErrUnsafePath):
+		return unsafeHint(err)
 	case errors.Is(err, vault.ErrChangedOnDisk):
 		return "another program changed the vault since it was opened; run the command again"
 	case errors.Is(err, vault.ErrExists):

@@ -24,6 +24,7 @@ var globalFlagDocs = []globalFlagDoc{
 	{"vault", "PATH", "vault file (env IMAPVAULT_VAULT; default $XDG_DATA_HOME/imapvault/vault.age)"},
 	{"identity", "FILE", "age identity or SSH key (env IMAPVAULT_IDENTITY;\ndefault $XDG_CONFIG_HOME/imapvault/identity.age)"},
 	{"passphrase-file", "FILE", "read the identity's passphrase from FILE instead of the terminal"},
+	{"allow-shared-folder", "", "use a vault whose folder or file others can write\n(env IMAPVAULT_ALLOW_SHARED_FOLDER=1; refused by default)"},
 }
 
 // helpDoc is a command's help as data: what `imapvault CMD --help` prints,

@@ -97,6 +97,7 @@ func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) 
 		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
 		// Each sandbox has its own agent folder: no test meets the user's agent.
 		"XDG_RUNTIME_DIR="+filepath.Join(s.dir, "run"),
+		"XDG_STATE_HOME="+filepath.Join(s.dir, "xdg-state"),
 	)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = attr

@@ -17,6 +17,8 @@ type outsideState struct {
 	lastLook time.Time
 	looking  bool
 	noticed  bool // the file differs from what we hold; R reloads
+
+	announced map[string]bool // new recipients already on the status line (trust.go)
 }
 
 type diskLookMsg struct {
@@ -82,6 +84,11 @@ func (m Model) onReloaded(msg reloadedMsg) (tea.Model, tea.Cmd) {
 	m.outside.noticed = false
 	if msg.err != nil {
 		m.save.inFlight = false
+		if text, ok := refusalText(msg.err, m.opts.VaultPath); ok {
+			m.outside.noticed = true // the watcher would only repeat itself; R tries again
+			m.setStatus(text, true)
+			return m, nil
+		}
 		m.setStatus("reload failed: "+msg.err.Error()+" — the vault in memory is unchanged", true)
 		return m, nil
 	}

@@ -72,6 +72,9 @@ func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
 		if errors.Is(msg.err, vault.ErrChangedOnDisk) {
 			text = "not saved: vault changed on disk by another program — your change is kept in memory"
 		}
+		if t, ok := refusalText(msg.err, m.opts.VaultPath); ok {
+			text, m.outside.noticed = t, true
+		}
 		m.setStatus(text, true)
 		return m, nil
 	}
@@ -100,6 +103,7 @@ func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
 		text = fmt.Sprintf("merged changes from disk; %s, yours kept: %s", plural(len(conflicts), "conflict", "conflicts"), conflicts[0])
 	}
 	m.setStatus(text, len(conflicts) > 0)
+	m.announceRecipients(m.file)
 	return m, tea.Batch(m.requestSave(), m.runAudit())
 }
 

@@ -244,6 +244,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	if msg.shareErr != nil {
 		m.setStatus("the agent was not unlocked: "+msg.shareErr.Error(), true)
 	}
+	m.announceRecipients(m.file)
 	return m, m.runAudit()
 }
 

@@ -97,6 +97,10 @@ func TestStockAgeDecrypts(t *testing.T) {
 			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 				t.Fatalf("age -d output is not the vault JSON: %v", err)
 			}
+			if got.MAC == "" || got.VaultKey == "" {
+				t.Fatal("age -d output lacks the vault key and MAC")
+			}
+			got.MAC = "" // authenticated on open, never kept in memory
 			if !reflect.DeepEqual(&got, f.Vault) {
 				t.Fatal("age -d output differs from the saved vault")
 			}

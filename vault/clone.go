@@ -15,6 +15,7 @@ func (v *Vault) Clone() *Vault {
 	for i, a := range v.Accounts {
 		c.Accounts[i] = a.Clone()
 	}
+	c.KeyHistory = slices.Clone(v.KeyHistory)
 	c.Recipients = slices.Clone(v.Recipients)
 	for i := range c.Recipients {
 		c.Recipients[i].Removed = clonePtr(c.Recipients[i].Removed)

@@ -23,7 +23,9 @@ import (
 // never wrong) until codec_encode.go and codec_decode.go catch up;
 // TestCodecKnowsTheModel fails meanwhile.
 var codecFields = map[reflect.Type][]string{
-	reflect.TypeFor[Vault]():    {"version", "accounts", "recipients", "settings", "strength_key,omitempty"},
+	reflect.TypeFor[Vault](): {"version", "accounts", "recipients", "settings", "strength_key,omitempty",
+		"vault_key,omitempty", "key_history,omitempty", "mac,omitempty"},
+	reflect.TypeFor[KeyLink]():  {"key", "proof"},
 	reflect.TypeFor[Settings](): {"max_age_days,omitempty", "backups,omitempty", "auto_lock_minutes,omitempty"},
 	reflect.TypeFor[Account](): {"id", "name", "host", "port", "security", "username", "password",
 		"created", "changed", "modified", "tags,omitempty", "notes,omitempty", "max_age_days,omitempty",

@@ -56,6 +56,20 @@ func parseVault(data []byte) (*Vault, bool) {
 		case "strength_key":
 			v.StrengthKey = p.str()
 			return 1 << 4
+		case "vault_key":
+			v.VaultKey = p.str()
+			return 1 << 5
+		case "key_history":
+			if p.null() {
+				v.KeyHistory = nil
+			} else {
+				v.KeyHistory = []KeyLink{}
+				p.array(func() { v.KeyHistory = append(v.KeyHistory, p.keyLink()) })
+			}
+			return 1 << 6
+		case "mac":
+			v.MAC = p.str()
+			return 1 << 7
 		}
 		return 0
 	})
@@ -422,4 +436,19 @@ func (p *decoder) strength() *Strength {
 		return 0
 	})
 	return x
+}
+
+func (p *decoder) keyLink() (l KeyLink) {
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "key":
+			l.Key = p.str()
+			return 1 << 0
+		case "proof":
+			l.Proof = p.str()
+			return 1 << 1
+		}
+		return 0
+	})
+	return l
 }

@@ -51,6 +51,22 @@ func appendVault(b []byte, v *Vault) ([]byte, bool) {
 	e.intOmit("auto_lock_minutes", int64(v.Settings.AutoLockMinutes))
 	e.b = append(e.b, '}')
 	e.strOmit("strength_key", v.StrengthKey)
+	e.strOmit("vault_key", v.VaultKey)
+	if len(v.KeyHistory) > 0 {
+		e.field("key_history")
+		e.b = append(e.b, '[')
+		for i, l := range v.KeyHistory {
+			if i > 0 {
+				e.b = append(e.b, ',')
+			}
+			e.b = append(e.b, '{')
+			e.str("key", l.Key)
+			e.str("proof", l.Proof)
+			e.b = append(e.b, '}')
+		}
+		e.b = append(e.b, ']')
+	}
+	e.strOmit("mac", v.MAC)
 	e.b = append(e.b, '}')
 	return e.b, e.ok
 }

@@ -173,7 +173,7 @@ func FuzzDecode(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if _, err := decode(data, id); err == nil {
+		if _, _, err := decode(data, id); err == nil {
 			t.Fatal("decode accepted bytes that were never encrypted to this identity")
 		}
 		v, err := parsePayload(data)

@@ -1,18 +1,15 @@
 package vault
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"filippo.io/age"
-	"filippo.io/age/armor"
 )
 
 // File is a vault opened from disk. Save writes it back atomically and
@@ -28,6 +25,8 @@ type File struct {
 	// baseData is the ciphertext last read or written: Merge's base,
 	// decrypted only when a merge needs it, so saves and opens pay nothing.
 	baseData []byte
+
+	trust // what authenticates this vault (trust.go)
 }
 
 // stamp identifies one version of the file on disk.
@@ -47,6 +46,9 @@ const tempPrefix = ".imapvault-tmp-"
 func Open(path string, id *Identity) (*File, error) {
 	path = realPath(path)
 	if err := mustExist(path); err != nil {
+		return nil, err
+	}
+	if err := checkFolder(path); err != nil {
 		return nil, err
 	}
 	if l, err := AcquireLock(path); err == nil {
@@ -90,11 +92,16 @@ func load(path string, id *Identity) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	v, err := decode(data, id.Identities)
+	v, auth, err := decode(data, id.Identities)
 	if err != nil {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	return &File{Path: path, Vault: v, identities: id.Identities, loaded: st, baseData: data}, nil
+	f := &File{Path: path, Vault: v, identities: id.Identities, loaded: st, baseData: data}
+	f.self = id.Recipient
+	if err := f.admitOnOpen(auth); err != nil {
+		return nil, fmt.Errorf("open vault %s: %w", path, err)
+	}
+	return f, nil
 }
 
 // Create writes a new vault at path encrypted to the identity's recipient.
@@ -107,90 +114,17 @@ func Create(path string, id *Identity, now time.Time) (*File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create vault folder: %w", err)
 	}
+	if err := checkFolder(path); err != nil {
+		return nil, fmt.Errorf("create vault %s: %w", path, err)
+	}
 	v := New()
 	v.Recipients = []Recipient{{Key: id.Recipient, Label: "created with the vault", Added: now, AddedBy: whoami()}}
 	f := &File{Path: path, Vault: v, identities: id.Identities}
+	f.self = id.Recipient
 	if err := f.save(true); err != nil {
 		return nil, fmt.Errorf("create vault %s: %w", path, err)
 	}
 	return f, nil
-}
-
-// decode turns ciphertext into a checked payload.
-func decode(data []byte, ids []age.Identity) (*Vault, error) {
-	if len(data) == 0 {
-		return nil, fmt.Errorf("%w: the file is empty", ErrCorrupt)
-	}
-	var src io.Reader = bytes.NewReader(data)
-	switch {
-	case bytes.HasPrefix(data, []byte("age-encryption.org/")):
-	case bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte(armor.Header)):
-		// A vault someone re-encrypted by hand with `age -a`; the next
-		// save writes it binary again.
-		src = armor.NewReader(src)
-	default:
-		return nil, fmt.Errorf("%w: not an age-encrypted file", ErrCorrupt)
-	}
-	r, err := age.Decrypt(src, ids...)
-	if err != nil {
-		var nomatch *age.NoIdentityMatchError
-		if errors.As(err, &nomatch) {
-			return nil, fmt.Errorf("%w: %v", ErrNoIdentity, err)
-		}
-		if errors.Is(err, ErrPluginRefused) {
-			return nil, err
-		}
-		return nil, corrupt(err)
-	}
-	// Sized from the ciphertext, which is a little longer than the
-	// plaintext, so the read never regrows and copies.
-	var pb bytes.Buffer
-	pb.Grow(len(data))
-	_, err = pb.ReadFrom(r)
-	plain := pb.Bytes()
-	defer clear(plain)
-	if err != nil {
-		return nil, corrupt(err)
-	}
-	return parsePayload(plain)
-}
-
-// corrupt words age's complaint for a person: a cut-off file is the
-// common case (a full disk, a sync tool, a copy that did not finish).
-func corrupt(err error) error {
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: the file is truncated (%v)", ErrCorrupt, err)
-	}
-	return fmt.Errorf("%w: %v", ErrCorrupt, err)
-}
-
-// encode marshals and encrypts the vault to its active recipients.
-func encode(v *Vault) ([]byte, error) {
-	recips, err := ParseRecipients(v.ActiveRecipients())
-	if err != nil {
-		return nil, err
-	}
-	if len(recips) == 0 {
-		return nil, errors.New("the vault has no recipients to encrypt to")
-	}
-	plain, err := marshalPayload(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode vault: %w", err)
-	}
-	defer clear(plain)
-	var buf bytes.Buffer
-	buf.Grow(len(plain) + 4096)
-	w, err := age.Encrypt(&buf, recips...)
-	if err != nil {
-		return nil, fmt.Errorf("encrypt vault: %w", err)
-	}
-	if _, err := w.Write(plain); err != nil {
-		return nil, fmt.Errorf("encrypt vault: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("encrypt vault: %w", err)
-	}
-	return buf.Bytes(), nil
 }
 
 // Save writes the vault back: refuse if the file changed on disk since it was
@@ -211,10 +145,16 @@ func (f *File) save(create bool) error {
 		}
 		defer l.Release()
 	}
+	// Item by item, whatever path produced this vault (an edit, a merge
+	// with another process's removal): never write what we can't open.
+	if err := f.canStillOpen(); err != nil {
+		return err
+	}
 	// Encode first, so the time between the check that the file is still
 	// what we read and the rename is short: a sync tool that takes no lock
 	// could replace the file in between.
-	data, err := encode(f.Vault)
+	out, key := f.sealed()
+	data, err := encode(out, key)
 	if err != nil {
 		return err
 	}
@@ -244,7 +184,7 @@ func (f *File) save(create bool) error {
 	st.sum = sha256.Sum256(data)
 	f.loaded = st
 	f.baseData = data
-	return nil
+	return f.saved(out, key)
 }
 
 // unchanged compares the file now on disk with what we loaded. Size, times
@@ -276,7 +216,10 @@ func (f *File) Reread() (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reread vault %s: %w", f.Path, err)
 	}
-	v, err := decode(data, f.identities)
+	v, auth, err := decode(data, f.identities)
+	if err == nil {
+		err = f.admit(v, auth)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reread vault %s: %w", f.Path, err)
 	}
@@ -290,6 +233,15 @@ func (f *File) Adopt(v *Vault) error {
 	if err != nil {
 		return err
 	}
+	theirs, auth, err := decode(data, f.identities)
+	if err == nil {
+		err = f.admit(theirs, auth)
+	}
+	if err != nil {
+		return fmt.Errorf("adopt vault %s: %w", f.Path, err)
+	}
+	f.takeKey(theirs, auth)
+	v.VaultKey, v.KeyHistory = theirs.VaultKey, theirs.KeyHistory
 	f.Vault = v
 	f.loaded = st
 	f.baseData = data // what is on disk is the next merge's base too

@@ -1,18 +1,21 @@
 package vault
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
-
-	"github.com/gofrs/flock"
 )
 
 // Lock is the exclusive writer lock on a vault: a lock file beside it,
-// holding the owner's pid so the next writer can say who holds it.
+// holding the owner's pid so the next writer can say who holds it. The
+// file is opened with O_NOFOLLOW and written only through that descriptor:
+// a lock path someone replaced with a symlink is refused, never followed,
+// so no command truncates the link's target.
 type Lock struct {
-	fl   *flock.Flock
+	f    *os.File
 	path string
 }
 
@@ -21,39 +24,67 @@ type Lock struct {
 // meets the same lock.
 func LockPath(path string) string { return realPath(path) + ".lock" }
 
+// ErrUnsafePath is a file or folder imapvault refuses to use: a symlink
+// where it creates or truncates a file, or a folder others can write.
+var ErrUnsafePath = errors.New("unsafe path")
+
 // AcquireLock takes the vault's lock without waiting. When another process
 // holds it the error is a *LockedError naming that process.
 func AcquireLock(path string) (*Lock, error) {
 	lp := LockPath(path)
-	fl := flock.New(lp, flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	ok, err := fl.TryLock()
+	l, err := lockFile(lp, false)
+	if errors.Is(err, errWouldBlock) {
+		return nil, &LockedError{Path: path, PID: readPID(lp)}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock vault %s: %w", path, err)
 	}
-	if !ok {
-		return nil, &LockedError{Path: path, PID: readPID(lp)}
+	// Through the locked descriptor: the pid lands in the locked file.
+	if err := l.f.Truncate(0); err == nil {
+		l.f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	// Same inode, so the pid lands in the locked file.
-	_ = os.WriteFile(lp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	return &Lock{fl: fl, path: lp}, nil
+	return l, nil
+}
+
+// lockFile opens (creating, 0600) and flocks the file at lp; wait blocks
+// until the lock is free, else a held lock is errWouldBlock.
+func lockFile(lp string, wait bool) (*Lock, error) {
+	f, err := openNoFollow(lp, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLockFile(f, lp); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := flockFile(f, wait); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &Lock{f: f, path: lp}, nil
 }
 
 // Release drops the lock. The file stays: removing it would race with a
 // process that has just opened it.
 func (l *Lock) Release() {
-	if l == nil {
+	if l == nil || l.f == nil {
 		return
 	}
-	_ = os.Truncate(l.path, 0)
-	_ = l.fl.Unlock()
-	_ = l.fl.Close()
+	_ = l.f.Truncate(0)
+	// Unlock before closing: a child forked meanwhile (a hook starting)
+	// shares the descriptor until its exec, and would hold the lock.
+	_ = funlockFile(l.f)
+	_ = l.f.Close()
+	l.f = nil
 }
 
 func readPID(lp string) int {
-	b, err := os.ReadFile(lp)
+	f, err := openNoFollow(lp, os.O_RDONLY, 0)
 	if err != nil {
 		return 0
 	}
+	defer f.Close()
+	b, _ := io.ReadAll(io.LimitReader(f, 32))
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 	return pid
 }
@@ -63,6 +94,9 @@ func readPID(lp string) int {
 func OpenLocked(path string, id *Identity) (*File, error) {
 	path = realPath(path)
 	if err := mustExist(path); err != nil {
+		return nil, err
+	}
+	if err := checkFolder(path); err != nil {
 		return nil, err
 	}
 	l, err := AcquireLock(path)

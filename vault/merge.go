@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -55,6 +54,11 @@ func mergeAt(base, ours, theirs *Vault, now time.Time) (*Vault, []Conflict) {
 	ours, theirs = ours.Clone(), theirs.Clone() // the result is built from these copies
 	m := &merger{now: now}
 	out := &Vault{Version: max(ours.Version, theirs.Version), StrengthKey: ours.StrengthKey}
+	// The key: whichever side rotated wins (a File checked theirs first).
+	out.VaultKey, out.KeyHistory = ours.VaultKey, ours.KeyHistory
+	if ours.VaultKey == base.VaultKey {
+		out.VaultKey, out.KeyHistory = theirs.VaultKey, theirs.KeyHistory
+	}
 	if out.StrengthKey == "" {
 		out.StrengthKey = theirs.StrengthKey
 	}
@@ -373,51 +377,6 @@ func keepEveryPassword(out, base, ours, theirs *Vault, now time.Time) {
 			}
 		}
 	}
-}
-
-// saveMergedTries bounds SaveMerged when the file keeps changing under it.
-const saveMergedTries = 5
-
-// SaveMerged saves f; when the file changed on disk since it was loaded (a
-// sync tool, git, another machine) it merges what is there now with f's
-// edits (Reload) and saves the result. The conflicts are for the person to
-// see and choose: ours was kept, theirs set aside as each Conflict says.
-// f.Vault is replaced by the merged vault, so pointers into the old one are
-// stale afterwards.
-func (f *File) SaveMerged() ([]Conflict, error) {
-	var all []Conflict
-	for range saveMergedTries {
-		err := f.Save()
-		if !errors.Is(err, ErrChangedOnDisk) {
-			return all, err
-		}
-		cs, err := f.Reload()
-		if err != nil {
-			return all, err
-		}
-		all = append(all, cs...)
-	}
-	return all, fmt.Errorf("save vault %s: %w: it kept changing while merging (%d tries)", f.Path, ErrChangedOnDisk, saveMergedTries)
-}
-
-// Reload merges what is on disk now into f.Vault, keeping f's unsaved
-// edits, and makes the file on disk the base of the next save. The TUI
-// calls it when ChangedOnDisk reports an outside change.
-func (f *File) Reload() ([]Conflict, error) {
-	data, st, err := readStamped(f.Path)
-	if err != nil {
-		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
-	}
-	theirs, err := decode(data, f.identities)
-	if err != nil {
-		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
-	}
-	// The base opens with the same identities; if it somehow can't, a nil
-	// base turns every difference into a reported conflict: nothing is lost.
-	base, _ := decode(f.baseData, f.identities)
-	merged, cs := Merge(base, f.Vault, theirs)
-	f.Vault, f.loaded, f.baseData = merged, st, data
-	return cs, nil
 }
 
 func passwordsOf(a *Account) []string {

@@ -56,6 +56,21 @@ type Vault struct {
 	Settings   Settings    `json:"settings"`
 	// StrengthKey (hex) keys the fingerprints of cached strength scores.
 	StrengthKey string `json:"strength_key,omitempty"`
+
+	// VaultKey (hex, 32 random bytes) authenticates the payload: MAC is
+	// HMAC-SHA256 under a key derived from it (see auth.go). KeyHistory
+	// proves each earlier key handed over to the next, so a member who
+	// knew an older key accepts a rotation. MAC stays the last field.
+	VaultKey   string    `json:"vault_key,omitempty"`
+	KeyHistory []KeyLink `json:"key_history,omitempty"`
+	MAC        string    `json:"mac,omitempty"`
+}
+
+// KeyLink is one retired vault key and its proof (an HMAC under it) of
+// the key that replaced it.
+type KeyLink struct {
+	Key   string `json:"key"`
+	Proof string `json:"proof"`
 }
 
 // Settings apply to the whole vault.

@@ -31,7 +31,7 @@ func newVault(t *testing.T) (string, *Identity, *File) {
 
 func readPassword(t *testing.T, data []byte, id *Identity) string {
 	t.Helper()
-	v, err := decode(data, id.Identities)
+	v, _, err := decode(data, id.Identities)
 	if err != nil {
 		t.Fatal(err)
 	}

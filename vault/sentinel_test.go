@@ -75,7 +75,7 @@ func TestSentinelNeverOnDisk(t *testing.T) {
 }
 
 func decryptAll(data []byte, id *Identity) ([]byte, error) {
-	v, err := decode(data, id.Identities)
+	v, _, err := decode(data, id.Identities)
 	if err != nil {
 		return nil, err
 	}
