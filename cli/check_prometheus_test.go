@@ -36,7 +36,7 @@ func promVault(t *testing.T) (*sandbox, *testimap.Server) {
 	s.init()
 	s.addAt("good", srv, "alice", promSentinel)
 	s.addAt("bad", srv, "bob", "wrong-"+promSentinel)
-	s.addAt("we\"ird\\name\nx", srv, "bob", "bob-pw")
+	s.addAt("we\"ird\\name x", srv, "bob", "bob-pw") // names can no longer hold a newline
 	return s, srv
 }
 
@@ -64,7 +64,7 @@ func TestCheckPrometheus(t *testing.T) {
 	want := []string{
 		`imapvault_login_ok{account="good",host="127.0.0.1",status="ok"} 1`,
 		`imapvault_login_ok{account="bad",host="127.0.0.1",status="auth_failed"} 0`,
-		`imapvault_login_ok{account="we\"ird\\name\nx",host="127.0.0.1",status="ok"} 1`,
+		`imapvault_login_ok{account="we\"ird\\name x",host="127.0.0.1",status="ok"} 1`,
 		`imapvault_login_duration_seconds{account="good"} `,
 		`imapvault_last_success_timestamp_seconds{account="good"} `,
 		`imapvault_tls_cert_expiry_timestamp_seconds{account="good",host="127.0.0.1"} `,
@@ -100,7 +100,7 @@ func TestCheckPrometheus(t *testing.T) {
 	for _, w := range []string{
 		`imapvault_login_ok{account="good",host="127.0.0.1",status="auth_failed"} 0`,
 		`imapvault_login_ok{account="bad",host="127.0.0.1",status="auth_failed"} 0`,
-		`imapvault_login_ok{account="we\"ird\\name\nx",host="127.0.0.1",status="ok"} 1`,
+		`imapvault_login_ok{account="we\"ird\\name x",host="127.0.0.1",status="ok"} 1`,
 		`imapvault_last_success_timestamp_seconds{account="good"} `,
 	} {
 		if !strings.Contains(body, w) {
@@ -253,4 +253,14 @@ func grepLines(s string, words ...string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// Label values escape what the exposition format requires; a newline can
+// reach one only from an old vault, since names are validated now.
+func TestPromEscape(t *testing.T) {
+	for in, want := range map[string]string{`plain`: `plain`, `a"b`: `a\"b`, `a\b`: `a\\b`, "a\nb": `a\nb`, "bad\xffutf8": "bad\uFFFDutf8"} {
+		if got := promEscape(in); got != want {
+			t.Errorf("promEscape(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

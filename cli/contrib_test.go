@@ -27,6 +27,9 @@ func TestSystemdUnitsMatchREADME(t *testing.T) {
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
+		if st, err := os.Stat(f); err == nil && st.IsDir() {
+			continue // user/: the agent's user unit, linked from README (below)
+		}
 		text, ok := shown[name]
 		if !ok {
 			t.Errorf("README does not show contrib/systemd/%s", name)
@@ -40,6 +43,15 @@ func TestSystemdUnitsMatchREADME(t *testing.T) {
 	for name := range shown {
 		t.Errorf("README shows %s but contrib/systemd does not ship it", name)
 	}
+	users, _ := filepath.Glob(filepath.Join("..", "contrib", "systemd", "user", "*"))
+	if len(users) == 0 {
+		t.Error("no user units in contrib/systemd/user")
+	}
+	for _, f := range users {
+		if rel := "contrib/systemd/user/" + filepath.Base(f); !strings.Contains(readme, rel) {
+			t.Errorf("README does not point at %s", rel)
+		}
+	}
 }
 
 // TestSystemdUnitsVerify runs systemd-analyze verify on the shipped units
@@ -50,6 +62,9 @@ func TestSystemdUnitsVerify(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "contrib", "systemd", "*"))
 	var paths []string
 	for _, f := range files {
+		if st, err := os.Stat(f); err == nil && st.IsDir() {
+			continue
+		}
 		text := strings.ReplaceAll(string(readFile(t, f)), "/usr/local/bin/imapvault", "/bin/true")
 		p := filepath.Join(dir, filepath.Base(f))
 		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
