@@ -111,7 +111,7 @@ func TestRotateSummaryAgainstHostileServers(t *testing.T) {
 	s.init()
 	hostileVault(t, s, []testimap.Hostile{testimap.HostileNO, testimap.HostileBAD, testimap.HostileCert})
 	r := s.run("", "rotate", "h-no", "h-bad", "h-cert", "--hook", "cat >/dev/null", "--verify-timeout", "1s", "--passphrase-file", s.passFile)
-	if r.code != 1 || !strings.Contains(r.stdout, "0 of 3 rotated") {
+	if r.code != 1 || !strings.Contains(r.stdout, "0 committed, 3 pending, 0 failed (of 3)") {
 		t.Fatalf("rotate: exit %d, want 1 and a summary\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	assertSafe(t, "rotate summary", r)
