@@ -161,6 +161,7 @@ type checker struct {
 	start time.Time
 	phase string // what we were doing, for timeout messages
 	rec   *recorder
+	sasl  *saslConn
 }
 
 func (c *checker) run(ctx context.Context) error {
@@ -193,7 +194,8 @@ func (c *checker) run(ctx context.Context) error {
 		}
 	}
 	c.rec = newRecorder(conn, greeting)
-	client := imapclient.New(c.rec, nil)
+	c.sasl = &saslConn{recorder: c.rec}
+	client := imapclient.New(c.sasl, nil)
 	defer client.Close()
 
 	if greeting == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -23,6 +24,7 @@ const XOAuth2 = "XOAUTH2"
 // (OAUTHBEARER: %x01, XOAUTH2: an empty response), after which the server
 // ends the command with NO.
 type bearerClient struct {
+	conn      *saslConn
 	mech      string
 	start     []byte
 	challenge []byte
@@ -49,7 +51,27 @@ func (c *bearerClient) Next(challenge []byte) ([]byte, error) {
 	if c.mech == sasl.OAuthBearer {
 		return []byte{1}, nil
 	}
+	// XOAUTH2 wants an empty line; imapclient would send "=", which is
+	// the empty *initial* response (RFC 4959) and which Dovecot refuses.
+	c.conn.emptyNext.Store(true)
 	return []byte{}, nil
+}
+
+// saslConn lets a bearerClient turn imapclient's next "=" line into the
+// empty line a SASL continuation means by an empty response.
+type saslConn struct {
+	*recorder
+	emptyNext atomic.Bool
+}
+
+func (s *saslConn) Write(p []byte) (int, error) {
+	if s.emptyNext.CompareAndSwap(true, false) && string(p) == "=\r\n" {
+		if _, err := s.recorder.Write([]byte("\r\n")); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return s.recorder.Write(p)
 }
 
 // bearerError is the JSON a server puts in its error challenge.
@@ -106,6 +128,7 @@ func (c *checker) bearerLogin(client *imapclient.Client, caps imap.CapSet) error
 		return fail(StatusAuthFailed, "server offers neither AUTH=OAUTHBEARER nor AUTH=XOAUTH2: it does not take OAuth2 tokens")
 	}
 	bc := newBearerClient(mech, c.t.Username, c.t.Bearer, c.t.Host, c.t.port())
+	bc.conn = c.sasl
 	err := client.Authenticate(bc)
 	if err == nil {
 		return nil
