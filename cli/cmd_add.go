@@ -14,10 +14,15 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
-taken from the command line, where other users could see it.`)
+taken from the command line, where other users could see it.
+
+--auth oauth2 adds an account that logs in with OAuth2 (Gmail, Microsoft 365,
+Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and your
+--client-id; add runs the login flow (a browser on this machine, or --device),
+or takes an existing refresh token with --refresh-token-stdin.`)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
 	port := fs.Int("port", 0, "server `port` (default 993 for tls, 143 otherwise)")
@@ -28,7 +33,12 @@ taken from the command line, where other users could see it.`)
 	notes := fs.String("notes", "", "free-form `notes`")
 	tags := fs.String("tags", "", "comma-separated `tags`")
 	hook := fs.String("hook", "", "rotation `command` (sh -c) that sets a new password at the provider; 'imapvault rotate' uses it when given no --hook")
+	of := addOAuthFlags(fs)
 	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	isOAuth, err := of.oauth2()
 	if err != nil {
 		return err
 	}
@@ -54,6 +64,21 @@ taken from the command line, where other users could see it.`)
 	if err := vault.Validate(a); err != nil {
 		return usageErr(err, "run 'imapvault add --help'")
 	}
+	if isOAuth {
+		// Before the vault's lock: a browser login may take minutes.
+		if a.OAuth, err = of.settings(nil); err != nil {
+			return err
+		}
+		a.Auth = vault.AuthOAuth2
+		if of.refreshStdin {
+			err = e.refreshTokenFromStdin(a.OAuth)
+		} else {
+			err = e.loginFlow(a.Name, a.OAuth, of.device)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	f, err := e.openLocked()
 	if err != nil {
 		return err
@@ -62,18 +87,24 @@ taken from the command line, where other users could see it.`)
 	if f.Vault.Find(a.Name) != nil {
 		return usageErr(fmt.Errorf("account %q: %w", a.Name, vault.ErrDuplicateName), "choose another --name")
 	}
-	pw, err := e.accountPassword(*stdin)
-	if err != nil {
-		return err
+	if !isOAuth {
+		pw, err := e.accountPassword(*stdin)
+		if err != nil {
+			return err
+		}
+		a.Password = pw
 	}
-	a.Password = pw
 	if err := f.Vault.Add(a, now); err != nil {
 		return usageErr(err, "")
 	}
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	kind := ""
+	if isOAuth {
+		kind = ", oauth2 " + a.OAuth.Provider
+	}
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s)\n", a.Name, a.Username, a.Addr(), a.Security, kind)
 	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", a.Name)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -75,7 +76,8 @@ account did not log in.`)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	results := runChecks(ctx, e, accts, imapcheck.Pool{Concurrency: *conc, PerHost: *perHost, Timeout: *timeout}, !*asJSON)
+	pool := imapcheck.Pool{Concurrency: *conc, PerHost: *perHost, Timeout: *timeout, Prepare: e.freshTokens(accts, id)}
+	results := runChecks(ctx, e, accts, pool, !*asJSON)
 	if *asJSON {
 		if err := writeCheckJSON(e.stdout, results); err != nil {
 			return err
@@ -135,6 +137,7 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0
 	for it := range pool.Run(ctx, targets) {
+		oauth.ExplainRefusal(accts[it.Index], &it.Result)
 		results[it.Index] = it.Result
 		done++
 		if live {

@@ -16,12 +16,16 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
 provider's web page, say); the old one is kept in the account's history.
-To change the password at the provider and verify it, use 'imapvault rotate'.`)
+To change the password at the provider and verify it, use 'imapvault rotate'.
+
+--auth oauth2 switches the account to OAuth2 (Microsoft turned password IMAP
+off): give --provider and --client-id, then run 'imapvault oauth login NAME'
+(or pass an existing refresh token with --refresh-token-stdin).`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -31,6 +35,7 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	notes := fs.String("notes", "", "free-form `notes` (\"-\" clears them)")
 	rename := fs.String("rename", "", "new account `name`")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
+	of := addOAuthFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -42,6 +47,22 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if len(set) == 0 {
 		return usageErr(errors.New("nothing to change"), "run 'imapvault edit --help' for the fields")
+	}
+	toOAuth, err := of.oauth2()
+	if err != nil {
+		return err
+	}
+	if set["device"] {
+		return usageErr(errors.New("edit does not log in"), "run 'imapvault oauth login "+pos[0]+" --device' after the edit")
+	}
+	if *stdin && of.refreshStdin {
+		return usageErr(errors.New("--password-stdin and --refresh-token-stdin both want standard input"), "")
+	}
+	var refresh vault.OAuth
+	if of.refreshStdin {
+		if err := e.refreshTokenFromStdin(&refresh); err != nil {
+			return err
+		}
 	}
 	var password string
 	if *stdin {
@@ -88,6 +109,19 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 		if set["rename"] {
 			c.Name = strings.TrimSpace(*rename)
 		}
+		if set["auth"] && !toOAuth {
+			c.Auth, c.OAuth = vault.AuthPassword, nil
+		}
+		if oauthSet(set) && (toOAuth || (!set["auth"] && a.IsOAuth2())) {
+			o, err := of.settings(a.OAuth)
+			if err != nil {
+				return err
+			}
+			c.Auth, c.OAuth = vault.AuthOAuth2, o
+			if of.refreshStdin {
+				c.OAuth.RefreshToken, c.OAuth.AccessToken, c.OAuth.Expiry, c.OAuth.Refreshed = refresh.RefreshToken, "", refresh.Expiry, refresh.Refreshed
+			}
+		}
 		if err := vault.Validate(&c); err != nil {
 			return usageErr(err, "")
 		}
@@ -105,7 +139,20 @@ To change the password at the provider and verify it, use 'imapvault rotate'.`)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", a.Name, a.Username, a.Addr(), a.Security)
+	if a.IsOAuth2() && a.OAuth != nil && a.OAuth.RefreshToken == "" {
+		fmt.Fprintf(e.stdout, "next: 'imapvault oauth login %s' authorises it\n", a.Name)
+	}
 	return nil
+}
+
+// oauthSet reports whether any OAuth2 flag was given to edit.
+func oauthSet(set map[string]bool) bool {
+	for _, n := range []string{"auth", "provider", "client-id", "client-secret-file", "auth-url", "token-url", "device-url", "revoke-url", "scope", "refresh-token-stdin"} {
+		if set[n] {
+			return true
+		}
+	}
+	return false
 }
 
 func runRemove(e *env, args []string) error {

@@ -78,6 +78,12 @@ func TestLoginFlows(t *testing.T) {
 			if time.Until(o.Expiry) <= 0 {
 				t.Errorf("expiry %v is not in the future", o.Expiry)
 			}
+			o.Expiry = time.Time{}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, err := oauth.Fresh(ctx, o, nil); err != nil {
+				t.Fatalf("refresh of the flow's token: %v", err)
+			}
 		})
 	}
 }

@@ -213,6 +213,17 @@ func (c *clientStore) GetClientByClientID(ctx context.Context, id string) (op.Cl
 	return c.Storage.GetClientByClientID(ctx, id)
 }
 
+// CreateAccessAndRefreshTokens hands a device grant to the storage as the
+// equivalent code-flow request: the example storage knows the client of
+// code and refresh requests only, and would issue the device flow's
+// refresh token to no client (so that no refresh or revocation works).
+func (c *clientStore) CreateAccessAndRefreshTokens(ctx context.Context, req op.TokenRequest, current string) (string, string, time.Time, error) {
+	if d, ok := req.(*op.DeviceAuthorizationState); ok && current == "" {
+		req = &storage.AuthRequest{ApplicationID: d.ClientID, UserID: d.Subject, Scopes: d.Scopes}
+	}
+	return c.Storage.CreateAccessAndRefreshTokens(ctx, req, current)
+}
+
 type nativeClient struct{}
 
 func (nativeClient) GetID() string                    { return ClientID }
