@@ -85,7 +85,7 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	perAccount := make([]*scoreJob, len(v.Accounts))
 	var list []*scoreJob
 	for i, a := range v.Accounts {
-		if a.Password == "" {
+		if a.Password == "" || a.IsOAuth2() { // a token has no strength
 			continue
 		}
 		in := userInputs(a)
