@@ -71,6 +71,12 @@ verification failed (the rotation stays pending), 2 usage or vault error.`)
 		return usageErr(errors.New("--verify-timeout and --hook-timeout must be positive"), "")
 	}
 
+	if len(names) == 1 && !*resume && !*abort && *finding == "" {
+		// An oauth2 account rotates by authorising again (cli/oauth_rotate.go).
+		if handled, err := e.rotateOAuth(names[0], *verifyTimeout); handled {
+			return err
+		}
+	}
 	f, err := e.openLocked()
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/internal/testoauth"
+	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -271,5 +272,54 @@ func TestAccessTokenForGet(t *testing.T) {
 		if !res.OK() {
 			t.Fatalf("dovecot refused the token: %s %s", res.Status, res.Message)
 		}
+	}
+}
+
+// TestOAuthRotateEditAndMicrosoftHint: rotate re-authorises (new token
+// verified, kept, the old one revoked at the server); a password account
+// at a Microsoft host that fails gets the way to switch, and edit --auth
+// oauth2 switches it.
+func TestOAuthRotateEditAndMicrosoftHint(t *testing.T) {
+	w := newOAuthWorld(t)
+	if r := w.interactive(t, append([]string{"add", "--name", "mail"}, w.args...)...); r.code != 0 {
+		t.Fatalf("add: %s", r.stderr)
+	}
+	old := w.account(t, "mail").OAuth.RefreshToken
+	r := w.interactive(t, "rotate", "mail")
+	if r.code != 0 || !strings.Contains(r.stdout, "old refresh token is revoked") {
+		t.Fatalf("rotate: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	now := w.account(t, "mail")
+	if now.OAuth.RefreshToken == old || !w.as.RefreshValid(now.OAuth.RefreshToken) || w.as.RefreshValid(old) {
+		t.Fatal("rotate must keep a new, valid refresh token and revoke the old one")
+	}
+	if now.LastCheck == nil || now.LastCheck.Status != "ok" {
+		t.Fatalf("rotate did not record its verifying login: %+v", now.LastCheck)
+	}
+
+	// A password account at a Microsoft host whose login fails. The
+	// check cannot reach Microsoft here; the hint is judged on the result.
+	srv := testimap.Start(t, testimap.Options{Users: map[string]string{"bob": "right"}})
+	a := &vault.Account{Name: "work", Host: "outlook.office365.com", Username: "bob"}
+	res := imapcheck.Check(context.Background(), imapcheck.Target{Name: "work", Host: srv.Host(), Port: srv.Port(),
+		Security: imapcheck.TLS, Username: "bob", Password: "wrong", TLSConfig: &tls.Config{RootCAs: srv.RootCAs()}})
+	oauth.ExplainRefusal(a, &res)
+	if res.Status != imapcheck.StatusAuthFailed || !strings.Contains(res.Message, "Microsoft turned password IMAP off") ||
+		!strings.Contains(res.Message, "imapvault edit work --auth oauth2") {
+		t.Fatalf("Microsoft hint: %s %q", res.Status, res.Message)
+	}
+
+	w.s.add("work", "old-password")
+	r = w.s.run(w.account(t, "mail").OAuth.RefreshToken+"\n", append([]string{"edit", "work", "--refresh-token-stdin"}, w.args[6:]...)...)
+	if r.code != 0 {
+		t.Fatalf("edit --auth oauth2: %s", r.stderr)
+	}
+	r = w.s.run("", "edit", "work", "--host", w.d.Host(), "--port", strconv.Itoa(w.d.ImplicitPort()), "--user", testoauth.Email)
+	if r.code != 0 {
+		t.Fatalf("edit host: %s", r.stderr)
+	}
+	r = w.s.run("", "check", "--json", "work")
+	if it := checkJSON(t, r); r.code != 0 || it[0].Status != "ok" {
+		t.Fatalf("switched account: %+v %s", it, r.stderr)
 	}
 }
