@@ -23,19 +23,20 @@ func (e *env) freshTokens(accts []*vault.Account, id *vault.Identity) func(conte
 		if !a.IsOAuth2() {
 			return t, nil
 		}
-		return oauth.PrepareCheck(ctx, a, t, oauth.Store(e.vaultPath, id, a.ID, tokenSaveWait))
+		return oauth.PrepareCheck(ctx, a, t, oauth.InVault(e.vaultPath, id, a.ID, tokenSaveWait))
 	}
 }
 
 // AccessToken returns a fresh access token for an oauth2 account of the
-// vault at path (refreshed when less than 5 minutes remain; a rotated
-// refresh token is saved into the vault before the token is returned).
+// vault at path (refreshed when less than 5 minutes remain, under the
+// vault's lock, with a rotated refresh token saved into the vault before
+// the token is returned).
 // `imapvault get NAME --field token` prints it.
 func AccessToken(ctx context.Context, path string, id *vault.Identity, a *vault.Account) (string, error) {
 	if !a.IsOAuth2() || a.OAuth == nil {
 		return "", usageErr(fmt.Errorf("account %q logs in with a password, not OAuth2", a.Name), "use --field password")
 	}
-	tok, err := oauth.Fresh(ctx, a.OAuth, oauth.Store(path, id, a.ID, tokenSaveWait))
+	tok, err := oauth.InVault(path, id, a.ID, tokenSaveWait)(ctx, a.OAuth)
 	if oauth.IsRevoked(err) {
 		return "", withHint(err, fmt.Sprintf("run 'imapvault oauth login %s' to authorise again", a.Name))
 	}

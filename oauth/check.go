@@ -12,12 +12,12 @@ import (
 )
 
 // PrepareCheck gives an oauth2 account's check target a fresh access token
-// (refreshed and saved through save when needed). When the refresh fails,
+// (refreshed by refresh when needed, normally InVault). When the refresh fails,
 // it returns the result to report instead of a check: token_revoked for
 // invalid_grant (the message says to log in again), token_error for
 // anything else, with the provider's code and words. t is the target built
 // from the account (lastcheck.Target); a.OAuth is updated in place.
-func PrepareCheck(ctx context.Context, a *vault.Account, t imapcheck.Target, save Saver) (imapcheck.Target, *imapcheck.Result) {
+func PrepareCheck(ctx context.Context, a *vault.Account, t imapcheck.Target, refresh Refresher) (imapcheck.Target, *imapcheck.Result) {
 	start := time.Now()
 	failed := func(err error) *imapcheck.Result {
 		r := &imapcheck.Result{Name: a.Name, At: start, Status: imapcheck.StatusTokenError, Message: err.Error()}
@@ -37,7 +37,7 @@ func PrepareCheck(ctx context.Context, a *vault.Account, t imapcheck.Target, sav
 	}
 	rctx, cancel := context.WithTimeout(ctx, HTTPTimeout)
 	defer cancel()
-	tok, err := Fresh(rctx, a.OAuth, save)
+	tok, err := refresh(rctx, a.OAuth)
 	if err != nil {
 		if ctx.Err() == nil && rctx.Err() != nil {
 			err = &TokenError{Err: fmt.Errorf("no answer from the token endpoint within %s", HTTPTimeout)}

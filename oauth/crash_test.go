@@ -53,7 +53,7 @@ func crashChild() int {
 			select {}
 		}
 	})
-	if _, err := oauth.Fresh(context.Background(), a.OAuth, oauth.Store(path, id, a.ID, 10*time.Second)); err != nil {
+	if _, err := oauth.InVault(path, id, a.ID, 10*time.Second)(context.Background(), a.OAuth); err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
 	}
