@@ -24,4 +24,3 @@ func TestDetailShowsOAuth2Kind(t *testing.T) {
 		t.Fatalf("token on screen:\n%s", s)
 	}
 }
-
