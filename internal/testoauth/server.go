@@ -51,11 +51,11 @@ type Server struct {
 	http  *httptest.Server
 	store *storage.Storage
 
-	mu   sync.Mutex
-	down bool
-	quit chan struct{}
+	serve sync.Mutex // serialises requests and direct storage calls
+	mu    sync.Mutex
+	down  bool
+	quit  chan struct{}
 }
-
 
 // Start runs a server until the test ends.
 func Start(tb TB) *Server {
@@ -77,6 +77,10 @@ func Start(tb TB) *Server {
 			}
 			return
 		}
+		// The example storage reads some of its maps without its lock:
+		// one request at a time (and RefreshValid/RevokeRefresh in between).
+		s.serve.Lock()
+		defer s.serve.Unlock()
 		handler.ServeHTTP(w, r)
 	}))
 	s.http.Start()
@@ -113,6 +117,8 @@ func (s *Server) Hang(down bool) {
 // RevokeRefresh revokes a refresh token at the server itself, as a user
 // withdrawing consent would.
 func (s *Server) RevokeRefresh(refreshToken string) error {
+	s.serve.Lock()
+	defer s.serve.Unlock()
 	if err := s.store.RevokeToken(context.Background(), refreshToken, "", ClientID); err != nil {
 		return err
 	}
@@ -121,6 +127,8 @@ func (s *Server) RevokeRefresh(refreshToken string) error {
 
 // RefreshValid reports whether the server still honours a refresh token.
 func (s *Server) RefreshValid(refreshToken string) bool {
+	s.serve.Lock()
+	defer s.serve.Unlock()
 	_, _, err := s.store.GetRefreshTokenInfo(context.Background(), ClientID, refreshToken)
 	return err == nil
 }
@@ -252,4 +260,3 @@ func (nativeClient) RestrictAdditionalAccessTokenScopes() func([]string) []strin
 func (nativeClient) IsScopeAllowed(string) bool           { return false }
 func (nativeClient) IDTokenUserinfoClaimsAssertion() bool { return false }
 func (nativeClient) ClockSkew() time.Duration             { return 0 }
-
