@@ -24,6 +24,7 @@ type listItem struct {
 	Security  vault.Security `json:"security"`
 	Username  string         `json:"username"`
 	Changed   string         `json:"changed"`
+	Auth      string         `json:"auth,omitempty"` // "oauth2"; absent for passwords
 	LastCheck *listCheck     `json:"last_check,omitempty"`
 }
 
@@ -63,7 +64,7 @@ func writeListJSON(w io.Writer, accts []*vault.Account) error {
 	items := make([]listItem, 0, len(accts))
 	for _, a := range accts {
 		it := listItem{Name: a.Name, Host: a.Host, Port: a.Port, Security: a.Security, Username: a.Username,
-			Changed: a.Changed.Format("2006-01-02")}
+			Changed: a.Changed.Format("2006-01-02"), Auth: a.Auth}
 		if c := a.LastCheck; c != nil {
 			it.LastCheck = &listCheck{Status: c.Status, At: c.At, Error: c.Error, LatencyMS: c.LatencyMS}
 		}
@@ -89,7 +90,14 @@ func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
 		if a.Pending != nil {
 			last += " (rotation pending)"
 		}
-		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", a.Name, a.Username, a.Addr(), a.Security, days(now.Sub(a.Changed)), last)
+		age := days(now.Sub(a.Changed))
+		if a.IsOAuth2() && a.OAuth != nil {
+			age = "oauth2, token used " + ago(now.Sub(a.OAuth.Refreshed))
+			if a.OAuth.Refreshed.IsZero() {
+				age = "oauth2"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s@%s\t%s\t%s\t%s\n", a.Name, a.Username, a.Addr(), a.Security, age, last)
 	}
 	tw.Flush()
 }

@@ -213,6 +213,12 @@ func TestOAuthEndToEnd(t *testing.T) {
 	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"audit"}, {"audit", "--json"}, {"check"}} {
 		keep(s.run("", args...))
 	}
+	if l := outputs[len(outputs)-4].stdout; !strings.Contains(l, `"auth": "oauth2"`) {
+		t.Errorf("list --json does not show the kind:\n%s", l)
+	}
+	if l := outputs[len(outputs)-5].stdout; !strings.Contains(l, "oauth2, token used") {
+		t.Errorf("list does not show the kind:\n%s", l)
+	}
 
 	// Sentinel: every token this test saw, and the client secret.
 	secrets := []string{testoauth.ClientSecret}

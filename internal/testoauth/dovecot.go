@@ -19,7 +19,6 @@ force_introspection = yes
 username_attribute = email
 active_attribute = active
 active_value = true
-debug = yes
 `, u)
 	return testimap.DovecotOptions{
 		AuthMechanisms: mechs,
