@@ -24,3 +24,22 @@ func TestDetailShowsOAuth2Kind(t *testing.T) {
 		t.Fatalf("token on screen:\n%s", s)
 	}
 }
+
+// TestRotateOAuth2AccountStartsNoPasswordRotation: `r` on an oauth2 account
+// must not generate a password; it says how the account rotates instead.
+func TestRotateOAuth2AccountStartsNoPasswordRotation(t *testing.T) {
+	accs := testAccounts()
+	accs[0].Auth = vault.AuthOAuth2
+	accs[0].OAuth = &vault.OAuth{Provider: "google", ClientID: "cid", RefreshToken: "rt"}
+	fx := newFixture(t, false, accs)
+	d := unlocked(t, fx)
+	d.selectName(accs[0].Name)
+	d.keys("r")
+	if d.m.screen == scrRotate {
+		t.Fatal("r started a password rotation on an oauth2 account")
+	}
+	d.wantScreen("imapvault rotate " + accs[0].Name)
+	if a := fx.reopen(t).Find(accs[0].Name); a.Pending != nil {
+		t.Fatal("a pending password was saved for an oauth2 account")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"strings"
 	"time"
 
@@ -65,6 +66,13 @@ func (m Model) rotate(id string) (tea.Model, tea.Cmd) {
 	}
 	if m.check.running() || m.save.inFlight || m.save.failed {
 		m.setStatus("rotation waits until checks and saves are done", true)
+		return m, nil
+	}
+	if a.IsOAuth2() {
+		// No password to generate: rotating is authorising again, which
+		// the command line does (browser or device code, then a verified
+		// login, then the old refresh token revoked).
+		m.setStatus(fmt.Sprintf("%s logs in with OAuth2: rotate it with 'imapvault rotate %s' in a terminal", termtext.Line(a.Name), termtext.Line(a.Name)), true)
 		return m, nil
 	}
 	m.rot = rotState{id: id, name: a.Name, gen: m.rot.gen + 1, back: m.screen}
