@@ -2,13 +2,13 @@ package tui
 
 import (
 	"fmt"
-	"github.com/imapvault/imapvault/internal/termtext"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
