@@ -3,6 +3,7 @@ package oauth_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,20 @@ func login(t *testing.T, s *testoauth.Server, device bool) *vault.OAuth {
 	}
 	oauth.Absorb(o, tok, time.Now())
 	return o
+}
+
+// loginForBench is the loopback login without a *testing.T.
+func loginForBench(s *testoauth.Server, o *vault.OAuth) (*oauth2.Token, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	errc := make(chan error, 1)
+	tok, err := oauth.Login(ctx, o, oauth.LoginOptions{Show: func(f oauth.Flow) {
+		go func() { errc <- s.Browser(ctx, f.URL) }()
+	}})
+	if berr := <-errc; berr != nil {
+		return nil, berr
+	}
+	return tok, err
 }
 
 func runLogin(t *testing.T, s *testoauth.Server, o *vault.OAuth, device bool) (*oauth2.Token, error) {
@@ -85,6 +100,22 @@ func TestLoginFlows(t *testing.T) {
 				t.Fatalf("refresh of the flow's token: %v", err)
 			}
 		})
+	}
+}
+
+func TestDeviceLoginDenied(t *testing.T) {
+	s := testoauth.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	_, err := oauth.Login(ctx, account(s), oauth.LoginOptions{Device: true, Show: func(f oauth.Flow) {
+		go func() { done <- s.ApproveDevice(f.UserCode, false) }()
+	}})
+	if berr := <-done; berr != nil {
+		t.Fatal(berr)
+	}
+	if !errors.Is(err, oauth.ErrLoginDenied) {
+		t.Fatalf("err %v, want ErrLoginDenied", err)
 	}
 }
 
@@ -188,6 +219,19 @@ func TestFresh(t *testing.T) {
 		var te *oauth.TokenError
 		if err == nil || oauth.IsRevoked(err) || !errors.As(err, &te) || te.Err == nil {
 			t.Fatalf("err %v, want a token error that is not a revocation", err)
+		}
+	})
+
+	t.Run("token endpoint refuses connections", func(t *testing.T) {
+		o := login(t, s, false)
+		o.Expiry = time.Time{}
+		ln, _ := net.Listen("tcp", "127.0.0.1:0")
+		o.TokenURL = "http://" + ln.Addr().String() + "/token"
+		ln.Close()
+		_, err := oauth.Fresh(ctx, o, nil)
+		var te *oauth.TokenError
+		if oauth.IsRevoked(err) || !errors.As(err, &te) || !strings.Contains(err.Error(), "unreachable") {
+			t.Fatalf("err %v, want an unreachable token endpoint", err)
 		}
 	})
 
