@@ -81,3 +81,21 @@ func SetTokens(a *vault.Account, o *vault.OAuth) {
 func copyTokens(dst, src *vault.OAuth) {
 	dst.RefreshToken, dst.AccessToken, dst.Expiry, dst.Refreshed = src.RefreshToken, src.AccessToken, src.Expiry, src.Refreshed
 }
+
+// SaveTokens writes o's tokens into the account with accountID in the
+// vault file at path, under its lock, merged with whatever else changed.
+func SaveTokens(ctx context.Context, path string, id *vault.Identity, accountID string, o *vault.OAuth, wait time.Duration) error {
+	f, err := openLocked(ctx, path, id, wait)
+	if err != nil {
+		return fmt.Errorf("open the vault to save the token: %w", err)
+	}
+	defer f.Close()
+	a := f.Vault.FindID(accountID)
+	if a == nil {
+		return errors.New("the account is no longer in the vault")
+	}
+	SetTokens(a, o)
+	a.Modified = time.Now()
+	_, err = f.SaveMerged()
+	return err
+}

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
@@ -68,12 +67,9 @@ func (m Model) rotate(id string) (tea.Model, tea.Cmd) {
 		m.setStatus("rotation waits until checks and saves are done", true)
 		return m, nil
 	}
-	if a.IsOAuth2() {
-		// No password to generate: rotating is authorising again, which
-		// the command line does (browser or device code, then a verified
-		// login, then the old refresh token revoked).
-		m.setStatus(fmt.Sprintf("%s logs in with OAuth2: rotate it with 'imapvault rotate %s' in a terminal", termtext.Line(a.Name), termtext.Line(a.Name)), true)
-		return m, nil
+	if a.IsOAuth2() && a.OAuth != nil {
+		// No password to generate: rotating is authorising again.
+		return m.oauthReauth(a)
 	}
 	m.rot = rotState{id: id, name: a.Name, gen: m.rot.gen + 1, back: m.screen}
 	m.screen = scrRotate

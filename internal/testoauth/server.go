@@ -8,6 +8,7 @@ package testoauth
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -260,3 +261,23 @@ func (nativeClient) RestrictAdditionalAccessTokenScopes() func([]string) []strin
 func (nativeClient) IsScopeAllowed(string) bool           { return false }
 func (nativeClient) IDTokenUserinfoClaimsAssertion() bool { return false }
 func (nativeClient) ClockSkew() time.Duration             { return 0 }
+
+// Active asks the server's RFC 7662 introspection endpoint, as a resource
+// server would, whether it honours an access token.
+func (s *Server) Active(accessToken string) bool {
+	req, err := http.NewRequest(http.MethodPost, s.IntrospectURL(), strings.NewReader(url.Values{"token": {accessToken}}.Encode()))
+	if err != nil {
+		return false
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(ClientID, ClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Active bool `json:"active"`
+	}
+	return json.NewDecoder(io.LimitReader(resp.Body, 1<<16)).Decode(&r) == nil && r.Active
+}
