@@ -64,6 +64,12 @@ or takes an existing refresh token with --refresh-token-stdin.`)
 	if err := vault.Validate(a); err != nil {
 		return usageErr(err, "run 'imapvault add --help'")
 	}
+	if isOAuth && !of.refreshStdin {
+		// Say "name taken" before the person goes through a login.
+		if f, err := e.open(); err == nil && f.Vault.Find(a.Name) != nil {
+			return usageErr(fmt.Errorf("account %q: %w", a.Name, vault.ErrDuplicateName), "choose another --name")
+		}
+	}
 	if isOAuth {
 		// Before the vault's lock: a browser login may take minutes.
 		if a.OAuth, err = of.settings(nil); err != nil {

@@ -110,7 +110,9 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 			c.Name = strings.TrimSpace(*rename)
 		}
 		if set["auth"] && !toOAuth {
-			c.Auth, c.OAuth = vault.AuthPassword, nil
+			// Back to a password. The OAuth2 settings and refresh token
+			// stay (unused) so a switch back loses nothing.
+			c.Auth = vault.AuthPassword
 		}
 		if oauthSet(set) && (toOAuth || (!set["auth"] && a.IsOAuth2())) {
 			o, err := of.settings(a.OAuth)

@@ -328,4 +328,16 @@ func TestOAuthRotateEditAndMicrosoftHint(t *testing.T) {
 	if it := checkJSON(t, r); r.code != 0 || it[0].Status != "ok" {
 		t.Fatalf("switched account: %+v %s", it, r.stderr)
 	}
+	// Back to the password: the refresh token stays, unused.
+	held := w.account(t, "work").OAuth.RefreshToken
+	if r := w.s.run("", "edit", "work", "--auth", "password"); r.code != 0 {
+		t.Fatalf("edit --auth password: %s", r.stderr)
+	}
+	f, err := vault.Open(w.s.vault, w.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := f.Vault.Find("work"); a.IsOAuth2() || a.OAuth == nil || a.OAuth.RefreshToken != held || a.Password != "old-password" {
+		t.Fatal("switching back to the password must keep both the password and the refresh token")
+	}
 }

@@ -181,7 +181,7 @@ func (m *merger) account(b, o, t *Account) *Account {
 	r.After = pick(m, o, "after", b.After, o.After, t.After, showString)
 	r.Auth = pick(m, o, "auth", b.Auth, o.Auth, t.Auth, showString)
 	r.HookEnv = mergeSet(b.HookEnv, o.HookEnv, t.HookEnv)
-	r.OAuth = mergeOAuth(r.Auth, b.OAuth, o.OAuth, t.OAuth)
+	r.OAuth = mergeOAuth(b.OAuth, o.OAuth, t.OAuth)
 	// r.Strength stays ours: a cached score is checked against its
 	// fingerprint before use, so one that no longer fits is recomputed.
 	r.Tags = mergeSet(b.Tags, o.Tags, t.Tags)
@@ -201,16 +201,13 @@ func (m *merger) account(b, o, t *Account) *Account {
 // mergeOAuth keeps the newest tokens (by Refreshed: the side that used
 // the refresh token last holds the one the provider honours now, as
 // providers rotate them), and takes the other side's client settings when
-// only they changed them. An oauth2 account never ends up without them.
-func mergeOAuth(auth string, b, o, t *OAuth) *OAuth {
+// only they changed them. Neither side's settings are ever dropped.
+func mergeOAuth(b, o, t *OAuth) *OAuth {
 	switch {
 	case t == nil:
 		return o
 	case o == nil:
-		if b == nil || auth == AuthOAuth2 {
-			return t // added by them, or still needed
-		}
-		return nil // we switched the account to a password
+		return t // added by them: a refresh token is never dropped
 	}
 	r := *o
 	if b != nil && reflect.DeepEqual(oauthSettings(*b), oauthSettings(*o)) {
