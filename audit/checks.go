@@ -20,7 +20,7 @@ const day24 = 24 * time.Hour
 func staleFindings(v *vault.Vault, override time.Duration, now time.Time) []Finding {
 	var out []Finding
 	for _, a := range v.Accounts {
-		if a.Password == "" {
+		if a.Password == "" || a.IsOAuth2() { // oauth2: see oauthStaleFindings
 			continue
 		}
 		maxAge := a.MaxAge(v.Settings)
@@ -62,7 +62,7 @@ func fmtAge(d time.Duration) string {
 func reusedFindings(v *vault.Vault) []Finding {
 	byPw := make(map[string][]*vault.Account)
 	for _, a := range v.Accounts {
-		if a.Password != "" {
+		if a.Password != "" && !a.IsOAuth2() {
 			byPw[a.Password] = append(byPw[a.Password], a)
 		}
 	}
@@ -78,7 +78,7 @@ func reusedFindings(v *vault.Vault) []Finding {
 	}
 	var out []Finding
 	for _, a := range v.Accounts {
-		if a.Password == "" {
+		if a.Password == "" || a.IsOAuth2() {
 			continue
 		}
 		var parts []string
@@ -167,6 +167,12 @@ func loginFindings(v *vault.Vault) []Finding {
 			todo = "switch the account to tls or starttls"
 		case "protocol_error":
 			what = "the server spoke IMAP in a way the check did not understand"
+		case "token_revoked":
+			sev, what = High, "the provider no longer honours the OAuth2 refresh token (expired, revoked or consent withdrawn)"
+			todo = fmt.Sprintf("authorise again with `imapvault oauth login %s`", shellQuote(a.Name))
+		case "token_error":
+			what = "the OAuth2 token endpoint failed"
+			todo = fmt.Sprintf("check the provider's words and the client settings, then run `imapvault check %s`", shellQuote(a.Name))
 		default:
 			what = fmt.Sprintf("the last check ended with %q", fold(c.Status, 40))
 		}
@@ -351,7 +357,7 @@ func breachedFindings(v *vault.Vault, bf *BreachFile) ([]Finding, error) {
 	counts := map[string]int{}
 	var out []Finding
 	for _, a := range v.Accounts {
-		if a.Password == "" {
+		if a.Password == "" || a.IsOAuth2() {
 			continue
 		}
 		n, ok := counts[a.Password]

@@ -22,6 +22,7 @@ func Run(v *vault.Vault, opts Options) ([]Finding, error) {
 	}
 	var out []Finding
 	out = append(out, staleFindings(v, opts.MaxAge, now)...)
+	out = append(out, oauthStaleFindings(v, now)...)
 	out = append(out, reusedFindings(v)...)
 	out = append(out, weakFindings(v, opts.Strength)...)
 	if opts.Breached != nil {
@@ -134,6 +135,9 @@ func secretsOf(a *vault.Account) []string {
 	}
 	for _, h := range a.History {
 		s = append(s, h.Password)
+	}
+	if o := a.OAuth; o != nil {
+		s = append(s, o.RefreshToken, o.AccessToken, o.ClientSecret)
 	}
 	return s
 }

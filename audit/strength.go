@@ -182,7 +182,7 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	var list []*scoreJob
 	key := strengthKey(v)
 	for i, a := range v.Accounts {
-		if a.Password == "" || a.IsOAuth2() {
+		if a.Password == "" || a.IsOAuth2() { // a token has no strength
 			continue
 		}
 		in := userInputs(a)

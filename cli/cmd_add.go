@@ -14,11 +14,16 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
 a newline, carriage return or NUL byte is refused.
+
+--auth oauth2 adds an account that logs in with OAuth2 (Gmail, Microsoft 365,
+Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and your
+--client-id; add runs the login flow (a browser on this machine, or --device),
+or takes an existing refresh token with --refresh-token-stdin.
 
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
@@ -35,11 +40,16 @@ a newline, carriage return or NUL byte is refused.
 	source := fs.String("password-source", "", "who makes new passwords: 'provider' (app passwords: rotate asks you to paste one) or 'generated' (the default)")
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
+	of := addOAuthFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if err := checkRecipeHook(*hook); err != nil {
+		return err
+	}
+	isOAuth, err := of.oauth2()
+	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
@@ -69,6 +79,27 @@ a newline, carriage return or NUL byte is refused.
 	if err := vault.Validate(a); err != nil {
 		return usageErr(err, "run 'imapvault add --help'")
 	}
+	if isOAuth && !of.refreshStdin {
+		// Say "name taken" before the person goes through a login.
+		if f, err := e.open(); err == nil && f.Vault.Find(a.Name) != nil {
+			return usageErr(fmt.Errorf("account %q: %w", a.Name, vault.ErrDuplicateName), "choose another --name")
+		}
+	}
+	if isOAuth {
+		// Before the vault's lock: a browser login may take minutes.
+		if a.OAuth, err = of.settings(nil); err != nil {
+			return err
+		}
+		a.Auth = vault.AuthOAuth2
+		if of.refreshStdin {
+			err = e.refreshTokenFromStdin(a.OAuth)
+		} else {
+			err = e.loginFlow(a.Name, a.OAuth, of.device)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	f, err := e.openLocked()
 	if err != nil {
 		return err
@@ -77,18 +108,24 @@ a newline, carriage return or NUL byte is refused.
 	if f.Vault.Find(a.Name) != nil {
 		return usageErr(fmt.Errorf("account %q: %w", a.Name, vault.ErrDuplicateName), "choose another --name")
 	}
-	pw, err := e.accountPassword(*stdin)
-	if err != nil {
-		return err
+	if !isOAuth {
+		pw, err := e.accountPassword(*stdin)
+		if err != nil {
+			return err
+		}
+		a.Password = pw
 	}
-	a.Password = pw
 	if err := f.Vault.Add(a, now); err != nil {
 		return usageErr(err, "")
 	}
 	if err := e.saveMerged(f); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
+	kind := ""
+	if isOAuth {
+		kind = ", oauth2 " + a.OAuth.Provider
+	}
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind))
 	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -118,6 +119,7 @@ statuses and times, never a password.`)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	live := !o.json && !o.nagios
+	o.pool.Prepare = e.freshTokens(accts, id)
 	results := runChecks(ctx, e, accts, o.pool, live)
 	if o.json {
 		if err := writeCheckJSON(e.stdout, results); err != nil {
@@ -231,6 +233,7 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0
 	for it := range pool.Run(ctx, targets) {
+		oauth.ExplainRefusal(accts[it.Index], &it.Result)
 		redactResult(&it.Result, accts[it.Index].Secrets())
 		results[it.Index] = it.Result
 		done++

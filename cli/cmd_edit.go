@@ -16,7 +16,7 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
@@ -24,7 +24,11 @@ provider's web page, say); the old one is kept in the account's history.
 To change the password at the provider and verify it, use 'imapvault rotate'.
 
 --hook-env NAME (repeatable) replaces the names of the environment variables
-the account's hooks get beyond the allow-list; --hook-env - clears them.`)
+the account's hooks get beyond the allow-list; --hook-env - clears them.
+
+--auth oauth2 switches the account to OAuth2 (Microsoft turned password IMAP
+off): give --provider and --client-id, then run 'imapvault oauth login NAME'
+(or pass an existing refresh token with --refresh-token-stdin).`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -38,6 +42,7 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get (repeatable; replaces the list; - clears it)")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
+	of := addOAuthFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -54,6 +59,22 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 	}
 	if len(set) == 0 {
 		return usageErr(errors.New("nothing to change"), "run 'imapvault edit --help' for the fields")
+	}
+	toOAuth, err := of.oauth2()
+	if err != nil {
+		return err
+	}
+	if set["device"] {
+		return usageErr(errors.New("edit does not log in"), "run 'imapvault oauth login "+pos[0]+" --device' after the edit")
+	}
+	if *stdin && of.refreshStdin {
+		return usageErr(errors.New("--password-stdin and --refresh-token-stdin both want standard input"), "")
+	}
+	var refresh vault.OAuth
+	if of.refreshStdin {
+		if err := e.refreshTokenFromStdin(&refresh); err != nil {
+			return err
+		}
 	}
 	var password string
 	if *stdin {
@@ -115,6 +136,21 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 		if set["rename"] {
 			c.Name = strings.TrimSpace(*rename)
 		}
+		if set["auth"] && !toOAuth {
+			// Back to a password. The OAuth2 settings and refresh token
+			// stay (unused) so a switch back loses nothing.
+			c.Auth = vault.AuthPassword
+		}
+		if oauthSet(set) && (toOAuth || (!set["auth"] && a.IsOAuth2())) {
+			o, err := of.settings(a.OAuth)
+			if err != nil {
+				return err
+			}
+			c.Auth, c.OAuth = vault.AuthOAuth2, o
+			if of.refreshStdin {
+				c.OAuth.RefreshToken, c.OAuth.AccessToken, c.OAuth.Expiry, c.OAuth.Refreshed = refresh.RefreshToken, "", refresh.Expiry, refresh.Refreshed
+			}
+		}
 		if err := vault.Validate(&c); err != nil {
 			return usageErr(err, "")
 		}
@@ -132,7 +168,20 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.`)
 		return err
 	}
 	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
+	if a.IsOAuth2() && a.OAuth != nil && a.OAuth.RefreshToken == "" {
+		fmt.Fprintf(e.stdout, "next: 'imapvault oauth login %s' authorises it\n", line(shellQuote(a.Name)))
+	}
 	return nil
+}
+
+// oauthSet reports whether any OAuth2 flag was given to edit.
+func oauthSet(set map[string]bool) bool {
+	for _, n := range []string{"auth", "provider", "client-id", "client-secret-file", "auth-url", "token-url", "device-url", "revoke-url", "scope", "refresh-token-stdin"} {
+		if set[n] {
+			return true
+		}
+	}
+	return false
 }
 
 func runRemove(e *env, args []string) error {

@@ -24,6 +24,7 @@ type listItem struct {
 	Security  vault.Security `json:"security"`
 	Username  string         `json:"username"`
 	Changed   string         `json:"changed"`
+	Auth      string         `json:"auth,omitempty"` // "oauth2"; absent for passwords
 	LastCheck *listCheck     `json:"last_check,omitempty"`
 }
 
@@ -63,7 +64,7 @@ func writeListJSON(w io.Writer, accts []*vault.Account) error {
 	items := make([]listItem, 0, len(accts))
 	for _, a := range accts {
 		it := listItem{Name: a.Name, Host: a.Host, Port: a.Port, Security: a.Security, Username: a.Username,
-			Changed: a.Changed.Format("2006-01-02")}
+			Changed: a.Changed.Format("2006-01-02"), Auth: a.Auth}
 		if c := a.LastCheck; c != nil {
 			it.LastCheck = &listCheck{Status: c.Status, At: c.At, Error: c.Error, LatencyMS: c.LatencyMS}
 		}
@@ -87,10 +88,17 @@ func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
 		if a.Pending != nil {
 			last += " (rotation pending)"
 		}
+		age := days(now.Sub(a.Changed))
+		if a.IsOAuth2() && a.OAuth != nil {
+			age = "oauth2, token used " + ago(now.Sub(a.OAuth.Refreshed))
+			if a.OAuth.Refreshed.IsZero() {
+				age = "oauth2"
+			}
+		}
 		// Fields come from the vault, which an old version, an import or a
 		// teammate may have filled with anything: shown escaped and capped.
 		fmt.Fprintf(tw, "%s\t%s@%s:%d\t%s\t%s\t%s\n", lineN(a.Name, nameCap), lineN(a.Username, fieldCap), lineN(a.Host, fieldCap), a.Port,
-			lineN(string(a.Security), fieldCap), days(now.Sub(a.Changed)), last)
+			lineN(string(a.Security), fieldCap), age, last)
 	}
 	tw.Flush()
 }

@@ -99,6 +99,12 @@ verification failed (the rotation stays pending), 2 usage or vault error.
 		return usageErr(errors.New("--verify-timeout and --hook-timeout must be positive"), "")
 	}
 
+	if len(names) == 1 && !*resume && !*abort && *finding == "" {
+		// An oauth2 account rotates by authorising again (cli/oauth_rotate.go).
+		if handled, err := e.rotateOAuth(names[0], *verifyTimeout); handled {
+			return err
+		}
+	}
 	var supplied string
 	if *newStdin {
 		if supplied, err = readProviderPassword(e); err != nil {

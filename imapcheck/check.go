@@ -40,6 +40,11 @@ const (
 	StatusLoginDisabled   Status = "login_disabled"
 	StatusInsecureRefused Status = "insecure_refused"
 	StatusProtocolError   Status = "protocol_error"
+	// The two OAuth2 statuses are set by the caller, which refreshes the
+	// token before the check: the token endpoint said invalid_grant
+	// (revoked, expired, consent withdrawn), or failed otherwise.
+	StatusTokenRevoked Status = "token_revoked"
+	StatusTokenError   Status = "token_error"
 )
 
 // DefaultTimeout bounds a Check whose context has no deadline, so that a
@@ -54,6 +59,9 @@ type Target struct {
 	Security Security
 	Username string
 	Password string
+	// Bearer is an OAuth2 access token. When set, the login is AUTHENTICATE
+	// OAUTHBEARER (or XOAUTH2) with it and Password is unused.
+	Bearer string
 	// TLSConfig is an optional base configuration (RootCAs for tests and the
 	// demo). ServerName defaults to Host. InsecureSkipVerify is ignored.
 	TLSConfig *tls.Config
@@ -143,6 +151,7 @@ func Check(ctx context.Context, t Target) Result {
 		c.r.Status = StatusOK
 	}
 	scrub(&c.r, t.Password)
+	scrub(&c.r, t.Bearer)
 	capResult(&c.r)
 	return c.r
 }
@@ -154,6 +163,7 @@ type checker struct {
 	phase string // what we were doing, for timeout messages
 	rec   *recorder
 	conn  *budgetConn
+	sasl  *saslConn
 }
 
 func (c *checker) run(ctx context.Context) error {
@@ -193,7 +203,8 @@ func (c *checker) run(ctx context.Context) error {
 		}
 	}
 	c.rec = newRecorder(conn, greeting)
-	client := imapclient.New(c.rec, nil)
+	c.sasl = &saslConn{recorder: c.rec}
+	client := imapclient.New(c.sasl, nil)
 	defer func() {
 		if !lingering {
 			client.Close()
@@ -274,6 +285,9 @@ func (c *checker) login(client *imapclient.Client, caps imap.CapSet) error {
 		// Pipelined and not waited for: some providers want ID, nobody
 		// needs its answer.
 		client.ID(&imap.IDData{Name: "imapvault"})
+	}
+	if c.t.Bearer != "" {
+		return c.bearerLogin(client, caps)
 	}
 	var err error
 	switch {

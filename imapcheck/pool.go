@@ -11,6 +11,10 @@ type Pool struct {
 	Concurrency int           // checks at once; 0 means 8
 	PerHost     int           // checks at once against one host; 0 means 4
 	Timeout     time.Duration // per check; 0 means 10s
+	// Prepare, when set, runs in the check's slot and within its timeout
+	// just before the login: an OAuth2 account gets its fresh access token
+	// here. A non-nil Result is reported instead of a check.
+	Prepare func(ctx context.Context, index int, t Target) (Target, *Result)
 }
 
 // Indexed is a result with the position of its target in the slice given
@@ -110,5 +114,12 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 func (p Pool) check(ctx context.Context, i int, t Target, host string, done chan<- finished) {
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
+	if p.Prepare != nil {
+		var r *Result
+		if t, r = p.Prepare(ctx, i, t); r != nil {
+			done <- finished{Indexed: Indexed{Index: i, Result: *r}, host: host}
+			return
+		}
+	}
 	done <- finished{Indexed: Indexed{Index: i, Result: Check(ctx, t)}, host: host}
 }

@@ -3,10 +3,12 @@ package tui
 import (
 	"context"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -82,7 +84,8 @@ func (m Model) startCheck(ids []string) (tea.Model, tea.Cmd) {
 		inFlight[id] = struct{}{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	pool := imapcheck.Pool{Concurrency: m.opts.Concurrency, PerHost: m.opts.PerHost, Timeout: m.opts.Timeout}
+	pool := imapcheck.Pool{Concurrency: m.opts.Concurrency, PerHost: m.opts.PerHost, Timeout: m.opts.Timeout,
+		Prepare: oauthPrepare(m.opts.VaultPath, m.id, ids, m.account)}
 	run := m.check.run + 1
 	m.check = checkState{run: run, active: true, ids: ids, cancel: cancel, inFlight: inFlight}
 	m.setStatus("checking "+plural(len(ids), "account", "accounts")+"…", false)
@@ -144,4 +147,26 @@ func (m Model) onCheckDone(msg checkDoneMsg) (tea.Model, tea.Cmd) {
 	m.setStatus(fmt.Sprintf("%s %s: %d ok, %d failed", word, plural(c.done-c.skipped(), "account", "accounts"), c.done-c.skipped()-c.failed, c.failed), c.failed > 0)
 	m.rebuildRows()
 	return m, tea.Batch(m.requestSave(), m.runAudit())
+}
+
+// oauthPrepare gives the pool's oauth2 checks a fresh access token. Each
+// works on its own copy of the account's OAuth2 settings (the pool runs
+// off the UI goroutine) and refreshes against the vault file, which holds
+// the newest tokens; the TUI's next save merges them in (the newest wins).
+func oauthPrepare(path string, id *vault.Identity, ids []string, account func(string) *vault.Account) func(context.Context, int, imapcheck.Target) (imapcheck.Target, *imapcheck.Result) {
+	copies := make([]*vault.Account, len(ids))
+	for i, aid := range ids {
+		if a := account(aid); a != nil && a.IsOAuth2() && a.OAuth != nil {
+			c := *a
+			o := *a.OAuth
+			c.OAuth = &o
+			copies[i] = &c
+		}
+	}
+	return func(ctx context.Context, i int, t imapcheck.Target) (imapcheck.Target, *imapcheck.Result) {
+		if copies[i] == nil {
+			return t, nil
+		}
+		return oauth.PrepareCheck(ctx, copies[i], t, oauth.InVault(path, id, copies[i].ID, 10*time.Second))
+	}
 }

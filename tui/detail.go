@@ -92,7 +92,16 @@ func (m Model) detailLines() []string {
 	lines = append(lines, s.Title.Render(safe(a.Name)))
 	add("account", safeAddr(a.Username, a.Host, a.Port))
 	add("security", safe(string(a.Security)))
-	add("password", "•••••••• (p reveals, y copies)")
+	if o := a.OAuth; a.IsOAuth2() && o != nil {
+		add("auth", safe("oauth2, "+o.Provider+", client "+o.ClientID))
+		used := "never used here"
+		if !o.Refreshed.IsZero() {
+			used = "last used " + stamp(o.Refreshed)
+		}
+		add("refresh token", "•••••••• ("+used+")")
+	} else {
+		add("password", "•••••••• (p reveals, y copies)")
+	}
 	add("changed", fmt.Sprintf("%s (%s ago; max age %d days)", day(a.Changed), shortDuration(now.Sub(a.Changed)), int(a.MaxAge(m.file.Vault.Settings).Hours()/24)))
 	add("created", day(a.Created))
 	add("modified", stamp(a.Modified))

@@ -70,9 +70,10 @@ type Model struct {
 	fatal     error  // shown on scrFatal; returned by Run
 	fatalHint string
 
-	file    *vault.File
-	id      *vault.Identity
-	session int // counts unlocks, so work started before a lock is ignored after it
+	file      *vault.File
+	id        *vault.Identity
+	oauthBusy bool // an oauth2 account's login flow is running (tui/oauth.go)
+	session   int  // counts unlocks, so work started before a lock is ignored after it
 
 	unlock   unlockState
 	first    firstRunState
@@ -209,6 +210,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onAuditDone(msg)
 	case rotMsg:
 		return m.onRot(msg)
+	case oauthFlowMsg:
+		return m.onOAuthFlow(msg)
+	case oauthDoneMsg:
+		return m.onOAuthDone(msg)
 	case clipSetMsg:
 		return m.onClipSet(msg)
 	case clipClearedMsg:

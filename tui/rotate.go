@@ -73,6 +73,10 @@ func (m Model) rotate(id string) (tea.Model, tea.Cmd) {
 		m.setStatus("rotation waits until checks and saves are done", true)
 		return m, nil
 	}
+	if a.IsOAuth2() && a.OAuth != nil {
+		// No password to generate: rotating is authorising again.
+		return m.oauthReauth(a)
+	}
 	m.rot = rotState{id: id, name: a.Name, gen: m.rot.gen + 1, back: m.screen}
 	m.screen = scrRotate
 	return m, nil

@@ -185,6 +185,7 @@ func (m *merger) account(b, o, t *Account) *Account {
 	r.After = pick(m, o, "after", b.After, o.After, t.After, showString)
 	r.Auth = pick(m, o, "auth", b.Auth, o.Auth, t.Auth, showString)
 	r.HookEnv = mergeSet(b.HookEnv, o.HookEnv, t.HookEnv)
+	r.OAuth = mergeOAuth(b.OAuth, o.OAuth, t.OAuth)
 	// r.Strength stays ours: a cached score is checked against its
 	// fingerprint before use, so one that no longer fits is recomputed.
 	r.Tags = mergeSet(b.Tags, o.Tags, t.Tags)
@@ -199,6 +200,35 @@ func (m *merger) account(b, o, t *Account) *Account {
 		r.Modified = t.Modified
 	}
 	return r
+}
+
+// mergeOAuth keeps the newest tokens (by Refreshed: the side that used
+// the refresh token last holds the one the provider honours now, as
+// providers rotate them), and takes the other side's client settings when
+// only they changed them. Neither side's settings are ever dropped.
+func mergeOAuth(b, o, t *OAuth) *OAuth {
+	switch {
+	case t == nil:
+		return o
+	case o == nil:
+		return t // added by them: a refresh token is never dropped
+	}
+	r := *o
+	if b != nil && reflect.DeepEqual(oauthSettings(*b), oauthSettings(*o)) {
+		s := oauthSettings(*t)
+		s.RefreshToken, s.AccessToken, s.Expiry, s.Refreshed = r.RefreshToken, r.AccessToken, r.Expiry, r.Refreshed
+		r = s
+	}
+	if t.Refreshed.After(o.Refreshed) {
+		r.RefreshToken, r.AccessToken, r.Expiry, r.Refreshed = t.RefreshToken, t.AccessToken, t.Expiry, t.Refreshed
+	}
+	return &r
+}
+
+// oauthSettings is o without its tokens.
+func oauthSettings(o OAuth) OAuth {
+	o.RefreshToken, o.AccessToken, o.Expiry, o.Refreshed = "", "", time.Time{}, time.Time{}
+	return o
 }
 
 func showPolicy(p *PasswordPolicy) string {

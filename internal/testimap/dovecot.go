@@ -256,6 +256,15 @@ func (d *Dovecot) writeFiles() (string, error) {
 		if err := os.WriteFile(filepath.Join(d.dir, name), b, 0o600); err != nil {
 			return "", err
 		}
+		if _, extra := d.opts.Files[name]; extra && d.owner != nil {
+			// Passdb args files (an oauth2 config, say) are read by the
+			// auth process, which runs as Dovecot's internal user.
+			uid, _ := strconv.Atoi(d.owner.Uid)
+			gid, _ := strconv.Atoi(d.owner.Gid)
+			if err := os.Chown(filepath.Join(d.dir, name), uid, gid); err != nil {
+				return "", err
+			}
+		}
 	}
 	if err := d.writePasswd(); err != nil {
 		return "", err

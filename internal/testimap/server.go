@@ -57,6 +57,12 @@ type Options struct {
 	Delay time.Duration // added before every write of the server (a slow server)
 	Gauge *Gauge        // optional: shared count of open connections across servers
 
+	// Bearer, when set, makes the server take OAuth2 access tokens: it
+	// offers AUTH=OAUTHBEARER and AUTH=XOAUTH2 (or only those named in
+	// BearerMechs) beside PLAIN, and lets a user in whose token it accepts.
+	Bearer      func(user, token string) bool
+	BearerMechs []string
+
 	// Misbehaviour. Any of these switches to the scripted responder (raw.go),
 	// which speaks just enough IMAP for a login and supports ImplicitTLS and
 	// Plain modes only.
@@ -152,6 +158,9 @@ func New(opts Options) (*Server, error) {
 	}
 	srvOpts := &imapserver.Options{
 		NewSession: func(c *imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if s.opts.Bearer != nil {
+				return &bearerSession{session{s: s, conn: c}}, nil, nil
+			}
 			return &session{s: s, conn: c}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
@@ -245,6 +254,12 @@ func (sess *session) Login(username, password string) error {
 	if !sess.s.verify(username, password) {
 		return imapserver.ErrAuthFailed
 	}
+	sess.open(username)
+	return nil
+}
+
+// open makes username's mailbox the session's.
+func (sess *session) open(username string) {
 	sess.s.mu.Lock()
 	u := sess.s.mailbox[username]
 	if u == nil {
@@ -253,7 +268,6 @@ func (sess *session) Login(username, password string) error {
 	}
 	sess.s.mu.Unlock()
 	sess.UserSession = imapmemserver.NewUserSession(u)
-	return nil
 }
 
 func (sess *session) Close() error {

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/termtext"
+	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/oauth"
+	"github.com/imapvault/imapvault/vault"
+)
+
+// oauthFlowMsg: the login flow of `r` on an oauth2 account is ready: the
+// person must open URL (and type the code). done brings the outcome.
+type oauthFlowMsg struct {
+	name string
+	flow oauth.Flow
+	done <-chan oauthDoneMsg
+}
+
+// oauthDoneMsg ends the re-authorisation of an oauth2 account.
+type oauthDoneMsg struct {
+	name    string
+	err     error
+	revoked bool // the old refresh token was revoked at the provider
+}
+
+// oauthReauth rotates an oauth2 account the only way there is: authorise
+// again (the device flow when the provider has one, else the browser),
+// log in with the new token, keep it in the vault, revoke the old one.
+func (m Model) oauthReauth(a *vault.Account) (tea.Model, tea.Cmd) {
+	if m.oauthBusy {
+		m.setStatus("an OAuth2 login is already waiting", true)
+		return m, nil
+	}
+	m.oauthBusy = true
+	m.setStatus(fmt.Sprintf("starting the OAuth2 login of %s…", termtext.Line(a.Name)), false)
+	o := *a.OAuth
+	target := lastcheck.Target(a, m.opts.TLSConfig)
+	path, id, accountID, name := m.opts.VaultPath, m.id, a.ID, a.Name
+	return m, func() tea.Msg {
+		flows := make(chan oauth.Flow, 1)
+		done := make(chan oauthDoneMsg, 1)
+		go func() { done <- reauthorise(o, target, path, id, accountID, name, flows) }()
+		select {
+		case f := <-flows:
+			return oauthFlowMsg{name: name, flow: f, done: done}
+		case d := <-done:
+			return d
+		}
+	}
+}
+
+func reauthorise(o vault.OAuth, t imapcheck.Target, path string, id *vault.Identity, accountID, name string, flows chan<- oauth.Flow) oauthDoneMsg {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	res := oauthDoneMsg{name: name}
+	device := o.DeviceURL != ""
+	opts := oauth.LoginOptions{Device: device, Show: func(f oauth.Flow) { flows <- f }}
+	if !device {
+		opts.Open = oauth.OpenBrowser
+	}
+	old := o.RefreshToken
+	tok, err := oauth.Login(ctx, &o, opts)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	oauth.Absorb(&o, tok, time.Now())
+	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
+	t.Password, t.Bearer = "", o.AccessToken
+	r := imapcheck.Check(vctx, t)
+	vcancel()
+	if !r.OK() {
+		res.err = fmt.Errorf("the new token did not log in (%s: %s); the old one stays", r.Status, r.Message)
+		return res
+	}
+	if err := oauth.SaveTokens(ctx, path, id, accountID, &o, 10*time.Second); err != nil {
+		res.err = err
+		return res
+	}
+	res.revoked, _ = oauth.Revoke(ctx, &o, old)
+	return res
+}
+
+func (m Model) onOAuthFlow(msg oauthFlowMsg) (tea.Model, tea.Cmd) {
+	if msg.flow.Device {
+		m.setStatus(fmt.Sprintf("authorise %s: open %s and enter %s — waiting…", termtext.Line(msg.name),
+			termtext.LineN(msg.flow.URL, 200), termtext.Line(msg.flow.UserCode)), false)
+	} else {
+		m.setStatus(fmt.Sprintf("authorise %s in the browser: %s — waiting…", termtext.Line(msg.name), termtext.LineN(msg.flow.URL, 2048)), false)
+	}
+	return m, func() tea.Msg { return <-msg.done }
+}
+
+func (m Model) onOAuthDone(msg oauthDoneMsg) (tea.Model, tea.Cmd) {
+	m.oauthBusy = false
+	if msg.err != nil {
+		m.setStatus(fmt.Sprintf("OAuth2 login of %s failed: %s", termtext.Line(msg.name), termtext.Line(msg.err.Error())), true)
+		return m, nil
+	}
+	text := fmt.Sprintf("%s authorised again: the new token logs in and is kept", termtext.Line(msg.name))
+	if msg.revoked {
+		text += "; the old one is revoked"
+	}
+	m.setStatus(text, false)
+	return m, nil
+}
