@@ -18,6 +18,11 @@ var Fields = map[string]func(a *vault.Account) (string, error){
 	"host":     func(a *vault.Account) (string, error) { return a.Host, nil },
 	"port":     func(a *vault.Account) (string, error) { return strconv.Itoa(port(a)), nil },
 	"security": func(a *vault.Account) (string, error) { return string(security(a)), nil },
+	// token is an OAuth2 account's access token. Refreshing one may rotate
+	// the refresh token, which must be saved under the vault's lock, so
+	// the agent never serves it: `get --field token` refreshes and saves
+	// in its own process (with the agent's identity when unlocked).
+	"token": func(a *vault.Account) (string, error) { return "", ErrTokenNotServed },
 }
 
 // FieldNames lists Fields, sorted, for help and error texts.

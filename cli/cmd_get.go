@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/vault"
@@ -59,6 +61,9 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 		return usageErr(fmt.Errorf("unknown field %q", q.Field), "--field takes one of "+strings.Join(agent.FieldNames(), ", "))
 	}
 	vaultPath := agent.AbsPath(e.vaultPath)
+	if q.Field == "token" {
+		return e.getToken(vaultPath, q, *noPrompt)
+	}
 
 	if done, err := e.getFromAgent(vaultPath, q); done {
 		return err
@@ -135,5 +140,52 @@ func getErr(err error) error {
 	case errors.Is(err, agent.ErrAmbiguous), errors.Is(err, agent.ErrUnknownField):
 		return usageErr(err, "")
 	}
+	return err
+}
+
+// getToken prints a fresh OAuth2 access token (refreshed when less than
+// five minutes remain). A refresh may rotate the refresh token, which is
+// saved under the vault's lock before anything else, so this runs in our
+// own process: with the agent's identity when it is unlocked (the key
+// stays in the agent), else as the password path would (plain identity,
+// passphrase file, or one prompt that unlocks the agent too).
+func (e *env) getToken(vaultPath string, q agent.Query, noPrompt bool) error {
+	id := e.agentIdentity()
+	if id == nil {
+		kind, err := vault.DetectIdentity(e.identityPath)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !kind.NeedsPassphrase() || e.passphraseFile != "":
+			if id, err = e.identity(); err != nil {
+				return err
+			}
+		case noPrompt || !e.hasTerminal():
+			return errGetLocked
+		default:
+			if id, err = e.unlockAgent(agent.DefaultTTL, agent.DefaultMax, nil); id == nil {
+				return err
+			} else if err != nil {
+				fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %v\n", err)
+			}
+		}
+	}
+	f, err := e.seen(vault.Open(vaultPath, id))
+	if err != nil {
+		return err
+	}
+	a, err := agent.Find(f.Vault, q)
+	if err != nil {
+		return getErr(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tok, err := AccessToken(ctx, vaultPath, id, a)
+	if err != nil {
+		return err
+	}
+	e.secrets = append(e.secrets, tok)
+	_, err = fmt.Fprintln(e.stdout, tok)
 	return err
 }

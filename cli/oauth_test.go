@@ -279,6 +279,25 @@ func TestAccessTokenForGet(t *testing.T) {
 			t.Fatalf("dovecot refused the token: %s %s", res.Status, res.Message)
 		}
 	}
+
+	// The command line, as a mail client's token command runs it: with
+	// less than five minutes left it refreshes, saves, and prints a token
+	// Dovecot accepts; a password account has no token.
+	w.expire(t, "mail")
+	a := w.account(t, "mail")
+	r = w.s.run("", "get", "mail", "--field", "token")
+	tok := strings.TrimSpace(r.stdout)
+	if r.code != 0 || tok == "" || strings.Contains(r.stdout, "\n"+tok) {
+		t.Fatalf("get --field token: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if tok == a.OAuth.AccessToken {
+		t.Fatal("get --field token printed the expiring token instead of refreshing")
+	}
+	res := imapcheck.Check(context.Background(), imapcheck.Target{Name: "mail", Host: w.d.Host(), Port: w.d.ImplicitPort(),
+		Security: imapcheck.TLS, Username: testoauth.Email, Bearer: tok, TLSConfig: &tls.Config{RootCAs: w.d.RootCAs()}})
+	if !res.OK() {
+		t.Fatalf("dovecot refused get's token: %s %s", res.Status, res.Message)
+	}
 }
 
 // TestOAuthRotateEditAndMicrosoftHint: rotate re-authorises (new token
