@@ -82,6 +82,6 @@ var (
 	ErrUnknownField = errors.New("unknown field")
 	// ErrTokenNotServed: the agent does not refresh OAuth2 tokens (see Fields).
 	ErrTokenNotServed = errors.New("the agent does not serve access tokens")
-	ErrUnsupported  = errors.New("this kind of identity can't be held by the agent")
-	ErrRefused      = errors.New("the agent refused the request")
+	ErrUnsupported    = errors.New("this kind of identity can't be held by the agent")
+	ErrRefused        = errors.New("the agent refused the request")
 )

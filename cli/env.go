@@ -40,7 +40,7 @@ type env struct {
 	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
 	// help, when set, receives a command's help as data instead of
 	// printing it (the man page and completion read it; help.go).
-	help *helpDoc
+	help      *helpDoc
 	announced map[string]bool // new recipients already announced (cmd_trust.go)
 }
 
