@@ -44,5 +44,7 @@ func refusalText(err error, path string) (string, bool) {
 	if !errors.Is(err, vault.ErrUntrusted) {
 		return "", false
 	}
-	return fmt.Sprintf("refused the vault file on disk: %v — nothing merged or saved; check it with: age -d -i IDENTITY %s | jq .recipients", err, path), true
+	// What to do first: the status line is capped, and err names the file
+	// again with a long path.
+	return fmt.Sprintf("refused the vault file on disk, nothing merged or saved; check it with: age -d -i IDENTITY %s | jq .recipients — %v", path, err), true
 }

@@ -81,8 +81,19 @@ func readKnown(path string) (*knownFile, error) {
 	return kf, nil
 }
 
+// knownKey is how known_vaults names a vault: its absolute path, so that
+// "vault.age" run from two folders is two vaults, not one whose key seems
+// to change.
+func knownKey(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
+}
+
 // lookupKnown returns the entry for the vault at path, nil when unknown.
 func lookupKnown(path string) (*knownVault, error) {
+	path = knownKey(path)
 	if KnownVaultsFile() == "" {
 		memKnown.Lock()
 		defer memKnown.Unlock()
@@ -103,6 +114,7 @@ func lookupKnown(path string) (*knownVault, error) {
 // remember records that the vault at path is keyed by keyID and that its
 // user has seen recipients, under the state file's own lock.
 func remember(path, keyID string, recipients []string) error {
+	path = knownKey(path)
 	file := KnownVaultsFile()
 	if file == "" {
 		memKnown.Lock()

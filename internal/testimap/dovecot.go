@@ -319,7 +319,18 @@ func (d *Dovecot) writePasswd() error {
 			return err
 		}
 	}
-	return os.Rename(tmp.Name(), filepath.Join(d.dir, "passwd"))
+	// Dovecot rereads the file when its mtime (whole seconds) or size
+	// changed; hashes of one scheme have one length, so a rewrite in the
+	// same second would go unseen: stamp it at least a second later.
+	path := filepath.Join(d.dir, "passwd")
+	if st, err := os.Stat(path); err == nil {
+		if mt := st.ModTime().Truncate(time.Second).Add(time.Second); time.Now().Before(mt) {
+			if err := os.Chtimes(tmp.Name(), mt, mt); err != nil {
+				return err
+			}
+		}
+	}
+	return os.Rename(tmp.Name(), path)
 }
 
 // SetPassword adds the user or changes the password. Dovecot notices a

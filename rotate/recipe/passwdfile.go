@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 var (
@@ -135,6 +136,15 @@ func setPasswdLine(path, user, hash string) error {
 	}
 	if err != nil {
 		return fmt.Errorf("passwd-file: write %s: %w", tmp.Name(), err)
+	}
+	// Dovecot rereads the file when its mtime (whole seconds) or size
+	// changed. Hashes of one scheme have one length, so a rewrite within the
+	// same second as the last change would go unseen and the old password
+	// would keep working: stamp the new file at least a second later.
+	if mt := st.ModTime().Truncate(time.Second).Add(time.Second); time.Now().Before(mt) {
+		if err := os.Chtimes(tmp.Name(), mt, mt); err != nil {
+			return fmt.Errorf("passwd-file: %w", err)
+		}
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("passwd-file: %w", err)
