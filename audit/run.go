@@ -120,26 +120,12 @@ func redact(v *vault.Vault, fs []Finding) {
 		if a == nil {
 			continue
 		}
-		for _, pw := range secretsOf(a) {
+		for _, pw := range a.Secrets() {
 			if len(pw) >= 4 && strings.Contains(fs[i].Message, pw) {
 				fs[i].Message = strings.ReplaceAll(fs[i].Message, pw, "[redacted]")
 			}
 		}
 	}
-}
-
-func secretsOf(a *vault.Account) []string {
-	s := []string{a.Password}
-	if a.Pending != nil {
-		s = append(s, a.Pending.Password)
-	}
-	for _, h := range a.History {
-		s = append(s, h.Password)
-	}
-	if o := a.OAuth; o != nil {
-		s = append(s, o.RefreshToken, o.AccessToken, o.ClientSecret)
-	}
-	return s
 }
 
 // rotateCmd is the command that fixes most findings, quoted for a shell.

@@ -21,17 +21,8 @@ import (
 // empty vault, in process: parse, validate, encrypt and save.
 func BenchmarkImport10k(b *testing.B) {
 	dir := b.TempDir()
-	k, _ := age.GenerateX25519Identity()
-	idPath := filepath.Join(dir, "id.txt")
-	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
-	id, err := vault.LoadIdentity(idPath, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vpath := filepath.Join(dir, "vault.age")
-	if _, err := vault.Create(vpath, id, time.Now()); err != nil {
-		b.Fatal(err)
-	}
+	idPath, vpath, f := plainVault(b, dir)
+	f.Close()
 	empty, _ := os.ReadFile(vpath)
 	var csv strings.Builder
 	csv.WriteString("name,host,port,security,username,password,changed\n")
@@ -58,19 +49,7 @@ func BenchmarkImport10k(b *testing.B) {
 // "cold" is the first audit (every password scored, on every core, then
 // the scores kept in the vault), "warm" every later one (scores looked up).
 func BenchmarkAuditProcess10k(b *testing.B) {
-	dir := b.TempDir()
-	k, _ := age.GenerateX25519Identity()
-	idPath := filepath.Join(dir, "id.txt")
-	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
-	id, err := vault.LoadIdentity(idPath, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vpath := filepath.Join(dir, "vault.age")
-	f, err := vault.Create(vpath, id, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
+	idPath, vpath, f := plainVault(b, b.TempDir())
 	recipients := f.Vault.Recipients
 	f.Vault = testvault.Realistic(10_000, time.Now())
 	f.Vault.Recipients = recipients
@@ -101,4 +80,25 @@ func BenchmarkAuditProcess10k(b *testing.B) {
 			audit(b)
 		}
 	})
+}
+
+// plainVault creates a vault in dir opened by a new plain identity (no
+// scrypt in the measurements) and returns the identity and vault paths and
+// the open file (Close it, or Save and Close).
+func plainVault(tb testing.TB, dir string) (idPath, vpath string, f *vault.File) {
+	k, err := age.GenerateX25519Identity()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	idPath = filepath.Join(dir, "id.txt")
+	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
+	id, err := vault.LoadIdentity(idPath, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vpath = filepath.Join(dir, "vault.age")
+	if f, err = vault.Create(vpath, id, time.Now()); err != nil {
+		tb.Fatal(err)
+	}
+	return idPath, vpath, f
 }

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"filippo.io/age"
-
 	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -28,21 +26,7 @@ import (
 // encrypted to a new plain identity, and returns the vault and identity
 // paths. It is written in process: n `add` children would take minutes.
 func benchVault(tb testing.TB, dir string, n int, port func(i int) int) (vaultPath, idPath string) {
-	k, err := age.GenerateX25519Identity()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	idPath = filepath.Join(dir, "id.txt")
-	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
-	id, err := vault.LoadIdentity(idPath, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	vaultPath = filepath.Join(dir, "vault.age")
-	f, err := vault.Create(vaultPath, id, time.Now())
-	if err != nil {
-		tb.Fatal(err)
-	}
+	idPath, vaultPath, f := plainVault(tb, dir)
 	now := time.Now()
 	for i := range n {
 		a := &vault.Account{Name: fmt.Sprintf("acct-%05d", i), Host: "127.0.0.1", Port: port(i), Security: vault.TLS,

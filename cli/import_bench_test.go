@@ -7,29 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/internal/nsstest"
-	"github.com/imapvault/imapvault/vault"
 )
 
 // benchImport runs `imapvault import ARGS` in process into an empty vault
 // (plain identity) b.N times: read, parse, decrypt, plan, encrypt, save.
 func benchImport(b *testing.B, args ...string) {
-	dir := b.TempDir()
-	k, _ := age.GenerateX25519Identity()
-	idPath := filepath.Join(dir, "id.txt")
-	os.WriteFile(idPath, []byte(k.String()+"\n"), 0o600)
-	id, err := vault.LoadIdentity(idPath, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	vpath := filepath.Join(dir, "vault.age")
-	if _, err := vault.Create(vpath, id, time.Now()); err != nil {
-		b.Fatal(err)
-	}
+	idPath, vpath, f := plainVault(b, b.TempDir())
+	f.Close()
 	empty, _ := os.ReadFile(vpath)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
