@@ -14,9 +14,16 @@ import (
 // Outside strings encoding/json writes only ASCII, so every such rune is
 // inside a string, where \uXXXX is valid.
 func EscapeJSON(b []byte) []byte {
+	// Most output is ASCII below DEL: then there is nothing to escape and
+	// nothing to copy (10,000 accounts of --json are megabytes).
+	first := bytes.IndexFunc(b, func(r rune) bool { return r >= 0x7f })
+	if first < 0 {
+		return b
+	}
 	var out bytes.Buffer
-	out.Grow(len(b))
-	for i := 0; i < len(b); {
+	out.Grow(len(b) + len(b)/16)
+	out.Write(b[:first])
+	for i := first; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == 0x7f || (r >= 0x80 && r <= 0x9f) || isBidi(r) {
 			out.WriteString(`\u` + hex4(r))
@@ -31,13 +38,20 @@ func EscapeJSON(b []byte) []byte {
 // WriteJSON writes v as indented JSON (HTML characters left as they are),
 // escaped with EscapeJSON, and a newline: the one way --json output is made.
 func WriteJSON(w io.Writer, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
+	// Compact first (one buffer of the exact size), then indent into one
+	// buffer grown once: letting the encoder indent grows its buffer again
+	// and again, which cost more than the encoding on large outputs.
+	var compact bytes.Buffer
+	enc := json.NewEncoder(&compact)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	_, err := w.Write(EscapeJSON(buf.Bytes()))
+	var out bytes.Buffer
+	out.Grow(compact.Len() * 2)
+	if err := json.Indent(&out, compact.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	_, err := w.Write(EscapeJSON(out.Bytes()))
 	return err
 }
