@@ -239,6 +239,13 @@ func TestOutsideChangeIsMerged(t *testing.T) {
 	if err := r.Apply(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	// The hook has written to the relay; its handler (the snapshot) runs
+	// in the relay's goroutine and may finish after Apply returns.
+	select {
+	case <-rl.got:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the relay never handled the hook's password")
+	}
 	if a := reopen(t, snapshot, id); a.Pending == nil || a.Pending.Password != r.NewPassword() {
 		t.Fatal("while the hook ran, the vault on disk did not hold the password it handed out")
 	}
