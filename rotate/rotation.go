@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/rotate/recipe"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -105,14 +106,11 @@ func checkpoint(point string) {
 
 // Start generates a new password for the named account and saves it as
 // pending. It refuses when a rotation is already pending (*PendingError).
-func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
-	a := f.Vault.Find(name)
-	if a == nil {
-		return nil, fmt.Errorf("account %q: %w", name, ErrNoAccount)
-	}
-	if a.Pending != nil {
-		return nil, &PendingError{Account: a.Name, State: a.Pending.State, Started: a.Pending.Started}
-	}
+// generationPolicy is what a new password for a must respect: the
+// account's (or the caller's) policy, --length, and the characters the
+// hook's shipped recipe cannot carry (':' in a passwd-file), so a recipe is
+// never handed a password it must refuse.
+func generationPolicy(a *vault.Account, opts Options) vault.PasswordPolicy {
 	policy := vault.PasswordPolicy{}
 	switch {
 	case opts.Policy != nil:
@@ -123,6 +121,21 @@ func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
 	if opts.Length > 0 {
 		policy.Length = opts.Length
 	}
+	if r, ok, _ := recipe.FromHook(opts.forAccount(a).Hook); ok {
+		policy.Exclude += r.Cannot
+	}
+	return policy
+}
+
+func Start(f *vault.File, name string, opts Options) (*Rotation, error) {
+	a := f.Vault.Find(name)
+	if a == nil {
+		return nil, fmt.Errorf("account %q: %w", name, ErrNoAccount)
+	}
+	if a.Pending != nil {
+		return nil, &PendingError{Account: a.Name, State: a.Pending.State, Started: a.Pending.Started}
+	}
+	policy := generationPolicy(a, opts)
 	pw, saved, err := opts.NewPassword, "the provider's password saved as pending; the old one stays current", error(nil)
 	if pw != "" {
 		if err := CheckProviderPassword(pw, a.Password); err != nil {

@@ -24,6 +24,7 @@ func init() {
 		Name:     "dovecot-passwd-file",
 		Summary:  "hash with 'doveadm pw' and rewrite that user's line of a Dovecot passwd-file, atomically under a lock",
 		Settings: []Setting{passwdFileSetting, schemeSetting, doveadmSetting, userSetting},
+		Cannot:   ":",
 		run:      runPasswdFile,
 	})
 }

@@ -35,7 +35,11 @@ type Recipe struct {
 	Name     string
 	Summary  string
 	Settings []Setting
-	run      func(ctx context.Context, in Input) error
+	// Cannot lists characters a password set by this recipe may not hold
+	// (a passwd-file separates fields with ':'); generated passwords
+	// leave them out.
+	Cannot string
+	run    func(ctx context.Context, in Input) error
 }
 
 // Input is what a recipe gets: both passwords from stdin, the account's

@@ -31,6 +31,7 @@ func init() {
 		Name:     "ssh",
 		Summary:  "run another recipe on the mail host over ssh; the two password lines go through the ssh channel's stdin",
 		Settings: []Setting{sshHost, sshRecipe, sshRemote, sshBin},
+		Cannot:   ":", // the remote recipe may be dovecot-passwd-file
 		run:      runSSH,
 	})
 }
