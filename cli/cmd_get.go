@@ -95,7 +95,7 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 		if id == nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %v\n", err)
+		fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %s\n", line(err.Error()))
 	}
 	return e.getFromVault(vaultPath, id, q)
 }
@@ -167,7 +167,7 @@ func (e *env) getToken(vaultPath string, q agent.Query, noPrompt bool) error {
 			if id, err = e.unlockAgent(agent.DefaultTTL, agent.DefaultMax, nil); id == nil {
 				return err
 			} else if err != nil {
-				fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %v\n", err)
+				fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %s\n", line(err.Error()))
 			}
 		}
 	}

@@ -62,6 +62,6 @@ Authorises an oauth2 account again and stores its new refresh token.`)
 	}); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "authorised %s; 'imapvault check %s' proves it logs in\n", a.Name, a.Name)
+	fmt.Fprintf(e.stdout, "authorised %s; 'imapvault check %s' proves it logs in\n", line(a.Name), line(shellQuote(a.Name)))
 	return nil
 }

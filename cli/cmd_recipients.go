@@ -93,7 +93,9 @@ func runRecipientsList(e *env, args []string) error {
 		if full {
 			key = r.Key
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", label, key, r.Added.Local().Format("2006-01-02"), orDash(r.AddedBy), status)
+		// Every field comes from the vault file, which a teammate (or a
+		// forger, before trust refuses the file) wrote.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", label, line(key), r.Added.Local().Format("2006-01-02"), orDash(r.AddedBy), status)
 	}
 	return tw.Flush()
 }
@@ -167,7 +169,7 @@ func runRecipientsAdd(e *env, args []string) error {
 		return err
 	}
 	for _, r := range added {
-		fmt.Fprintf(e.stdout, "added %s (%s)\n", orDash(r.Label), r.ShortKey())
+		fmt.Fprintf(e.stdout, "added %s (%s)\n", orDash(r.Label), line(r.ShortKey()))
 	}
 	fmt.Fprintf(e.stdout, "the vault is now encrypted to %d recipients; each opens it with their own identity:\n", len(f.Vault.ActiveRecipients()))
 	fmt.Fprintf(e.stdout, "  imapvault --vault %s --identity THEIR-IDENTITY list\n", shellQuote(e.vaultPath))
@@ -224,7 +226,7 @@ func runRecipientsRemove(e *env, args []string) error {
 	for _, r := range removed {
 		who = append(who, orDash(r.Label))
 		gone = append(gone, r.Key)
-		fmt.Fprintf(e.stdout, "removed %s (%s): the re-encrypted vault no longer opens with that key\n", orDash(r.Label), r.ShortKey())
+		fmt.Fprintf(e.stdout, "removed %s (%s): the re-encrypted vault no longer opens with that key\n", orDash(r.Label), line(r.ShortKey()))
 	}
 	fmt.Fprintf(e.stdout, "old copies still open with it: the backups in %s, and any copy kept by a sync tool, git history or elsewhere\n", vault.BackupDir(e.vaultPath))
 	return e.reportExposed(f.Vault, strings.Join(who, ", "), gone)
@@ -239,7 +241,11 @@ func (e *env) reportExposed(v *vault.Vault, who string, keys []string) error {
 		fmt.Fprintln(e.stdout, "no password in the vault was readable by them: nothing to rotate")
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s %s could read %s not changed since (audit flags them as exposed):\n", plural(len(names), "password"), who, map[bool]string{true: "has", false: "have"}[len(names) == 1])
+	verb := "have"
+	if len(names) == 1 {
+		verb = "has"
+	}
+	fmt.Fprintf(e.stdout, "%s %s could read %s not changed since (audit flags them as exposed):\n", plural(len(names), "password"), who, verb)
 	quoted := make([]string, len(names))
 	for i, n := range names {
 		fmt.Fprintf(e.stdout, "  %s\n", line(n))

@@ -71,7 +71,7 @@ func (e *env) printTrust(rep *vault.TrustReport) {
 				mark = "+"
 			}
 		}
-		fmt.Fprintf(e.stdout, "  %s %s  %s (added by %s)\n", mark, r.Key, termtext.LineN(r.Label, 64), termtext.LineN(r.AddedBy, 64))
+		fmt.Fprintf(e.stdout, "  %s %s  %s (added by %s)\n", mark, termtext.Line(r.Key), termtext.LineN(r.Label, 64), termtext.LineN(r.AddedBy, 64))
 	}
 	if len(rep.New) > 0 {
 		fmt.Fprintln(e.stdout, "  (+ not seen before on this machine)")
@@ -97,8 +97,8 @@ func (e *env) announce(f *vault.File) {
 		}
 		e.announced[r.Key] = true
 		fmt.Fprintf(e.stderr, "imapvault: note: new recipient of the vault, added by %s on %s: %s %s\n",
-			termtext.LineN(r.AddedBy, 64), r.Added.Format("2006-01-02"), r.ShortKey(), termtext.LineN(r.Label, 64))
-		fmt.Fprintf(e.stderr, "imapvault: hint: they can read every password; if you don't know them, run 'imapvault recipients remove %s'\n", r.Key)
+			termtext.LineN(r.AddedBy, 64), r.Added.Format("2006-01-02"), termtext.Line(r.ShortKey()), termtext.LineN(r.Label, 64))
+		fmt.Fprintf(e.stderr, "imapvault: hint: they can read every password; if you don't know them, run 'imapvault recipients remove %s'\n", termtext.Line(shellQuote(r.Key)))
 	}
 }
 

@@ -318,6 +318,7 @@ func TestRecipientLabelsShownSafely(t *testing.T) {
 	for i := range f.Vault.Recipients {
 		if f.Vault.Recipients[i].Label == "carol" {
 			f.Vault.Recipients[i].Label = "carol\x1b]52;c;eA==\x07\u009b2J\u202e"
+			f.Vault.Recipients[i].AddedBy = "mallory\x1b]0;title\x07"
 		}
 	}
 	if err := f.Save(); err != nil {
@@ -326,6 +327,7 @@ func TestRecipientLabelsShownSafely(t *testing.T) {
 	f.Close()
 	r := s.must("", "recipients")
 	assertSafe(t, "recipients", r)
+	assertSafe(t, "recipients --json", s.must("", "recipients", "list", "--json"))
 	if !strings.Contains(r.stdout, `carol\x1b]52;`) {
 		t.Errorf("label not shown escaped:\n%s", r.stdout)
 	}

@@ -55,11 +55,11 @@ func printImport(e *env, o importOpts, path string, res *importers.Result, steps
 	if cc := importers.ClientConfig(o.from); cc != "" && len(addedNames) > 0 && !o.dryRun {
 		fmt.Fprintf(w, "next: let %s read from the vault from now on:\n", o.from)
 		for _, n := range addedNames {
-			fmt.Fprintf(w, "  imapvault client-config %s %s\n", cc, shellWord(n))
+			fmt.Fprintf(w, "  imapvault client-config %s %s\n", cc, line(shellQuote(n)))
 		}
 	}
 	if (o.from == "keepassxc" || o.from == "bitwarden") && !o.dryRun {
-		fmt.Fprintf(w, "the export holds plaintext passwords: delete it (shred -u %s)\n", shellWord(path))
+		fmt.Fprintf(w, "the export holds plaintext passwords: delete it (shred -u %s)\n", line(shellQuote(path)))
 	}
 }
 
@@ -75,7 +75,7 @@ func passwordState(a importers.Account, name, why string, noPass, oauth *int) st
 	case a.OAuth2:
 		*noPass++
 		*oauth++
-		return fmt.Sprintf("OAuth2 account: finish with imapvault oauth login %s once added with --auth oauth2", shellWord(name))
+		return fmt.Sprintf("OAuth2 account: finish with imapvault oauth login %s once added with --auth oauth2", line(shellQuote(name)))
 	}
 	if why == dryRunCommand {
 		return "password: " + why
@@ -88,16 +88,4 @@ func passwordState(a importers.Account, name, why string, noPass, oauth *int) st
 		return "no password: " + termtext.Line(a.Note)
 	}
 	return "no password in the file"
-}
-
-// shellWord quotes a name for a command line the user copies.
-func shellWord(s string) string {
-	s = termtext.Line(s)
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '@' || r == '/' || r == ':' || r == '+' ||
-			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -51,13 +51,14 @@ func (e *env) rotateOAuth(name string, verifyTimeout time.Duration) (handled boo
 	}); err != nil {
 		return true, err
 	}
-	fmt.Fprintf(e.stdout, "rotated %s: the new token logs in and is kept\n", a.Name)
+	fmt.Fprintf(e.stdout, "rotated %s: the new token logs in and is kept\n", line(a.Name))
 
 	rctx, rcancel := context.WithTimeout(context.Background(), oauth.HTTPTimeout)
 	defer rcancel()
 	switch revoked, err := oauth.Revoke(rctx, &o, oldRefresh); {
 	case err != nil:
-		fmt.Fprintf(e.stderr, "imapvault: warning: could not revoke the old refresh token: %v\n", err)
+		// The provider's words: redacted and shown safely.
+		fmt.Fprintf(e.stderr, "imapvault: warning: could not revoke the old refresh token: %s\n", line(e.redact(err.Error())))
 	case revoked:
 		fmt.Fprintln(e.stdout, "the old refresh token is revoked")
 	default:

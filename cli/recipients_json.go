@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"encoding/json"
 	"io"
 	"os"
 	"time"
 
 	"golang.org/x/term"
 
+	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -34,9 +34,9 @@ func writeRecipientsJSON(w io.Writer, rs []vault.Recipient, mine string) error {
 		}
 		out = append(out, j)
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	// Labels and keys come from the vault file: exact, but with C1 and
+	// bidi escaped too, like every --json.
+	return termtext.WriteJSON(w, out)
 }
 
 // stdoutIsTerminal reports whether a person reads stdout directly.

@@ -37,6 +37,6 @@ func (e *env) scoreAndKeep(f *vault.File, id *vault.Identity) {
 	defer lf.Close()
 	audit.CopyScores(lf.Vault, f.Vault)
 	if _, err := lf.SaveMerged(); err != nil {
-		fmt.Fprintf(e.stderr, "imapvault: warning: could not keep the strength scores in the vault (%v); the next audit computes them again\n", err)
+		fmt.Fprintf(e.stderr, "imapvault: warning: could not keep the strength scores in the vault (%s); the next audit computes them again\n", line(err.Error()))
 	}
 }
