@@ -132,24 +132,31 @@ func Score(v *vault.Vault, progress func(done, total int)) int {
 // from src to the accounts of dst with the same id, for a caller that
 // scored a copy and saves another (reread under the lock). A score that no
 // longer fits the account in dst is simply recomputed later.
+//
+// An account it changes is replaced in dst.Accounts by a changed copy,
+// never written in place: the TUI saves a snapshot that shares the
+// account structs in a goroutine while its model goes on.
 func CopyScores(dst, src *vault.Vault) {
 	if src.StrengthKey == "" {
 		return
 	}
-	if dst.StrengthKey != src.StrengthKey {
-		dst.StrengthKey = src.StrengthKey
-		for _, a := range dst.Accounts {
-			a.Strength = nil
-		}
-	}
+	newKey := dst.StrengthKey != src.StrengthKey
+	dst.StrengthKey = src.StrengthKey
 	byID := make(map[string]*vault.Account, len(src.Accounts))
 	for _, a := range src.Accounts {
 		byID[a.ID] = a
 	}
-	for _, a := range dst.Accounts {
+	for i, a := range dst.Accounts {
+		var st *vault.Strength
 		if s := byID[a.ID]; s != nil && s.Strength != nil {
 			c := *s.Strength
-			a.Strength = &c
+			st = &c
 		}
+		if st == nil && (!newKey || a.Strength == nil) {
+			continue // nothing to copy, and what it holds is still under its key
+		}
+		c := *a
+		c.Strength = st
+		dst.Accounts[i] = &c
 	}
 }

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"reflect"
+	"slices"
 	"sync/atomic"
 	"testing"
 
@@ -115,6 +116,27 @@ func TestCopyScores(t *testing.T) {
 	Score(src, nil)
 	CopyScores(dst, src)
 	if dst.StrengthKey != src.StrengthKey || Score(dst, nil) != 0 {
+		t.Fatal("copied scores do not fit")
+	}
+}
+
+// A snapshot being saved shares its account structs with the live vault;
+// CopyScores must replace what it changes, never write into it.
+func TestCopyScoresLeavesSharedAccountsAlone(t *testing.T) {
+	src := testvault.Realistic(5, now)
+	dst := src.Clone()
+	Score(src, nil)
+	shared := slices.Clone(dst.Accounts)
+	CopyScores(dst, src)
+	for i, a := range shared {
+		if a.Strength != nil {
+			t.Errorf("account %d was changed in place", i)
+		}
+		if dst.Accounts[i] == a {
+			t.Errorf("account %d was not replaced by a copy", i)
+		}
+	}
+	if Score(dst, nil) != 0 {
 		t.Fatal("copied scores do not fit")
 	}
 }
