@@ -15,10 +15,9 @@
 package agent
 
 import (
-	"errors"
-	"time"
-
 	"filippo.io/age"
+
+	"github.com/imapvault/imapvault/agent/wire"
 )
 
 // Agent is what both the in-memory Keyring and a Client over the socket do.
@@ -41,47 +40,23 @@ type Agent interface {
 	Stop() error
 }
 
-// UnlockRequest carries an identity into the agent.
-type UnlockRequest struct {
-	// Keys are the identity's secret keys as age writes them
-	// (AGE-SECRET-KEY-1...), one per entry.
-	Keys []string `json:"keys"`
-	// IdentityPath is the file the keys were read from: commands use the
-	// agent only for the identity file they were told to use.
-	IdentityPath string        `json:"identity_path"`
-	TTL          time.Duration `json:"ttl"` // idle limit; 0: none
-	Max          time.Duration `json:"max"` // hard limit from unlock; 0: none
-}
-
-// Status is what `imapvault agent status` prints.
-type Status struct {
-	Unlocked     bool      `json:"unlocked"`
-	IdentityPath string    `json:"identity_path,omitempty"`
-	Recipient    string    `json:"recipient,omitempty"` // public key of the first identity
-	Expires      time.Time `json:"expires,omitzero"`    // idle or max deadline, whichever comes first
-	MaxExpires   time.Time `json:"max_expires,omitzero"`
-	MemoryLocked bool      `json:"memory_locked"`
-	PID          int       `json:"pid"`
-}
-
-// Query picks one account and one field. Name wins; else Host (and User,
-// when given) find the account by server.
-type Query struct {
-	Name  string `json:"name,omitempty"`
-	Host  string `json:"host,omitempty"`
-	User  string `json:"user,omitempty"`
-	Field string `json:"field,omitempty"` // "" means password
-}
+// The protocol's types and errors live in agent/wire, which imapvault-get
+// links alone; these names keep the agent's API in one place.
+type (
+	UnlockRequest = wire.UnlockRequest
+	Status        = wire.Status
+	Query         = wire.Query
+)
 
 // Errors callers branch on.
 var (
-	ErrLocked       = errors.New("the agent is locked")
-	ErrNotRunning   = errors.New("no agent is running")
-	ErrNoAccount    = errors.New("no such account")
-	ErrAmbiguous    = errors.New("several accounts match")
-	ErrUnknownField = errors.New("unknown field")
+	ErrLocked       = wire.ErrLocked
+	ErrNotRunning   = wire.ErrNotRunning
+	ErrNoAccount    = wire.ErrNoAccount
+	ErrAmbiguous    = wire.ErrAmbiguous
+	ErrUnknownField = wire.ErrUnknownField
 	// ErrTokenNotServed: the agent does not refresh OAuth2 tokens (see Fields).
-	ErrTokenNotServed = errors.New("the agent does not serve access tokens")
-	ErrUnsupported    = errors.New("this kind of identity can't be held by the agent")
-	ErrRefused        = errors.New("the agent refused the request")
+	ErrTokenNotServed = wire.ErrTokenNotServed
+	ErrUnsupported    = wire.ErrUnsupported
+	ErrRefused        = wire.ErrRefused
 )

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"filippo.io/age"
 
+	"github.com/imapvault/imapvault/agent/wire"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -22,23 +22,11 @@ const (
 // unlocked for identityPath (any identity when empty). It never prompts:
 // ErrNotRunning or ErrLocked otherwise. Close the client.
 func Unlocked(getenv func(string) string, identityPath string) (*Client, Status, error) {
-	dir, _ := Dir(getenv)
-	c, err := Dial(SocketPath(dir))
+	c, s, err := wire.Unlocked(getenv, identityPath)
 	if err != nil {
-		return nil, Status{}, err
+		return nil, s, err
 	}
-	s, err := c.Status()
-	if err == nil && !s.Unlocked {
-		err = ErrLocked
-	}
-	if err == nil && identityPath != "" && !SamePath(s.IdentityPath, identityPath) {
-		err = fmt.Errorf("%w for %s (it holds %s)", ErrLocked, identityPath, s.IdentityPath)
-	}
-	if err != nil {
-		c.Close()
-		return nil, Status{}, err
-	}
-	return c, s, nil
+	return &Client{c}, s, nil
 }
 
 // NamesIfUnlocked lists the vault's account names through the agent when
@@ -116,15 +104,7 @@ func Keys(ids []age.Identity) ([]string, error) {
 
 // AbsPath makes a path absolute and follows symlinks where it can, so the
 // agent and its clients name one file one way.
-func AbsPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		p = a
-	}
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		p = r
-	}
-	return p
-}
+func AbsPath(p string) string { return wire.AbsPath(p) }
 
 // SamePath reports whether two paths name one file.
-func SamePath(a, b string) bool { return AbsPath(a) == AbsPath(b) }
+func SamePath(a, b string) bool { return wire.SamePath(a, b) }

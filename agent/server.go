@@ -8,6 +8,8 @@ import (
 	"net"
 	"os"
 	"time"
+
+	"github.com/imapvault/imapvault/agent/wire"
 )
 
 // ServeConn answers requests on one connection until it closes. The
@@ -17,14 +19,14 @@ func ServeConn(a Agent, conn net.Conn) error {
 	r := bufio.NewReader(conn)
 	for {
 		var req request
-		if err := readMessage(r, &req); err != nil {
+		if err := wire.ReadMessage(r, &req); err != nil {
 			if errors.Is(err, net.ErrClosed) || errors.Is(err, io.EOF) {
 				return nil
 			}
 			return err
 		}
 		resp := handle(a, &req)
-		if err := writeMessage(conn, resp); err != nil {
+		if err := wire.WriteMessage(conn, resp); err != nil {
 			return err
 		}
 		if req.Op == "stop" {

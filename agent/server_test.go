@@ -10,6 +10,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/imapvault/imapvault/agent/wire"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -107,7 +108,7 @@ func TestMessageBudget(t *testing.T) {
 	_, dir := serve(t)
 	c := dial(t, dir)
 	big := make([]string, 0, 1)
-	big = append(big, strings.Repeat("a", maxMessage+10))
+	big = append(big, strings.Repeat("a", wire.MaxMessage+10))
 	if err := c.Unlock(UnlockRequest{Keys: big}); err == nil {
 		t.Fatal("an oversized request was accepted")
 	}

@@ -11,20 +11,16 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+	"github.com/imapvault/imapvault/agent/wire"
 )
 
 // Dir is the agent's private folder: $XDG_RUNTIME_DIR/imapvault, or, when
 // XDG_RUNTIME_DIR is unset (no login session: cron, su, a container),
 // imapvault-UID in the temp folder; fallback says which.
-func Dir(getenv func(string) string) (dir string, fallback bool) {
-	if d := getenv("XDG_RUNTIME_DIR"); d != "" {
-		return filepath.Join(d, "imapvault"), false
-	}
-	return filepath.Join(os.TempDir(), fmt.Sprintf("imapvault-%d", os.Getuid())), true
-}
+func Dir(getenv func(string) string) (dir string, fallback bool) { return wire.Dir(getenv) }
 
 // SocketPath is the socket inside dir.
-func SocketPath(dir string) string { return filepath.Join(dir, "agent.sock") }
+func SocketPath(dir string) string { return wire.SocketPath(dir) }
 
 // ErrAlreadyRunning says another agent serves dir.
 var ErrAlreadyRunning = errors.New("an agent is already running")
