@@ -30,7 +30,9 @@ func ServeConn(a Agent, conn net.Conn) error {
 			return err
 		}
 		if req.Op == "stop" {
-			return nil
+			// Stopped only once the answer is out: the process ends when
+			// the keyring stops, and the caller would read EOF instead.
+			return a.Stop()
 		}
 	}
 }
@@ -65,7 +67,8 @@ func handle(a Agent, req *request) *response {
 	case "names":
 		resp.Names, err = a.Names(req.Vault)
 	case "stop":
-		err = a.Stop()
+		err = a.Lock() // forgotten before we answer; ServeConn then stops
+
 	default:
 		err = fmt.Errorf("unknown request %q", req.Op)
 	}

@@ -2,9 +2,11 @@ package agent
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -151,5 +153,45 @@ func TestNamesIfUnlocked(t *testing.T) {
 	}
 	if s, _ := k.Status(); !s.Unlocked || s.Expires.IsZero() {
 		t.Fatalf("after UnlockWith: %+v", s)
+	}
+}
+
+// stopWatcher is a Keyring whose Stop waits for the client to have read
+// its answer: `imapvault agent` exits once its keyring stops, so an answer
+// written after Stop never arrives ("agent: EOF" from `agent stop`).
+type stopWatcher struct {
+	*Keyring
+	answered chan struct{}
+	early    atomic.Bool
+}
+
+func (s *stopWatcher) Stop() error {
+	select {
+	case <-s.answered:
+	case <-time.After(2 * time.Second):
+		s.early.Store(true)
+	}
+	return s.Keyring.Stop()
+}
+
+func TestStopAnswersBeforeStopping(t *testing.T) {
+	a, b := net.Pipe()
+	sw := &stopWatcher{Keyring: NewKeyring(nil), answered: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- ServeConn(sw, b) }()
+	if err := NewClient(a).Stop(); err != nil {
+		t.Fatal(err)
+	}
+	close(sw.answered)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sw.early.Load() {
+		t.Fatal("the agent stopped before its answer was read")
+	}
+	select {
+	case <-sw.Stopped():
+	default:
+		t.Fatal("the keyring was not stopped")
 	}
 }
