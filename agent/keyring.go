@@ -196,6 +196,10 @@ func (k *Keyring) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 func (k *Keyring) Get(vaultPath string, q Query) (string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
+	if q.Identity != "" && k.ids != nil && !SamePath(k.status.IdentityPath, q.Identity) {
+		// Not a use: another identity's caller does not extend our time.
+		return "", fmt.Errorf("%w for %s (it holds %s)", ErrLocked, q.Identity, k.status.IdentityPath)
+	}
 	v, err := k.vault(vaultPath)
 	if err != nil {
 		return "", err

@@ -197,3 +197,31 @@ func TestLookup(t *testing.T) {
 		t.Errorf("Names = %v, %v", names, err)
 	}
 }
+
+// imapvault-get asks in one round trip, naming the identity file it was
+// told to use: an agent unlocked for another one answers "locked" and that
+// caller's get does not count as use.
+func TestGetForAnotherIdentityIsLocked(t *testing.T) {
+	path, key := testVault(t, map[string]string{"work": "pw-work"})
+	c := &clock{t: time.Unix(1_800_000_000, 0)}
+	k := NewKeyring(c.now)
+	k.Unlock(unlockReq(key, time.Minute, time.Hour)) // holds /id
+	for _, tc := range []struct {
+		identity string
+		ok       bool
+	}{{"", true}, {"/id", true}, {"/other-id", false}} {
+		v, err := k.Get(path, Query{Name: "work", Identity: tc.identity})
+		if tc.ok && (err != nil || v != "pw-work") {
+			t.Errorf("identity %q: get = %q, %v", tc.identity, v, err)
+		}
+		if !tc.ok && (!errors.Is(err, ErrLocked) || v != "") {
+			t.Errorf("identity %q: get = %q, %v; want ErrLocked", tc.identity, v, err)
+		}
+	}
+	c.add(50 * time.Second)
+	k.Get(path, Query{Name: "work", Identity: "/other-id"})
+	c.add(20 * time.Second)
+	if _, err := k.Get(path, Query{Name: "work"}); !errors.Is(err, ErrLocked) {
+		t.Fatalf("another identity's get extended the idle limit: %v", err)
+	}
+}

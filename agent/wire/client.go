@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"net"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,22 +16,26 @@ import (
 // unwrapping (age stanzas) on top.
 type Client struct {
 	mu   sync.Mutex
-	conn net.Conn
+	conn io.ReadWriteCloser
 	r    *bufio.Reader
 	// Timeout bounds each request, so a stuck agent never hangs a mail
-	// client's password command.
+	// client's password command. It is applied to a conn that can take a
+	// deadline (net.Conn); Dial's socket bounds each read and write itself.
 	Timeout time.Duration
 }
 
 // NewClient returns a client over conn.
-func NewClient(conn net.Conn) *Client {
-	return &Client{conn: conn, r: bufio.NewReader(conn), Timeout: 10 * time.Second}
+func NewClient(conn io.ReadWriteCloser) *Client {
+	return &Client{conn: conn, r: bufio.NewReader(conn), Timeout: dialTimeout}
 }
+
+// dialTimeout bounds connecting and each request.
+const dialTimeout = 10 * time.Second
 
 // Dial connects to the agent's socket at path. A missing socket or one
 // nobody listens on gives ErrNotRunning.
 func Dial(path string) (*Client, error) {
-	conn, err := net.DialTimeout("unix", path, 2*time.Second)
+	conn, err := dialUnix(path, dialTimeout)
 	if err != nil {
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w (socket %s)", ErrNotRunning, path)
@@ -49,8 +53,8 @@ func (c *Client) Close() error { return c.conn.Close() }
 func (c *Client) Call(req any) (*Response, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.Timeout > 0 {
-		c.conn.SetDeadline(time.Now().Add(c.Timeout))
+	if d, ok := c.conn.(interface{ SetDeadline(time.Time) error }); ok && c.Timeout > 0 {
+		d.SetDeadline(time.Now().Add(c.Timeout))
 	}
 	if err := WriteMessage(c.conn, req); err != nil {
 		return nil, fmt.Errorf("agent: %w", err)

@@ -69,6 +69,10 @@ type Query struct {
 	Host  string `json:"host,omitempty"`
 	User  string `json:"user,omitempty"`
 	Field string `json:"field,omitempty"` // "" means password
+	// Identity, when set, is the identity file the caller was told to
+	// use: an agent unlocked for another answers ErrLocked, as Unlocked
+	// would, in the same round trip.
+	Identity string `json:"identity,omitempty"`
 }
 
 // Errors callers branch on.
