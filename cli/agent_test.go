@@ -133,15 +133,18 @@ func TestGetPlainIdentity(t *testing.T) {
 }
 
 // 200 password commands at once, from callers with no terminal: all exit
-// 3 while the agent is locked, all print the right value once unlocked.
+// 3 while the agent is locked, all print the right value once unlocked;
+// the same for imapvault-get (20 of them locked: each hands over to a
+// whole imapvault, which the 200 of `get` already cover).
 func TestGetParallel(t *testing.T) {
 	s := newAgentSandbox(t)
-	const n = 200
 	for i := range 4 {
 		s.add(fmt.Sprintf("acct%d", i), fmt.Sprintf("Par-pw-%d", i))
 	}
+	fastBin, _ := buildFastGet(t, s.sandbox)
 	s.unlock()
 	s.must("", "lock") // a running, locked agent
+	n, fast := 200, false
 	run := func(check func(i int, r result) string) {
 		t.Helper()
 		var wg sync.WaitGroup
@@ -150,7 +153,13 @@ func TestGetParallel(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r := s.detached("get", fmt.Sprintf("acct%d", i%4))
+				name := fmt.Sprintf("acct%d", i%4)
+				var r result
+				if fast {
+					r = s.execProgram(fastBin, "", &syscall.SysProcAttr{Setsid: true}, name)
+				} else {
+					r = s.detached("get", name)
+				}
 				if msg := check(i, r); msg != "" {
 					errs <- msg
 				}
@@ -162,19 +171,26 @@ func TestGetParallel(t *testing.T) {
 			t.Error(msg)
 		}
 	}
-	run(func(i int, r result) string {
+	locked := func(i int, r result) string {
 		if r.code != exitLocked || r.stdout != "" {
-			return fmt.Sprintf("locked get %d: exit %d, stdout %q, stderr %q", i, r.code, r.stdout, r.stderr)
+			return fmt.Sprintf("locked get %d (imapvault-get %v): exit %d, stdout %q, stderr %q", i, fast, r.code, r.stdout, r.stderr)
 		}
 		return ""
-	})
-	s.unlock()
-	run(func(i int, r result) string {
+	}
+	unlocked := func(i int, r result) string {
 		if want := fmt.Sprintf("Par-pw-%d\n", i%4); r.code != 0 || r.stdout != want {
-			return fmt.Sprintf("unlocked get %d: exit %d, stdout %q, stderr %q", i, r.code, r.stdout, r.stderr)
+			return fmt.Sprintf("unlocked get %d (imapvault-get %v): exit %d, stdout %q, stderr %q", i, fast, r.code, r.stdout, r.stderr)
 		}
 		return ""
-	})
+	}
+	run(locked)
+	n, fast = 20, true
+	run(locked)
+	s.unlock()
+	n = 200
+	run(unlocked)
+	fast = false
+	run(unlocked)
 }
 
 // asNobody runs a Python one-liner as the user nobody (tests run as root

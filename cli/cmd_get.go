@@ -34,6 +34,11 @@ all); opens the vault itself when the identity needs no passphrase; in a
 terminal it asks the passphrase once and unlocks the agent for the next
 calls; otherwise it fails at once with exit status 3.
 
+imapvault-get takes the same command line and answers from the agent
+in a few milliseconds (this binary needs ~20 just to start); whatever the
+agent can't answer it hands to 'imapvault get'. client-config uses it
+when it is on PATH.
+
 Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 3 locked and no way to ask.`)
 	field := fs.String("field", "password", "what to print: "+strings.Join(agent.FieldNames(), ", "))

@@ -45,6 +45,8 @@ type sandbox struct {
 	vault    string
 	identity string
 	passFile string
+	// env is added last to every child's environment (a later entry wins).
+	env []string
 }
 
 func newSandbox(t *testing.T) *sandbox {
@@ -90,7 +92,13 @@ func (s *sandbox) run(stdin string, args ...string) result {
 // exec runs the command line with attr (nil: inherit the session).
 func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) result {
 	s.t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	return s.execProgram(os.Args[0], stdin, attr, args...)
+}
+
+// execProgram runs prog (the test binary, or imapvault-get) in the sandbox.
+func (s *sandbox) execProgram(prog, stdin string, attr *syscall.SysProcAttr, args ...string) result {
+	s.t.Helper()
+	cmd := exec.Command(prog, args...)
 	cmd.Env = append(os.Environ(),
 		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
 		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity,
@@ -99,6 +107,7 @@ func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) 
 		"XDG_RUNTIME_DIR="+filepath.Join(s.dir, "run"),
 		"XDG_STATE_HOME="+filepath.Join(s.dir, "xdg-state"),
 	)
+	cmd.Env = append(cmd.Env, s.env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = attr
 	var out, errb bytes.Buffer

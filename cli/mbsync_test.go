@@ -69,14 +69,21 @@ func TestMbsyncThroughAgent(t *testing.T) {
 		"--security", "tls", "--user", mbUser, "--password-stdin", "--passphrase-file", s.passFile)
 	s.unlock()
 
-	// `imapvault` on PATH is the test binary; the wrapper notes get's exit status.
-	bin, rcFile := filepath.Join(s.dir, "bin"), filepath.Join(s.dir, "get-rc")
-	os.MkdirAll(bin, 0o700)
+	// imapvault-get on PATH, as client-config then writes it; the
+	// `imapvault` beside it (what it hands over to when the agent can't
+	// answer) is the test binary, behind a wrapper that notes get's exit
+	// status.
+	getBin, _ := buildFastGet(t, s.sandbox)
+	bin, rcFile := filepath.Dir(getBin), filepath.Join(s.dir, "get-rc")
 	wrapper := "#!/bin/sh\n\"$IMAPVAULT_TEST_BIN\" \"$@\"\nrc=$?\necho $rc >> \"$IMAPVAULT_TEST_RC\"\nexit $rc\n"
 	if err := os.WriteFile(filepath.Join(bin, "imapvault"), []byte(wrapper), 0o700); err != nil {
 		t.Fatal(err)
 	}
+	s.env = append(s.env, "PATH="+bin+":"+os.Getenv("PATH"))
 	cfg := s.must("", "client-config", "mbsync", mbName).stdout
+	if !strings.Contains(cfg, `PassCmd "imapvault-get `) {
+		t.Fatalf("client-config did not use imapvault-get from PATH:\n%s", cfg)
+	}
 	mail := filepath.Join(s.dir, "Mail")
 	cfg = strings.ReplaceAll(cfg, "~/Mail/", mail+"/")
 	cfg = strings.Replace(cfg, "SSLType IMAPS\n",
@@ -100,6 +107,9 @@ func TestMbsyncThroughAgent(t *testing.T) {
 	appendMessage(t, d, mbOld, "first")
 	if out, err := sync(); err != nil || mailCount(t, inbox) != 1 {
 		t.Fatalf("first sync: %v, %d messages\n%s\n%s", err, mailCount(t, inbox), out, d.Log())
+	}
+	if _, err := os.Stat(rcFile); err == nil {
+		t.Fatalf("imapvault-get handed over to imapvault although the agent was unlocked (exit %s)", readFile(t, rcFile))
 	}
 
 	// Dovecot's passwd-file can't hold ':'; keep the generator off it.

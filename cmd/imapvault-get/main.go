@@ -1,0 +1,70 @@
+// Command imapvault-get is the mail clients' password command: the same
+// command line as `imapvault get`, answered by this session's unlocked
+// agent in a few milliseconds. It links only the agent's protocol
+// (agent/wire); the whole imapvault binary needs ~20 ms here just to start,
+// which a client running its password command for every connection pays
+// each time.
+//
+// Whatever the agent can't answer (locked, not running, another identity,
+// an OAuth2 token, an unknown name, --help, an odd flag) it hands to
+// `imapvault get` with the same arguments, by exec: the prompt, the exit
+// codes and every message stay those of one implementation.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/adrg/xdg"
+
+	"github.com/imapvault/imapvault/agent/wire"
+)
+
+func main() {
+	hardenProcess() // best effort; imapvault itself warns when it can't
+	if v, ok := fromAgent(os.Args[1:], os.Getenv); ok {
+		_, err := fmt.Fprintln(os.Stdout, v)
+		clearString(&v)
+		if err != nil {
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(handOver(os.Args[1:]))
+}
+
+// fromAgent answers from an unlocked agent, or says it can't (ok false):
+// never a prompt, never an error of its own.
+func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
+	req, ok := parseArgs(args)
+	if !ok || req.query.Field == "token" {
+		return "", false // the token is refreshed and saved by imapvault itself
+	}
+	if req.vault == "" {
+		req.vault = getenv("IMAPVAULT_VAULT")
+	}
+	if req.vault == "" {
+		req.vault = xdg.DataHome + "/imapvault/vault.age"
+	}
+	if req.identity == "" {
+		req.identity = getenv("IMAPVAULT_IDENTITY")
+	}
+	if req.identity == "" {
+		req.identity = xdg.ConfigHome + "/imapvault/identity.age"
+	}
+	dir, _ := wire.Dir(getenv)
+	c, err := wire.Dial(wire.SocketPath(dir))
+	if err != nil {
+		return "", false
+	}
+	defer c.Close()
+	// One round trip: the agent checks the identity (Query.Identity) and
+	// answers ErrLocked when it is locked or holds another.
+	req.query.Identity = wire.AbsPath(req.identity)
+	v, err = c.Get(wire.AbsPath(req.vault), req.query)
+	return v, err == nil
+}
+
+// clearString drops the last reference to a secret we printed; Go strings
+// are immutable, so this is all that can be done without unsafe.
+func clearString(s *string) { *s = "" }
