@@ -17,10 +17,9 @@ func WriteJSON(w io.Writer, fs []Finding) error {
 		fs = []Finding{}
 	}
 	// Exact text; C1 and bidi escaped too; <, >, & left as they are
-	// (messages quote commands in backticks).
-	if err := termtext.WriteJSON(w, struct {
-		Findings []Finding `json:"findings"`
-	}{fs}); err != nil {
+	// (messages quote commands in backticks). Streamed: a large vault's
+	// report is megabytes.
+	if err := termtext.WriteJSONList(w, "findings", fs); err != nil {
 		return fmt.Errorf("write audit report: %w", err)
 	}
 	return nil

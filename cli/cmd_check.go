@@ -290,5 +290,5 @@ func writeCheckJSON(w io.Writer, results []imapcheck.Result) error {
 		}
 		items = append(items, it)
 	}
-	return termtext.WriteJSON(w, items) // exact text, C1 and bidi escaped too
+	return termtext.WriteJSONArray(w, items) // exact text, C1 and bidi escaped too; streamed
 }

@@ -70,7 +70,7 @@ func writeListJSON(w io.Writer, accts []*vault.Account) error {
 		}
 		items = append(items, it)
 	}
-	return termtext.WriteJSON(w, items) // exact text, C1 and bidi escaped too
+	return termtext.WriteJSONArray(w, items) // exact text, C1 and bidi escaped too; streamed
 }
 
 func writeListText(w io.Writer, accts []*vault.Account, now time.Time) {
