@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -14,8 +15,9 @@ import (
 )
 
 // strengthAlgo names how scores are computed (zxcvbn version, windows,
-// collapse rules); changing it invalidates every stored score.
-const strengthAlgo = "zxcvbn-1.0.1/win32-256/collapse3"
+// collapse rules) and what the fingerprint covers; changing it invalidates
+// every stored score.
+const strengthAlgo = "zxcvbn-1.0.1/win32-256/collapse3/fields"
 
 // A password's strength depends only on the password and the account's
 // user inputs, so it is computed once and kept with the account inside the
@@ -33,34 +35,58 @@ func strengthKey(v *vault.Vault) []byte {
 	return k
 }
 
-// fingerprint is HMAC-SHA256(key, algo, inputs..., password), each field
-// length-prefixed so fields cannot run together.
-func fingerprint(key []byte, pw string, inputs []string) string {
-	m := hmac.New(sha256.New, key)
-	field := func(s string) {
-		m.Write(binary.BigEndian.AppendUint64(nil, uint64(len(s))))
-		m.Write([]byte(s))
-	}
-	field(strengthAlgo)
-	field(pw)
-	for _, in := range inputs {
-		field(in)
-	}
-	return hex.EncodeToString(m.Sum(nil))
+// fingerprinter computes HMAC-SHA256(key, algo, password, username, host,
+// name), each field length-prefixed so fields cannot run together. The
+// user inputs zxcvbn gets are made from those three fields, so they are
+// covered without being built. A warm audit checks every account's
+// fingerprint twice (Score, then Run), and a fresh process pays for every
+// page of memory it touches, so one HMAC and one buffer are reused: no
+// allocation per account. Not for concurrent use.
+type fingerprinter struct {
+	mac hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
 }
 
-// storedScore returns a's stored score when it still fits its password,
+func newFingerprinter(key []byte) *fingerprinter {
+	return &fingerprinter{mac: hmac.New(sha256.New, key)}
+}
+
+func (f *fingerprinter) of(a *vault.Account) []byte {
+	f.buf = f.buf[:0]
+	for _, s := range [...]string{strengthAlgo, a.Password, a.Username, a.Host, a.Name} {
+		f.buf = binary.BigEndian.AppendUint64(f.buf, uint64(len(s)))
+		f.buf = append(f.buf, s...)
+	}
+	f.mac.Reset()
+	f.mac.Write(f.buf)
+	clear(f.buf) // it held the password
+	return f.mac.Sum(f.sum[:0])
+}
+
+// stored returns a's stored score when it still fits its password,
 // username, host and name.
-func storedScore(key []byte, a *vault.Account, inputs []string) (int, bool) {
+func (f *fingerprinter) stored(a *vault.Account) (int, bool) {
 	s := a.Strength
-	if key == nil || s == nil || s.Fingerprint == "" {
+	if f == nil || s == nil || len(s.Fingerprint) != 2*sha256.Size {
 		return 0, false
 	}
-	want := fingerprint(key, a.Password, inputs)
-	if !hmac.Equal([]byte(want), []byte(s.Fingerprint)) {
+	var want [sha256.Size]byte
+	if _, err := hex.Decode(want[:], []byte(s.Fingerprint)); err != nil {
+		return 0, false
+	}
+	if !hmac.Equal(want[:], f.of(a)) {
 		return 0, false
 	}
 	return s.Score, true
+}
+
+// fingerprinterFor is nil when the vault has no strength key yet.
+func fingerprinterFor(v *vault.Vault) *fingerprinter {
+	if k := strengthKey(v); k != nil {
+		return newFingerprinter(k)
+	}
+	return nil
 }
 
 // Score computes and stores the strength of every password account whose
@@ -80,18 +106,14 @@ func Score(v *vault.Vault, progress func(done, total int)) int {
 		}
 	}
 	key := strengthKey(v)
-	type job struct {
-		a      *vault.Account
-		inputs []string
-	}
-	var todo []job
+	fp := newFingerprinter(key)
+	var todo []*vault.Account
 	for _, a := range v.Accounts {
 		if a.Password == "" || a.IsOAuth2() {
 			continue
 		}
-		in := userInputs(a)
-		if _, ok := storedScore(key, a, in); !ok {
-			todo = append(todo, job{a, in})
+		if _, ok := fp.stored(a); !ok {
+			todo = append(todo, a)
 		}
 	}
 	if len(todo) == 0 {
@@ -100,15 +122,16 @@ func Score(v *vault.Vault, progress func(done, total int)) int {
 	quick := len(todo) >= shortcutMin || trieReady()
 	var done atomic.Int64
 	var progressMu sync.Mutex
-	next := make(chan job)
+	next := make(chan *vault.Account)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range next {
-				s := scoreParts(scoredParts(j.a.Password), j.inputs, quick)
-				j.a.Strength = &vault.Strength{Score: s, Fingerprint: fingerprint(key, j.a.Password, j.inputs)}
+			fp := newFingerprinter(key)
+			for a := range next {
+				s := scoreParts(scoredParts(a.Password), userInputs(a), quick)
+				a.Strength = &vault.Strength{Score: s, Fingerprint: hex.EncodeToString(fp.of(a))}
 				n := done.Add(1)
 				if progress != nil && progressMu.TryLock() {
 					progress(int(n), len(todo))
@@ -117,8 +140,8 @@ func Score(v *vault.Vault, progress func(done, total int)) int {
 			}
 		}()
 	}
-	for _, j := range todo {
-		next <- j
+	for _, a := range todo {
+		next <- a
 	}
 	close(next)
 	wg.Wait()

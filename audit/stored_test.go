@@ -51,6 +51,13 @@ func TestStoredScoreInvalidated(t *testing.T) {
 		{"password change", func(v *vault.Vault) { v.Accounts[0].Password = "Summer2024!" }},
 		{"username edit", func(v *vault.Vault) { v.Accounts[0].Username = "someone.else@example.com" }},
 		{"host edit", func(v *vault.Vault) { v.Accounts[0].Host = "mail.other.example" }},
+		{"rename", func(v *vault.Vault) { v.Accounts[0].Name = "renamed-box" }},
+		// Length prefixes: moving text from one field to the next is a change.
+		{"text moved between fields", func(v *vault.Vault) {
+			a := v.Accounts[0]
+			n := len(a.Username) - 1
+			a.Username, a.Host = a.Username[:n], a.Username[n:]+a.Host
+		}},
 		{"merge brings their new password", func(v *vault.Vault) {
 			base := v.Clone()
 			theirs := v.Clone()
@@ -71,7 +78,7 @@ func TestStoredScoreInvalidated(t *testing.T) {
 			if calls.Load() == 0 && v.Accounts[0].Strength.Score <= weakScore {
 				t.Error("a weak password was rescored without zxcvbn")
 			}
-			if _, ok := storedScore(strengthKey(v), v.Accounts[0], userInputs(v.Accounts[0])); !ok {
+			if _, ok := fingerprinterFor(v).stored(v.Accounts[0]); !ok {
 				t.Error("the new score does not fit")
 			}
 		})

@@ -179,17 +179,19 @@ type scoreJob struct {
 func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	jobs := map[string]*scoreJob{}
 	perAccount := make([]*scoreJob, len(v.Accounts))
+	kept := make([]scoreJob, len(v.Accounts)) // stored scores: one allocation, not one each
 	var list []*scoreJob
-	key := strengthKey(v)
+	fp := fingerprinterFor(v)
 	for i, a := range v.Accounts {
 		if a.Password == "" || a.IsOAuth2() { // a token has no strength
 			continue
 		}
-		in := userInputs(a)
-		if s, ok := storedScore(key, a, in); ok {
-			perAccount[i] = &scoreJob{score: s}
+		if s, ok := fp.stored(a); ok {
+			kept[i].score = s
+			perAccount[i] = &kept[i]
 			continue
 		}
+		in := userInputs(a)
 		key := a.Password + "\x00" + strings.Join(in, "\x00")
 		j := jobs[key]
 		if j == nil {
