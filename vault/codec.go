@@ -73,28 +73,30 @@ func codecMismatch() string {
 // parsePayload checks and decodes the decrypted JSON. The version is
 // looked at on its own only when the payload does not fit, so a newer
 // format that changed a field's type is reported as newer, not corrupt.
-func parsePayload(plain []byte) (*Vault, error) {
-	v, err := unmarshalPayload(plain)
+// shared says the vault's strings share plain's memory (parseVaultShared):
+// then plain must never be changed or cleared.
+func parsePayload(plain []byte) (v *Vault, shared bool, err error) {
+	v, shared, err = unmarshalPayload(plain)
 	if err != nil {
 		var head struct {
 			Version int `json:"version"`
 		}
 		if json.Unmarshal(plain, &head) == nil && head.Version > FormatVersion {
-			return nil, &VersionError{Version: head.Version}
+			return nil, false, &VersionError{Version: head.Version}
 		}
 		var syn *json.SyntaxError
 		if errors.As(err, &syn) {
-			return nil, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
+			return nil, false, fmt.Errorf("%w: payload is not valid JSON", ErrCorrupt)
 		}
-		return nil, fmt.Errorf("%w: payload does not match the vault format", ErrCorrupt)
+		return nil, false, fmt.Errorf("%w: payload does not match the vault format", ErrCorrupt)
 	}
 	if v.Version > FormatVersion {
-		return nil, &VersionError{Version: v.Version}
+		return nil, false, &VersionError{Version: v.Version}
 	}
 	if v.Version < 1 {
-		return nil, fmt.Errorf("%w: payload has no version", ErrCorrupt)
+		return nil, false, fmt.Errorf("%w: payload has no version", ErrCorrupt)
 	}
-	return v, nil
+	return v, shared, nil
 }
 
 // marshalPayload encodes v exactly as json.Marshal would.
@@ -108,16 +110,16 @@ func marshalPayload(v *Vault) ([]byte, error) {
 }
 
 // unmarshalPayload decodes plain into a new Vault with the semantics of
-// json.Unmarshal.
-func unmarshalPayload(plain []byte) (*Vault, error) {
+// json.Unmarshal; shared as for parsePayload.
+func unmarshalPayload(plain []byte) (v *Vault, shared bool, err error) {
 	if codecFits {
-		if v, ok := parseVault(plain); ok {
-			return v, nil
+		if v, ok := parseVaultShared(plain); ok {
+			return v, true, nil
 		}
 	}
-	v := new(Vault)
+	v = new(Vault)
 	if err := json.Unmarshal(plain, v); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return v, nil
+	return v, false, nil
 }

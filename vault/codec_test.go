@@ -144,7 +144,7 @@ func TestCodecGivesUp(t *testing.T) {
 // json.Unmarshal on data: both fail, or both give the same vault.
 func sameAsEncodingJSON(t *testing.T, data []byte) {
 	t.Helper()
-	got, err := unmarshalPayload(data)
+	got, _, err := unmarshalPayload(data)
 	var ref Vault
 	refErr := json.Unmarshal(data, &ref)
 	switch {
@@ -176,7 +176,7 @@ func FuzzDecode(f *testing.F) {
 		if _, _, err := decode(data, id); err == nil {
 			t.Fatal("decode accepted bytes that were never encrypted to this identity")
 		}
-		v, err := parsePayload(data)
+		v, _, err := parsePayload(data)
 		var ve *VersionError
 		if err != nil && !errors.Is(err, ErrCorrupt) && !errors.As(err, &ve) {
 			t.Fatalf("parsePayload error %v is neither ErrCorrupt nor *VersionError", err)

@@ -14,8 +14,13 @@ import (
 // carries a valid MAC under its own key (which of our keys it should be is
 // for the caller to decide).
 func decode(data []byte, ids []age.Identity) (*Vault, authState, error) {
-	v, plain, err := decrypt(data, ids)
-	defer clear(plain)
+	v, plain, shared, err := decrypt(data, ids)
+	keep := false // the returned vault's strings live in plain
+	defer func() {
+		if !keep {
+			clear(plain)
+		}
+	}()
 	if err != nil {
 		return nil, authState{}, err
 	}
@@ -24,14 +29,16 @@ func decode(data []byte, ids []age.Identity) (*Vault, authState, error) {
 		return nil, authState{}, &UntrustedError{Reason: err.Error()}
 	}
 	v.MAC = "" // checked; it means nothing in memory
+	keep = shared
 	return v, auth, nil
 }
 
-// decrypt returns the parsed payload and the plaintext (for the caller to
-// clear).
-func decrypt(data []byte, ids []age.Identity) (*Vault, []byte, error) {
+// decrypt returns the parsed payload and the plaintext, which the caller
+// clears once nothing uses it: at once, unless shared says the vault's
+// strings live in it.
+func decrypt(data []byte, ids []age.Identity) (*Vault, []byte, bool, error) {
 	if len(data) == 0 {
-		return nil, nil, fmt.Errorf("%w: the file is empty", ErrCorrupt)
+		return nil, nil, false, fmt.Errorf("%w: the file is empty", ErrCorrupt)
 	}
 	var src io.Reader = bytes.NewReader(data)
 	switch {
@@ -41,18 +48,18 @@ func decrypt(data []byte, ids []age.Identity) (*Vault, []byte, error) {
 		// save writes it binary again.
 		src = armor.NewReader(src)
 	default:
-		return nil, nil, fmt.Errorf("%w: not an age-encrypted file", ErrCorrupt)
+		return nil, nil, false, fmt.Errorf("%w: not an age-encrypted file", ErrCorrupt)
 	}
 	r, err := age.Decrypt(src, ids...)
 	if err != nil {
 		var nomatch *age.NoIdentityMatchError
 		if errors.As(err, &nomatch) {
-			return nil, nil, fmt.Errorf("%w: %v", ErrNoIdentity, err)
+			return nil, nil, false, fmt.Errorf("%w: %v", ErrNoIdentity, err)
 		}
 		if errors.Is(err, ErrPluginRefused) {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
-		return nil, nil, corrupt(err)
+		return nil, nil, false, corrupt(err)
 	}
 	// Sized from the ciphertext, which is a little longer than the
 	// plaintext, so the read never regrows and copies.
@@ -61,10 +68,10 @@ func decrypt(data []byte, ids []age.Identity) (*Vault, []byte, error) {
 	_, err = pb.ReadFrom(r)
 	plain := pb.Bytes()
 	if err != nil {
-		return nil, plain, corrupt(err)
+		return nil, plain, false, corrupt(err)
 	}
-	v, err := parsePayload(plain)
-	return v, plain, err
+	v, shared, err := parsePayload(plain)
+	return v, plain, shared, err
 }
 
 // corrupt words age's complaint for a person: a cut-off file is the
