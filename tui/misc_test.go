@@ -119,6 +119,15 @@ func TestPasteIntoFormAndFilter(t *testing.T) {
 		t.Fatal("strength not updated after a paste")
 	}
 	d.notOnScreen(sentinel)
+	// A line break inside is refused, not removed: the field keeps what
+	// it had and the status line says why.
+	for _, paste := range []string{"two\r\nlines", "name\tpassword\n"} {
+		d.send(tea.PasteMsg{Content: paste})
+		if got := d.m.form.inputs[fPassword].Value(); got != sentinel {
+			t.Fatalf("pasting %q changed the field to %q", paste, got)
+		}
+		d.wantScreen("paste refused: it holds a line break or a tab")
+	}
 }
 
 // TestStatusNotesFadeErrorsStay: a note stays statusFade and then goes; an

@@ -228,14 +228,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case reloadedMsg:
 		return m.onReloaded(msg)
 	case tea.PasteMsg:
-		// Every field is one line: a pasted password's trailing newline
-		// is dropped, not turned into a space that would become part of it.
-		msg.Content = strings.Map(func(r rune) rune {
-			if r == '\n' || r == '\r' || r == '\t' {
-				return -1
-			}
-			return r
-		}, msg.Content)
+		// Every field is one line. A copied password's trailing newline is
+		// dropped; a line break or tab inside (a spreadsheet row, say) is
+		// refused, never silently removed: "pass\nword" saved as "password"
+		// would be a password nobody set.
+		msg.Content = strings.TrimRight(msg.Content, "\r\n")
+		if strings.ContainsAny(msg.Content, "\r\n\t") {
+			m.setStatus("paste refused: it holds a line break or a tab, and every field is one line", true)
+			return m, nil
+		}
 		return m.updateFocused(msg)
 	case tea.KeyPressMsg:
 		m.lastActivity = m.now()
