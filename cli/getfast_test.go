@@ -73,6 +73,22 @@ func TestFastGet(t *testing.T) {
 		}
 	}
 
+	// No --vault, no IMAPVAULT_*: the XDG defaults, found as imapvault
+	// finds them (here symlinks to the sandbox's files).
+	for _, l := range [][2]string{{s.vault, "xdg-data/imapvault/vault.age"}, {s.identity, "xdg-config/imapvault/identity.age"}} {
+		link := filepath.Join(s.dir, l[1])
+		os.MkdirAll(filepath.Dir(link), 0o700)
+		if err := os.Symlink(l[0], link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := s.env
+	s.env = append(s.env, "IMAPVAULT_VAULT=", "IMAPVAULT_IDENTITY=")
+	if r := fast("home"); r.code != 0 || r.stdout != "Fast-Get-pw-2\n" || handOvers() != "" {
+		t.Errorf("default paths: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	s.env = env
+
 	// What the agent can't answer goes to imapvault with the same words.
 	handedOver := []struct {
 		args []string

@@ -14,6 +14,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/adrg/xdg"
 
@@ -44,13 +45,13 @@ func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
 		req.vault = getenv("IMAPVAULT_VAULT")
 	}
 	if req.vault == "" {
-		req.vault = xdg.DataHome + "/imapvault/vault.age"
+		req.vault = filepath.Join(xdg.DataHome, "imapvault", "vault.age")
 	}
 	if req.identity == "" {
 		req.identity = getenv("IMAPVAULT_IDENTITY")
 	}
 	if req.identity == "" {
-		req.identity = xdg.ConfigHome + "/imapvault/identity.age"
+		req.identity = filepath.Join(xdg.ConfigHome, "imapvault", "identity.age") // as imapvault (cli/env.go)
 	}
 	dir, _ := wire.Dir(getenv)
 	c, err := wire.Dial(wire.SocketPath(dir))
