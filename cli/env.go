@@ -148,13 +148,22 @@ func (e *env) readSecret(prompt string) ([]byte, error) {
 	if owned {
 		defer t.Close()
 	}
-	fmt.Fprint(e.stderr, prompt)
-	b, err := term.ReadPassword(int(t.Fd()))
-	fmt.Fprintln(e.stderr)
+	b, err := e.readUnechoed(t, prompt)
 	if err != nil {
 		return nil, fmt.Errorf("read from terminal: %w", err)
 	}
 	return b, nil
+}
+
+// readUnechoed prints prompt and reads one line from the terminal t with
+// echo off from before the prompt shows (echoOff).
+func (e *env) readUnechoed(t *os.File, prompt string) ([]byte, error) {
+	restore := echoOff(int(t.Fd()))
+	defer restore()
+	fmt.Fprint(e.stderr, prompt)
+	b, err := term.ReadPassword(int(t.Fd()))
+	fmt.Fprintln(e.stderr)
+	return b, err
 }
 
 var errNoTerminal = errors.New("no terminal to ask for a passphrase")

@@ -8,7 +8,6 @@ import (
 
 	"github.com/imapvault/imapvault/rotate"
 	"github.com/imapvault/imapvault/vault"
-	"golang.org/x/term"
 )
 
 // readProviderPassword reads the provider's password from the first line
@@ -37,10 +36,8 @@ func providerOptions(e *env, tty *os.File, a *vault.Account, opts rotate.Options
 		return opts, fmt.Errorf("account %q: %w: its provider makes the passwords and there is no terminal to paste one in; "+
 			"use --new-password-stdin", a.Name, rotate.ErrNoApplyMethod)
 	}
-	fmt.Fprintf(e.stderr, "%s: the provider makes this account's passwords. Create a new one there (an app password, say),\n"+
-		"then paste it here; it is saved as pending and kept only once it logs in.\nNew password (not shown): ", a.Name)
-	b, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(e.stderr)
+	b, err := e.readUnechoed(tty, fmt.Sprintf("%s: the provider makes this account's passwords. Create a new one there (an app password, say),\n"+
+		"then paste it here; it is saved as pending and kept only once it logs in.\nNew password (not shown): ", a.Name))
 	if err != nil {
 		if errors.Is(err, io.EOF) {
 			err = errors.New("nothing was pasted")

@@ -14,7 +14,13 @@ import (
 // a password command ~4 ms of its ~10 here. The socket's own send and
 // receive timeouts bound every read and write (no poller needed).
 func dialUnix(path string, timeout time.Duration) (io.ReadWriteCloser, error) {
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	// Not inherited by a child started meanwhile (SOCK_CLOEXEC is Linux's).
+	syscall.ForkLock.RLock()
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM, 0)
+	if err == nil {
+		syscall.CloseOnExec(fd)
+	}
+	syscall.ForkLock.RUnlock()
 	if err != nil {
 		return nil, os.NewSyscallError("socket", err)
 	}
