@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -120,18 +122,35 @@ func loopbackLogin(ctx context.Context, o *vault.OAuth, opt LoginOptions) (*oaut
 		default:
 			a.code = q.Get("code")
 		}
+		// The browser gets its whole page before the login goes on: once
+		// the code is handed over, the exchange may finish and this server
+		// close before a reply written afterwards got out (the browser then
+		// shows a reset connection instead of "authorised").
+		if a.err != nil {
+			http.Error(w, "imapvault: authorisation failed; see the terminal", http.StatusForbidden)
+		} else {
+			page := "imapvault: authorised. You can close this window.\n"
+			w.Header().Set("Content-Length", strconv.Itoa(len(page)))
+			io.WriteString(w, page)
+		}
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		select {
 		case got <- a:
 		default:
 		}
-		if a.err != nil {
-			http.Error(w, "imapvault: authorisation failed; see the terminal", http.StatusForbidden)
-			return
-		}
-		fmt.Fprintln(w, "imapvault: authorised. You can close this window.")
 	})}
 	go srv.Serve(ln)
-	defer srv.Close()
+	defer func() {
+		// Graceful: a reply still being written gets out; a browser that
+		// keeps the connection open is cut after a second.
+		sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		if srv.Shutdown(sctx) != nil {
+			srv.Close()
+		}
+	}()
 
 	opts := append(authParams(o), oauth2.S256ChallengeOption(verifier))
 	f := Flow{URL: cfg.AuthCodeURL(state, opts...)}
