@@ -16,8 +16,8 @@ var Fields = map[string]func(a *vault.Account) (string, error){
 	"password": func(a *vault.Account) (string, error) { return a.Password, nil },
 	"username": func(a *vault.Account) (string, error) { return a.Username, nil },
 	"host":     func(a *vault.Account) (string, error) { return a.Host, nil },
-	"port":     func(a *vault.Account) (string, error) { return strconv.Itoa(port(a)), nil },
-	"security": func(a *vault.Account) (string, error) { return string(security(a)), nil },
+	"port":     func(a *vault.Account) (string, error) { return strconv.Itoa(a.PortOrDefault()), nil },
+	"security": func(a *vault.Account) (string, error) { return string(a.SecurityOrDefault()), nil },
 	// token is an OAuth2 account's access token. Refreshing one may rotate
 	// the refresh token, which must be saved under the vault's lock, so
 	// the agent never serves it: `get --field token` refreshes and saves
@@ -33,20 +33,6 @@ func FieldNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func security(a *vault.Account) vault.Security {
-	if a.Security == "" {
-		return vault.TLS
-	}
-	return a.Security
-}
-
-func port(a *vault.Account) int {
-	if a.Port == 0 {
-		return security(a).DefaultPort()
-	}
-	return a.Port
 }
 
 // Find picks the account a query names.

@@ -47,20 +47,6 @@ func jsonQuote(s string) string {
 	return string(b)
 }
 
-func acctSecurity(a *vault.Account) vault.Security {
-	if a.Security == "" {
-		return vault.TLS
-	}
-	return a.Security
-}
-
-func acctPort(a *vault.Account) int {
-	if a.Port == 0 {
-		return acctSecurity(a).DefaultPort()
-	}
-	return a.Port
-}
-
 // noLineBreaks refuses fields that would end a config line early.
 func noLineBreaks(a *vault.Account) error {
 	for _, f := range []string{a.Name, a.Host, a.Username} {
@@ -74,7 +60,7 @@ func noLineBreaks(a *vault.Account) error {
 // mbsync (isync 1.4): quoted strings with backslash escapes; PassCmd runs
 // through sh. SSLType is spelled TLSType from isync 1.5 on.
 func mbsyncConfig(a *vault.Account, argv []string) (string, error) {
-	ssl := map[vault.Security]string{vault.TLS: "IMAPS", vault.STARTTLS: "STARTTLS", vault.Insecure: "None"}[acctSecurity(a)]
+	ssl := map[vault.Security]string{vault.TLS: "IMAPS", vault.STARTTLS: "STARTTLS", vault.Insecure: "None"}[a.SecurityOrDefault()]
 	n := a.Name
 	return fmt.Sprintf(`IMAPAccount %[1]s
 Host %[2]s
@@ -98,7 +84,7 @@ Near :%[8]s:
 Patterns *
 Create Near
 SyncState *
-`, backslashQuote(n), backslashQuote(a.Host), acctPort(a), backslashQuote(a.Username),
+`, backslashQuote(n), backslashQuote(a.Host), a.PortOrDefault(), backslashQuote(a.Username),
 		backslashQuote(shellLine(argv)), ssl, backslashQuote(n+"-remote"), backslashQuote(n+"-local"),
 		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX")), nil
 }
@@ -108,7 +94,7 @@ SyncState *
 // until you put your provider's submission server there.
 func msmtpConfig(a *vault.Account, argv []string) (string, error) {
 	starttls := "on"
-	if acctSecurity(a) == vault.TLS {
+	if a.SecurityOrDefault() == vault.TLS {
 		starttls = "off"
 	}
 	port := 587
@@ -135,8 +121,8 @@ func aercConfig(a *vault.Account, argv []string) (string, error) {
 	if strings.ContainsAny(a.Name, "[]") {
 		return "", fmt.Errorf("account %q: aerc section names can't hold [ or ]", a.Name)
 	}
-	scheme := map[vault.Security]string{vault.TLS: "imaps", vault.STARTTLS: "imap", vault.Insecure: "imap+insecure"}[acctSecurity(a)]
-	src := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(acctPort(a))}
+	scheme := map[vault.Security]string{vault.TLS: "imaps", vault.STARTTLS: "imap", vault.Insecure: "imap+insecure"}[a.SecurityOrDefault()]
+	src := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(a.PortOrDefault())}
 	cmd := shellLine(argv)
 	if strings.ContainsAny(cmd, "#;\"") {
 		if strings.Contains(cmd, `"""`) {
@@ -164,13 +150,13 @@ func neomuttConfig(a *vault.Account, argv []string) (string, error) {
 		return "", fmt.Errorf("account %q: a backtick in its name can't go into a neomutt backtick command", a.Name)
 	}
 	scheme, extra := "imaps", "set ssl_force_tls = yes\n"
-	switch acctSecurity(a) {
+	switch a.SecurityOrDefault() {
 	case vault.STARTTLS:
 		scheme, extra = "imap", "set ssl_starttls = yes\nset ssl_force_tls = yes\n"
 	case vault.Insecure:
 		scheme, extra = "imap", "set ssl_starttls = no\nset ssl_force_tls = no\n"
 	}
-	folder := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(acctPort(a)), Path: "/"}
+	folder := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(a.PortOrDefault()), Path: "/"}
 	q := func(s string) string { // neomutt double quotes: \ escapes, $ and ` expand
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
 	}
@@ -192,7 +178,7 @@ func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
 	}
 	eval := fmt.Sprintf(`__import__("subprocess").run([%s], capture_output=True, text=True, check=True).stdout.rstrip("\n")`, strings.Join(words, ", "))
 	ssl, starttls := "yes", "no"
-	switch acctSecurity(a) {
+	switch a.SecurityOrDefault() {
 	case vault.STARTTLS:
 		ssl, starttls = "no", "yes"
 	case vault.Insecure:
@@ -217,13 +203,13 @@ remotepasseval = %[6]s
 ssl = %[7]s
 starttls = %[8]s
 sslcacertfile = OS-DEFAULT
-`, n, v, pct.Replace(a.Host), acctPort(a), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
+`, n, v, pct.Replace(a.Host), a.PortOrDefault(), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
 }
 
 // himalaya 1.x (TOML): basic strings take JSON's escapes; the account name
 // is a quoted key. backend.auth.cmd runs through sh.
 func himalayaConfig(a *vault.Account, argv []string) (string, error) {
-	enc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[acctSecurity(a)]
+	enc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[a.SecurityOrDefault()]
 	return fmt.Sprintf(`[accounts.%s]
 email = %s
 backend.type = "imap"
@@ -233,7 +219,7 @@ backend.encryption.type = %q
 backend.login = %s
 backend.auth.type = "password"
 backend.auth.cmd = %s
-`, jsonQuote(a.Name), jsonQuote(a.Username), jsonQuote(a.Host), acctPort(a), enc, jsonQuote(a.Username), jsonQuote(shellLine(argv))), nil
+`, jsonQuote(a.Name), jsonQuote(a.Username), jsonQuote(a.Host), a.PortOrDefault(), enc, jsonQuote(a.Username), jsonQuote(shellLine(argv))), nil
 }
 
 var vdirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)

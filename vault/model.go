@@ -45,6 +45,23 @@ func (s Security) DefaultPort() int {
 	return 143
 }
 
+// SecurityOrDefault is the account's security, TLS when none is set.
+func (a *Account) SecurityOrDefault() Security {
+	if a.Security == "" {
+		return TLS
+	}
+	return a.Security
+}
+
+// PortOrDefault is the account's port, its security's default when none
+// is set.
+func (a *Account) PortOrDefault() int {
+	if a.Port == 0 {
+		return a.SecurityOrDefault().DefaultPort()
+	}
+	return a.Port
+}
+
 // Vault is the decrypted payload. A field added to any type below goes
 // into codec.go (codecFields), codec_encode.go and codec_decode.go too, and
 // into clone.go; TestCodecKnowsTheModel and TestCloneCoversEveryField

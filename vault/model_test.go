@@ -151,3 +151,20 @@ func TestActiveRecipients(t *testing.T) {
 		t.Fatalf("ActiveRecipients = %+v; want a and c", got)
 	}
 }
+
+func TestAccountDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		a    Account
+		sec  Security
+		port int
+	}{
+		{Account{}, TLS, 993},
+		{Account{Security: STARTTLS}, STARTTLS, 143},
+		{Account{Security: Insecure, Port: 1143}, Insecure, 1143},
+		{Account{Port: 10993}, TLS, 10993},
+	} {
+		if s, p := tc.a.SecurityOrDefault(), tc.a.PortOrDefault(); s != tc.sec || p != tc.port {
+			t.Errorf("%+v: %s %d, want %s %d", tc.a, s, p, tc.sec, tc.port)
+		}
+	}
+}
