@@ -110,6 +110,9 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 // identity) and the caller should go on.
 func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err error) {
 	c, _, err := agent.Unlocked(e.getenv, e.identityPath)
+	if errors.Is(err, agent.ErrUntrusted) {
+		return true, err // exit 2: never the vault behind someone's back
+	}
 	if err != nil {
 		return false, nil
 	}
@@ -155,7 +158,10 @@ func getErr(err error) error {
 // stays in the agent), else as the password path would (plain identity,
 // passphrase file, or one prompt that unlocks the agent too).
 func (e *env) getToken(vaultPath string, q agent.Query, noPrompt bool) error {
-	id := e.agentIdentity()
+	id, err := e.agentIdentityOrRefusal()
+	if err != nil {
+		return err
+	}
 	if id == nil {
 		kind, err := vault.DetectIdentity(e.identityPath)
 		if err != nil {

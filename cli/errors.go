@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 
+	"github.com/imapvault/imapvault/agent"
+	"github.com/imapvault/imapvault/agent/wire"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -112,6 +116,8 @@ func hintFor(err error, vaultPath string) string {
 		return "upgrade imapvault to open this vault; it was left untouched"
 	case errors.As(err, &locked):
 		return "wait for the other imapvault to finish, or close it"
+	case errors.Is(err, agent.ErrUntrusted):
+		return agentUntrustedHint(err)
 	case errors.Is(err, vault.ErrUntrusted):
 		return untrustedHint(err, vaultPath)
 	case errors.Is(err, vault.ErrUnsafePath):
@@ -124,4 +130,20 @@ func hintFor(err error, vaultPath string) string {
 		return "check the path"
 	}
 	return ""
+}
+
+// agentUntrustedHint names who owns the agent's folder or socket, and what
+// to do: the folder is in /tmp when XDG_RUNTIME_DIR is unset.
+func agentUntrustedHint(err error) string {
+	var ue *wire.UntrustedError
+	if !errors.As(err, &ue) {
+		return ""
+	}
+	h := ue.Hint()
+	if ue.UID >= 0 {
+		if u, lerr := user.LookupId(strconv.Itoa(ue.UID)); lerr == nil {
+			h = fmt.Sprintf("uid %d is %s; %s", ue.UID, u.Username, h)
+		}
+	}
+	return h
 }
