@@ -124,8 +124,7 @@ func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err erro
 	if err != nil {
 		return true, getErr(err)
 	}
-	_, err = fmt.Fprintln(e.stdout, v)
-	return true, err
+	return true, e.printValue(q, v)
 }
 
 func (e *env) getFromVault(vaultPath string, id *vault.Identity, q agent.Query) error {
@@ -137,7 +136,19 @@ func (e *env) getFromVault(vaultPath string, id *vault.Identity, q agent.Query) 
 	if err != nil {
 		return getErr(err)
 	}
-	_, err = fmt.Fprintln(e.stdout, v)
+	return e.printValue(q, v)
+}
+
+// printValue prints a field and a newline. A password saved before control
+// characters were refused goes to a pipe exactly as stored (the mail client
+// needs it whole), but never to a terminal, which would act on it.
+func (e *env) printValue(q agent.Query, v string) error {
+	if pos, _, bad := vault.FirstControl(v); bad && e.stdoutIsTerminal() {
+		return &cliError{code: exitFailure,
+			err:  fmt.Errorf("the %s holds a control character at character %d: not printed to a terminal, which would act on it", q.Field, pos),
+			hint: "a pipe gets it exactly ('imapvault get NAME | your-client'); give the account a new password with 'imapvault rotate'"}
+	}
+	_, err := fmt.Fprintln(e.stdout, v)
 	return err
 }
 

@@ -38,7 +38,8 @@ func TestValidateRefusesHostileFields(t *testing.T) {
 		{"escape in notes", func(a *Account) { a.Notes = "x\x1b[2J" }, "notes hold"},
 		{"huge notes", func(a *Account) { a.Notes = strings.Repeat("n\n", 4096) }, "notes are longer"},
 		{"bad hook_env name", func(a *Account) { a.HookEnv = []string{"A=B"} }, "hook_env entry 1"},
-		{"newline in password", func(a *Account) { a.Password = "p\nw" }, "newline"},
+		{"newline in password", func(a *Account) { a.Password = "p\nw" }, "line feed"},
+		{"ESC in password", func(a *Account) { a.Password = "Kx9\x1b[2J" }, "control character (ESC) at character 4"},
 		{"NUL in password", func(a *Account) { a.Password = "p\x00w" }, "NUL"},
 	}
 	for _, tt := range tests {
