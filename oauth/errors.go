@@ -63,6 +63,9 @@ func tokenError(err error, secrets ...string) *TokenError {
 		te.Revoked = re.ErrorCode == "invalid_grant"
 		return te
 	}
+	if errors.Is(err, ErrRedirected) {
+		return &TokenError{Err: redirected(err, secrets...)}
+	}
 	return &TokenError{Err: errors.New(scrub(err.Error(), secrets...))}
 }
 
