@@ -111,11 +111,14 @@ func hintFor(err error, vaultPath string) string {
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "this vault is not encrypted to your identity; pass the right one with --identity FILE"
 	case errors.Is(err, vault.ErrCorrupt):
-		return fmt.Sprintf("the file was left untouched; the last encrypted backups are in %s (copy one over the vault to restore it)", vault.BackupDir(vaultPath))
+		return fmt.Sprintf("the file was left untouched; the last encrypted backups are in %s (copy one over the vault, then 'imapvault trust --rollback', to restore it)", vault.BackupDir(vaultPath))
 	case errors.As(err, &ver):
 		return "upgrade imapvault to open this vault; it was left untouched"
 	case errors.As(err, &locked):
 		return "wait for the other imapvault to finish, or close it"
+	case errors.Is(err, vault.ErrRollback), errors.Is(err, wire.ErrRollback):
+		return fmt.Sprintf("a shared folder, sync tool or backup put an old copy back; nothing was saved. The newest may be on another machine or in %s; "+
+			"if you restored this copy on purpose, run 'imapvault trust --rollback'", vault.BackupDir(vaultPath))
 	case errors.Is(err, agent.ErrUntrusted):
 		return agentUntrustedHint(err)
 	case errors.Is(err, vault.ErrUntrusted):
