@@ -127,3 +127,24 @@ func TestTrustNewKeyResetsGeneration(t *testing.T) {
 		t.Fatalf("open after trusting the new key: %v", err)
 	}
 }
+
+// A caller that saves a copy of the vault it read (the TUI saves
+// snapshots) still counts on from the File's last save, not the copy's.
+func TestGenerationFollowsTheFile(t *testing.T) {
+	path, id, f := newVault(t)
+	stale := f.Vault.Clone()
+	for range 3 {
+		c := *stale
+		f.Vault = &c
+		if err := f.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g, err := Open(path, id)
+	if err != nil {
+		t.Fatalf("open after saves of stale copies: %v", err)
+	}
+	if g.Vault.Generation != stale.Generation+3 {
+		t.Fatalf("generation %d, want %d", g.Vault.Generation, stale.Generation+3)
+	}
+}

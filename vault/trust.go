@@ -23,6 +23,9 @@ type trust struct {
 	firstUse bool
 	self     string // the identity's own recipient, when it says
 	knownGen int64  // the generation known_vaults holds for this path, as far as f knows
+	// gen is the generation f last read or wrote. Callers swap f.Vault for
+	// copies (the TUI saves snapshots), so its Generation may lag behind.
+	gen int64
 }
 
 // NewRecipients are recipients someone else added that this user had not
@@ -55,7 +58,7 @@ func (f *File) admitOnOpen(auth authState) error {
 	}
 	f.takeKey(f.Vault, auth)
 	gen := f.Vault.Generation
-	f.knownGen = gen
+	f.knownGen, f.gen = gen, gen
 	if known == nil {
 		f.firstUse = true
 		return remember(f.Path, auth.id, f.readers, gen)
@@ -158,7 +161,7 @@ func (f *File) sealed() (*Vault, []byte) {
 	out := *f.Vault
 	key, hist := nextKey(f.history, f.key, f.key != nil && lostReader(f.readers, f.Vault))
 	out.VaultKey, out.KeyHistory, out.MAC = hex.EncodeToString(key), hist, ""
-	out.Generation = f.Vault.Generation + 1 // one more save (rollback.go)
+	out.Generation = max(f.Vault.Generation, f.gen) + 1 // one more save (rollback.go)
 	return &out, key
 }
 
@@ -166,7 +169,7 @@ func (f *File) sealed() (*Vault, []byte) {
 // recipients are all seen (we wrote them).
 func (f *File) saved(out *Vault, key []byte) error {
 	f.Vault.VaultKey, f.Vault.KeyHistory, f.Vault.MAC = out.VaultKey, out.KeyHistory, ""
-	f.Vault.Generation = out.Generation
+	f.Vault.Generation, f.gen = out.Generation, out.Generation
 	same := f.key != nil && slices.Equal(key, f.key)
 	before := f.readers
 	f.key, f.keyID, f.history = key, KeyID(key), out.KeyHistory
