@@ -86,9 +86,9 @@ type Status struct {
 	MaxExpires   time.Time `json:"max_expires,omitzero"`
 	// TTL is the idle limit the agent was unlocked with (0: none), so
 	// doctor can compare it with how often a mail sync runs.
-	TTL time.Duration `json:"ttl,omitempty"`
-	MemoryLocked bool      `json:"memory_locked"`
-	PID          int       `json:"pid"`
+	TTL          time.Duration `json:"ttl,omitempty"`
+	MemoryLocked bool          `json:"memory_locked"`
+	PID          int           `json:"pid"`
 }
 
 // Query picks one account and one field. Name wins; else Host (and User,
