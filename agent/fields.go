@@ -93,7 +93,8 @@ func Describe(v *vault.Vault) []AccountInfo {
 	out := make([]AccountInfo, len(v.Accounts))
 	for i, a := range v.Accounts {
 		out[i] = AccountInfo{ID: a.ID, Name: a.Name, Host: a.Host, Port: a.PortOrDefault(),
-			Security: string(a.SecurityOrDefault()), Username: a.Username, Address: a.Address, OAuth2: a.IsOAuth2()}
+			Security: string(a.SecurityOrDefault()), Username: a.Username, Address: a.Address, OAuth2: a.IsOAuth2(),
+			Created: a.Created, Modified: a.Modified}
 		if e := a.SMTP; e != nil {
 			user := e.Username
 			if user == "" {

@@ -44,14 +44,16 @@ type Response struct {
 // AccountInfo is an account as the agent describes it without a secret:
 // what the Secret Service provider builds its items from.
 type AccountInfo struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Host     string `json:"host"`
-	Port     int    `json:"port"`     // the default filled in
-	Security string `json:"security"` // the default filled in
-	Username string `json:"username"`
-	Address  string `json:"address,omitempty"`
-	OAuth2   bool   `json:"oauth2,omitempty"`
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Host     string    `json:"host"`
+	Port     int       `json:"port"`     // the default filled in
+	Security string    `json:"security"` // the default filled in
+	Username string    `json:"username"`
+	Address  string    `json:"address,omitempty"`
+	OAuth2   bool      `json:"oauth2,omitempty"`
+	Created  time.Time `json:"created,omitzero"`
+	Modified time.Time `json:"modified,omitzero"` // last edit of any field
 	// SMTP is the submission endpoint, defaults filled in (Username is
 	// the account's when the endpoint has none); nil when there is none.
 	SMTP *EndpointInfo `json:"smtp,omitempty"`
