@@ -41,16 +41,16 @@ func itemsOf(accts []wire.AccountInfo) []item {
 		created, changed := unix(a.Created.Unix()), unix(a.Modified.Unix())
 		out = append(out, item{
 			elem: pathElem(a.ID) + "_imap", account: a.Name, proto: "imap",
-			label: "imapvault: " + a.Name,
-			attrs: attrsFor(a.Name, a.Host, a.Port, a.Username, "imap", SchemaAccount),
+			label:   "imapvault: " + a.Name,
+			attrs:   attrsFor(a.Name, a.Host, a.Port, a.Username, "imap", SchemaAccount),
 			created: created, changed: changed,
 		})
 		if e := a.SMTP; e != nil && e.Host != "" {
 			out = append(out, item{
 				elem: pathElem(a.ID) + "_smtp", account: a.Name, proto: "smtp",
-				label: "imapvault: " + a.Name + " (smtp)",
-				attrs: attrsFor(a.Name, e.Host, e.Port, e.Username, "smtp", SchemaMsmtp),
-				also:  map[string][]string{"xdg:schema": {SchemaAccount}},
+				label:   "imapvault: " + a.Name + " (smtp)",
+				attrs:   attrsFor(a.Name, e.Host, e.Port, e.Username, "smtp", SchemaMsmtp),
+				also:    map[string][]string{"xdg:schema": {SchemaAccount}},
 				created: created, changed: changed,
 			})
 		}
