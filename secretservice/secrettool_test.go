@@ -1,6 +1,8 @@
 package secretservice
 
 import (
+	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -91,4 +93,89 @@ func TestChangeIsFollowed(t *testing.T) {
 	if out, _, _ := w.secretTool("", "lookup", "host", "mail.home.example"); out != pwHome {
 		t.Fatalf("the new host: %q", out)
 	}
+}
+
+// Writes are refused with a message that names the source, and the vault
+// file is not touched.
+func TestWritesRefused(t *testing.T) {
+	w := newWorld(t)
+	before := readFile(t, w.vault)
+	tests := []struct {
+		name  string
+		stdin string
+		args  []string
+	}{
+		{"store a new item", "Stored-Sentinel-pw", []string{"store", "--label=mine", "application", "demo"}},
+		{"store over an account", "Stored-Sentinel-pw", []string{"store", "--label=work", "account", "work"}},
+		{"clear an account", "", []string{"clear", "account", "work"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, errOut, code := w.secretTool(tc.stdin, tc.args...)
+			if code == 0 || !strings.Contains(errOut, "the vault is the source") || !strings.Contains(errOut, "imapvault edit") {
+				t.Fatalf("%v: exit %d, stderr %q; want a refusal naming imapvault edit", tc.args, code, errOut)
+			}
+		})
+	}
+	if after := readFile(t, w.vault); !bytes.Equal(before, after) {
+		t.Fatal("the vault file changed")
+	}
+	if out, _, _ := w.secretTool("", "lookup", "account", "work"); out != pwWork {
+		t.Fatalf("after the refused writes: %q", out)
+	}
+	if !strings.Contains(w.log.String(), "refused CreateItem") || !strings.Contains(w.log.String(), "refused Delete") {
+		t.Errorf("the refusals are not logged:\n%s", w.log.String())
+	}
+}
+
+// A locked agent gives no secret and no hang, but a clear failure that
+// says how to unlock, whether the items were seen before or never.
+func TestLocked(t *testing.T) {
+	w := newWorld(t)
+	if out, _, _ := w.secretTool("", "lookup", "account", "work"); out != pwWork {
+		t.Fatalf("unlocked: %q", out)
+	}
+	w.keyring.Lock()
+	for _, args := range [][]string{{"lookup", "account", "work"}, {"lookup", "xdg:schema", SchemaMsmtp, "host", "smtp.work.example"}} {
+		out, errOut, code := w.secretTool("", args...)
+		if code == 0 || out != "" || !strings.Contains(errOut, "imapvault unlock") {
+			t.Fatalf("%v while locked: %q exit %d stderr %q", args, out, code, errOut)
+		}
+	}
+	// search --unlock goes through Unlock; plain search lists them locked.
+	// (secret-tool prints the error and still exits 0 there.)
+	if out, errOut, _ := w.secretTool("", "search", "--unlock", "account", "work"); !strings.Contains(errOut, "imapvault unlock") || strings.Contains(out+errOut, pwWork) {
+		t.Fatalf("search --unlock while locked: %q", strings.ReplaceAll(out+errOut, pwWork, "PW"))
+	}
+	out, errOut, _ := w.secretTool("", "search", "account", "work")
+	if !strings.Contains(out+errOut, "label = imapvault: work") || strings.Contains(out+errOut, pwWork) {
+		t.Fatalf("search while locked should list the items without a secret:\n%s", strings.ReplaceAll(out+errOut, pwWork, "PW"))
+	}
+
+	// A provider that never saw the agent unlocked knows no items.
+	fresh := &world{t: t, addr: startBus(t, ""), log: &syncBuf{}, vault: w.vault, socket: w.socket}
+	fresh.serve(false)
+	if out, errOut, code := fresh.secretTool("", "lookup", "account", "work"); code == 0 || out != "" || !strings.Contains(errOut, "the imapvault agent is locked: run 'imapvault unlock'") {
+		t.Fatalf("lookup, never unlocked: %q exit %d stderr %q", out, code, errOut)
+	}
+	// No agent at all says so.
+	gone := &world{t: t, addr: startBus(t, ""), log: &syncBuf{}, vault: w.vault, socket: w.socket + ".none"}
+	gone.serve(false)
+	if _, errOut, code := gone.secretTool("", "lookup", "account", "work"); code == 0 || !strings.Contains(errOut, "no imapvault agent is running") {
+		t.Fatalf("lookup, no agent: exit %d stderr %q", code, errOut)
+	}
+
+	w.unlock()
+	if out, _, _ := w.secretTool("", "lookup", "account", "work"); out != pwWork {
+		t.Fatalf("unlocked again: %q", out)
+	}
+}
+
+func readFile(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
