@@ -1,7 +1,6 @@
 package secretservice
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -21,66 +20,8 @@ import (
 	"github.com/imapvault/imapvault/vault"
 )
 
-// startBus runs a private session bus (dbus-daemon, the real one) in a
-// temp folder and returns its address. servicesDir, when not "", is where
-// the bus looks for activation files.
 func startBus(t *testing.T, servicesDir string) string {
-	t.Helper()
-	bin := testimap.LookBin(t, "dbus-daemon", "dbus-daemon")
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "session.conf")
-	svc := ""
-	if servicesDir != "" {
-		svc = "<servicedir>" + servicesDir + "</servicedir>"
-	}
-	// The packaged session.conf also reads the system's activation files;
-	// this bus knows only ours.
-	err := os.WriteFile(conf, []byte(`<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=`+filepath.Join(dir, "bus")+`</listen><auth>EXTERNAL</auth>`+svc+`
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>
-</busconfig>
-`), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(bin, "--config-file="+conf, "--nofork", "--print-address")
-	cmd.Env = append(os.Environ(), "DBUS_VERBOSE=0")
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(out).ReadString('\n')
-		addr <- strings.TrimSpace(line)
-		io_discard(out)
-	}()
-	select {
-	case a := <-addr:
-		if a == "" {
-			t.Fatalf("dbus-daemon printed no address: %s", stderr.String())
-		}
-		return a
-	case <-time.After(60 * time.Second):
-		t.Fatalf("dbus-daemon did not start: %s", stderr.String())
-	}
-	return ""
-}
-
-func io_discard(r interface{ Read([]byte) (int, error) }) {
-	b := make([]byte, 512)
-	for {
-		if _, err := r.Read(b); err != nil {
-			return
-		}
-	}
+	return testimap.StartSessionBus(t, "", servicesDir, nil).Addr
 }
 
 // world is a vault, an agent serving it and the provider on a private bus.
