@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/agent"
-	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/demo"
+	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/tui"
 	"github.com/imapvault/imapvault/vault"
 )
