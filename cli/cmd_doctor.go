@@ -83,7 +83,7 @@ func (e *env) doctorInput() *doctor.Input {
 	}
 	dir, _ := agent.Dir(e.getenv)
 	in := &doctor.Input{Home: home, XDGConfig: e.getenv("XDG_CONFIG_HOME"), Getenv: e.getenv, Now: time.Now(),
-		Agent: doctor.Agent{Socket: agent.SocketPath(dir)}, SASLDirs: doctor.DefaultSASLDirs}
+		Agent: doctor.Agent{Socket: agent.SocketPath(dir)}, DefaultTTL: agent.DefaultTTL, SASLDirs: doctor.DefaultSASLDirs}
 	if c, err := agent.Dial(in.Agent.Socket); err == nil {
 		if s, err := c.Status(); err == nil {
 			in.Agent.Running, in.Agent.Unlocked, in.Agent.TTL = true, s.Unlocked, s.TTL

@@ -2,8 +2,6 @@ package doctor
 
 import (
 	"fmt"
-
-	"github.com/imapvault/imapvault/agent"
 )
 
 // wiredEntries are the configs that run imapvault for their secret.
@@ -64,7 +62,7 @@ func checkIdleTimeout(in *Input, s *setup) []Finding {
 	if len(wiredEntries(s)) == 0 {
 		return nil
 	}
-	ttl, whose := agent.DefaultTTL, "the default of 'imapvault unlock'"
+	ttl, whose := in.DefaultTTL, "the default of 'imapvault unlock'"
 	if in.Agent.Unlocked {
 		ttl, whose = in.Agent.TTL, "the running agent's"
 	}

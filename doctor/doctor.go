@@ -59,6 +59,9 @@ type Input struct {
 	Getenv    func(string) string
 	Vault     *vault.Vault
 	Agent     Agent
+	// DefaultTTL is the idle limit 'imapvault unlock' gives when told none
+	// (agent.DefaultTTL): the agent's, when it is not unlocked now.
+	DefaultTTL time.Duration
 	// Crontab is the user's crontab ("" none); CrontabFile names it in
 	// findings.
 	Crontab     string

@@ -49,7 +49,7 @@ func testInput(t *testing.T) *Input {
 	return &Input{Home: home, Getenv: func(k string) string { return env[k] }, Vault: testVault(),
 		Agent:   Agent{Socket: "/run/user/1000/imapvault/agent.sock"},
 		Crontab: string(cron), CrontabFile: crontab, SASLDirs: []string{filepath.Join(filepath.Dir(home), "sasl-none")},
-		CronSocket: "/tmp/imapvault-1000/agent.sock", Now: now}
+		CronSocket: "/tmp/imapvault-1000/agent.sock", DefaultTTL: 15 * time.Minute, Now: now}
 }
 
 // golden compares out with testdata/NAME, the fixture folder written $DIR.
