@@ -125,6 +125,11 @@ verification failed (the rotation stays pending), 2 usage or vault error.
 		fmt.Fprintln(e.stdout, "nothing to rotate")
 		return nil
 	}
+	for _, n := range names {
+		if a := f.Vault.Find(n); a != nil {
+			e.involve(a) // only these passwords are redacted from what it prints
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
