@@ -35,13 +35,13 @@ type env struct {
 	// secrets of every vault the command opened (read when the error is
 	// printed, so a password generated meanwhile counts too) and secrets
 	// that came in otherwise (stdin, an import file).
-	opened         []*vault.Vault
-	secrets        []string
+	opened  []*vault.Vault
+	secrets []string
 	// involved, once a command names the accounts it works on (rotate
 	// bob), narrows redaction to their secrets: another account's password
 	// must not hide words in bob's output. Empty: every opened secret.
-	involved map[string]bool // account ids
-	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
+	involved       map[string]bool // account ids
+	passphraseText string          // redacted whole only: it never passes a hook, a CSV cell or a server
 	// help, when set, receives a command's help as data instead of
 	// printing it (the man page and completion read it; help.go).
 	help      *helpDoc
