@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/vault"
 )
 
 // TestCheckDuringRotationIsNotRecorded: a check that runs while a rotation
@@ -165,5 +167,37 @@ func TestInterruptedCheckIsNotRecorded(t *testing.T) {
 	after := s.account("work").LastCheck
 	if after == nil || after.Status != "ok" || !after.At.Equal(before.At) {
 		t.Fatalf("the cancelled check replaced the last one: %+v", after)
+	}
+}
+
+// TestCheckWithoutPassword: an account with no password stored (an import
+// that had none) is not reported as a refused login, and no server is
+// asked (its host does not even resolve).
+func TestCheckWithoutPassword(t *testing.T) {
+	s := newSandbox(t)
+	s.plainIdentity()
+	s.must("", "init")
+	id, err := vault.LoadIdentity(s.identity, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := vault.OpenLocked(s.vault, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Vault.Add(&vault.Account{Name: "empty", Host: "imap.invalid", Username: "u"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.SaveMerged(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r := s.run("", "check", "--json", "empty")
+	if r.code != 1 || !strings.Contains(r.stdout, `"status": "no_password"`) || !strings.Contains(r.stdout, "no password stored") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	a := s.run("", "audit")
+	if !strings.Contains(a.stdout, "no password is stored") || strings.Contains(a.stdout, "refused the stored password") {
+		t.Errorf("audit:\n%s", a.stdout)
 	}
 }
