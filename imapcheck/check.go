@@ -187,12 +187,13 @@ func (c *checker) run(ctx context.Context) error {
 	}
 	// go-imap blocks in reads without deadlines we control: closing the
 	// conn is the only way to stop it when ctx ends.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	tcp := raw // raw is reassigned below; the closures keep the TCP conn
+	stop := context.AfterFunc(ctx, func() { tcp.Close() })
 	defer stop()
 	lingering := false // the conn was handed to finishLogout
 	defer func() {
 		if !lingering {
-			raw.Close()
+			tcp.Close()
 		}
 	}()
 	c.conn = newBudgetConn(raw, ReadBudget)
