@@ -26,6 +26,7 @@ func (e *env) rotateOAuth(name string, verifyTimeout time.Duration) (handled boo
 	}
 	o := *a.OAuth
 	oldRefresh := o.RefreshToken
+	e.namePublicClient(a.Name, &o)
 	if err := e.loginFlow(a, &o, flowFlags{}); err != nil {
 		return true, err
 	}
