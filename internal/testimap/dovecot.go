@@ -189,6 +189,11 @@ func (d *Dovecot) start(bin string) (err error) {
 	}
 }
 
+// ready and freePort are readyOn and freePortOn for 127.0.0.1.
+func ready(port int) bool { return readyOn("127.0.0.1", port) }
+
+func freePort() (int, error) { return freePortOn("127.0.0.1") }
+
 func readyOn(host string, port int) bool {
 	c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second)
 	if err != nil {
