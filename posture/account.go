@@ -30,7 +30,7 @@ func (e *EndpointError) Unwrap() error { return e.Err }
 type AccountResult struct {
 	// Posture holds the findings of every endpoint (at is now). An
 	// endpoint that could not be probed keeps the findings of the
-	// account's last posture; Posture is nil when none could be probed.
+	// account's last posture; Posture is nil when nothing was learnt.
 	Posture *vault.Posture
 	Errs    []*EndpointError // endpoints that could not be probed
 }
@@ -50,34 +50,36 @@ func (p *Prober) Accounts(ctx context.Context, accts []*vault.Account) []Account
 		mine := results[:n]
 		results = results[n:]
 		post := &vault.Posture{At: at, Findings: []Finding{}}
-		probed := 0
+		learnt := 0 // endpoints probed, or findings known without probing
 		for _, r := range mine {
 			if r.Err != nil {
 				out[i].Errs = append(out[i].Errs, &EndpointError{Endpoint: r.Endpoint.Name(), Err: r.Err})
 				post.Findings = append(post.Findings, previous(a, r.Endpoint.Name())...)
-				continue
+			} else {
+				learnt++
+				post.Findings = append(post.Findings, r.Findings...)
 			}
-			probed++
-			post.Findings = append(post.Findings, r.Findings...)
+			// Known without a connection.
 			if f, ok := sunsetFinding(a, r.Endpoint); ok {
 				post.Findings = append(post.Findings, f)
+				learnt++
 			}
 		}
-		if probed > 0 {
+		if learnt > 0 {
 			out[i].Posture = post
 		}
 	}
 	return out
 }
 
-// previous is what a's last posture found at the endpoint.
+// previous is what a's last posture found at the endpoint by probing.
 func previous(a *vault.Account, endpoint string) []Finding {
 	if a.LastCheck == nil || a.LastCheck.Posture == nil {
 		return nil
 	}
 	var out []Finding
 	for _, f := range a.LastCheck.Posture.Findings {
-		if f.Endpoint == endpoint {
+		if f.Endpoint == endpoint && f.Kind != BasicAuthSunset {
 			out = append(out, f)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -26,23 +27,26 @@ var errBudget = errors.New("server sent more than a probe reads (a broken or hos
 // conn is one probe connection: a budget on what it reads, a line reader
 // for the cleartext part, and the context's deadline on every operation.
 type conn struct {
-	raw  net.Conn
-	bud  *budget
-	br   *bufio.Reader
-	stop func() bool
+	raw     net.Conn
+	bud     *budget
+	br      *bufio.Reader
+	stop    func() bool
+	release func()
 }
 
-// dial opens a TCP connection that closes when ctx ends.
-func dial(ctx context.Context, addr string) (*conn, error) {
+// dial opens a TCP connection to ep's host that closes when ctx ends.
+func (p *Prober) dial(ctx context.Context, ep Endpoint, addr string) (*conn, error) {
+	release := p.opened(ep.hostKey())
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
+		release()
 		return nil, fmt.Errorf("cannot connect to %s: %w", addr, err)
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		raw.SetDeadline(dl)
 	}
-	c := &conn{raw: raw, bud: &budget{Conn: raw}}
+	c := &conn{raw: raw, bud: &budget{Conn: raw}, release: sync.OnceFunc(release)}
 	c.bud.left.Store(readBudget)
 	c.br = bufio.NewReaderSize(c.bud, 4096)
 	c.stop = context.AfterFunc(ctx, func() { raw.Close() })
@@ -52,6 +56,7 @@ func dial(ctx context.Context, addr string) (*conn, error) {
 func (c *conn) Close() {
 	c.stop()
 	c.raw.Close()
+	c.release()
 }
 
 // write sends s in one write, so that pipelined commands leave in one

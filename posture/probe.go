@@ -88,7 +88,7 @@ func (p *Prober) mainSession(ctx context.Context, ep Endpoint, d dialog, r *Resu
 func (p *Prober) cleartextSession(ctx context.Context, ep Endpoint, d dialog, r *Result) error {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
-	c, err := dial(ctx, ep.Addr())
+	c, err := p.dial(ctx, ep, ep.Addr())
 	if err != nil {
 		return err
 	}
@@ -148,7 +148,7 @@ func (p *Prober) implicitFinding(ctx context.Context, ep Endpoint, r *Result) {
 	defer cancel()
 	imp := ep
 	imp.Port = ep.implicitPort()
-	c, err := dial(ctx, imp.Addr())
+	c, err := p.dial(ctx, ep, imp.Addr())
 	if err == nil {
 		c.Close()
 		return

@@ -41,6 +41,9 @@ func TestStartTLSInjection(t *testing.T) {
 				if n := s.injected.Load(); (n > 0) != flawed {
 					t.Errorf("server answered %d pipelined commands inside TLS", n)
 				}
+				if n := s.logins.Load(); n != 0 {
+					t.Errorf("%d login attempts: a probe never logs in", n)
+				}
 				if flawed && r.Findings[0].Severity != High {
 					t.Errorf("severity %s", r.Findings[0].Severity)
 				}

@@ -15,7 +15,9 @@ type Prober struct {
 
 	mu    sync.Mutex
 	cache map[string]*entry
-	hosts map[string]chan struct{} // connections at once per host
+	hosts map[string]chan struct{} // endpoint probes at once per host
+	open  map[string]int           // connections open per host
+	peak  int                      // most connections open to one host, for tests
 }
 
 type entry struct {
@@ -27,7 +29,7 @@ type entry struct {
 func New(opts Options) *Prober {
 	opts = opts.withDefaults()
 	return &Prober{opts: opts, sem: make(chan struct{}, opts.Concurrency),
-		cache: map[string]*entry{}, hosts: map[string]chan struct{}{}}
+		cache: map[string]*entry{}, hosts: map[string]chan struct{}{}, open: map[string]int{}}
 }
 
 // Probe probes every endpoint not probed before by p and returns the
@@ -97,4 +99,19 @@ func (p *Prober) hostSlots(ep Endpoint) chan struct{} {
 		p.hosts[ep.hostKey()] = h
 	}
 	return h
+}
+
+// opened counts a connection to host until the returned func runs. An
+// endpoint's probe holds one host slot and dials one connection at a
+// time, so the count never exceeds PerHost; peak lets tests see it.
+func (p *Prober) opened(host string) func() {
+	p.mu.Lock()
+	p.open[host]++
+	p.peak = max(p.peak, p.open[host])
+	p.mu.Unlock()
+	return func() {
+		p.mu.Lock()
+		p.open[host]--
+		p.mu.Unlock()
+	}
 }

@@ -30,16 +30,42 @@ type rawServer struct {
 
 	conns    atomic.Int64
 	injected atomic.Int64 // commands answered that came in before TLS
+	logins   atomic.Int64 // LOGIN, AUTHENTICATE or AUTH commands received
+	gauge    *gauge       // optional, shared across servers
 	wg       sync.WaitGroup
 }
 
+// gauge counts connections open at once, across servers.
+type gauge struct {
+	mu        sync.Mutex
+	cur, peak int
+}
+
+func (g *gauge) add(d int) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	g.cur += d
+	g.peak = max(g.peak, g.cur)
+	g.mu.Unlock()
+}
+
+func (g *gauge) max() int { g.mu.Lock(); defer g.mu.Unlock(); return g.peak }
+
 func startRaw(t *testing.T, proto Proto, sec vault.Security, cfg *tls.Config, flawed bool) *rawServer {
+	t.Helper()
+	return startRawGauge(t, proto, sec, cfg, flawed, nil)
+}
+
+// startRawGauge is startRaw counting its connections into g.
+func startRawGauge(t *testing.T, proto Proto, sec vault.Security, cfg *tls.Config, flawed bool, g *gauge) *rawServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &rawServer{ln: ln, proto: proto, sec: sec, tls: cfg, flawed: flawed}
+	s := &rawServer{ln: ln, proto: proto, sec: sec, tls: cfg, flawed: flawed, gauge: g}
 	s.wg.Add(1)
 	go s.serve()
 	t.Cleanup(func() { ln.Close(); s.wg.Wait() })
@@ -60,9 +86,11 @@ func (s *rawServer) serve() {
 			return
 		}
 		s.conns.Add(1)
+		s.gauge.add(1)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer s.gauge.add(-1)
 			defer c.Close()
 			s.session(c)
 		}()
@@ -164,6 +192,9 @@ func (ss *session) imap() {
 			if !ss.upgrade() {
 				return
 			}
+		case "LOGIN", "AUTHENTICATE":
+			ss.s.logins.Add(1)
+			ss.say("%s NO not here", tag)
 		case "LOGOUT":
 			ss.say("* BYE bye")
 			ss.say("%s OK LOGOUT completed", tag)
@@ -199,6 +230,9 @@ func (ss *session) smtp() {
 			if !ss.upgrade() {
 				return
 			}
+		case "AUTH":
+			ss.s.logins.Add(1)
+			ss.say("535 5.7.8 not here")
 		case "QUIT":
 			ss.say("221 2.0.0 bye")
 			return

@@ -83,7 +83,7 @@ func (s *tlsSession) Close() {
 // when set) and runs the TLS handshake with cfg. A handshake the server
 // refuses wraps errRefusedTLS.
 func (p *Prober) openTLS(ctx context.Context, ep Endpoint, d dialog, cfg *tls.Config, inject string) (*tlsSession, error) {
-	c, err := dial(ctx, ep.Addr())
+	c, err := p.dial(ctx, ep, ep.Addr())
 	if err != nil {
 		return nil, err
 	}
