@@ -151,7 +151,15 @@ type Result struct {
 	Err error
 }
 
+// maxMessage caps a finding's words, which carry a host and certificate
+// names: every stored text has a cap.
+const maxMessage = 1024
+
 func (r *Result) add(kind, severity, format string, args ...any) {
+	msg := strings.ToValidUTF8(fmt.Sprintf(format, args...), "?")
+	if len(msg) > maxMessage {
+		msg = strings.ToValidUTF8(msg[:maxMessage-3], "") + "..."
+	}
 	r.Findings = append(r.Findings, Finding{Kind: kind, Severity: severity,
-		Endpoint: r.Endpoint.Name(), Message: fmt.Sprintf(format, args...)})
+		Endpoint: r.Endpoint.Name(), Message: msg})
 }
