@@ -184,12 +184,12 @@ type checker struct {
 	closed chan struct{} // closed once the connection is (run returned, or the logout ended)
 	// lingering: the conn was handed to finishLogout, which closes closed.
 	lingering bool
-	r     Result
-	start time.Time
-	phase string // what we were doing, for timeout messages
-	rec   *recorder
-	conn  *budgetConn
-	sasl  *saslConn
+	r         Result
+	start     time.Time
+	phase     string // what we were doing, for timeout messages
+	rec       *recorder
+	conn      *budgetConn
+	sasl      *saslConn
 }
 
 func (c *checker) run(ctx context.Context) error {
