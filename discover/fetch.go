@@ -86,6 +86,11 @@ func (f *fetcher) get(ctx context.Context, rawURL string) ([]byte, error) {
 		return nil, fmt.Errorf("the answer is %d bytes, more than the %d KiB allowed", resp.ContentLength, f.max>>10)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, f.max+1))
+	if ctx.Err() != nil {
+		// The deadline cut the body off; what was read is not the answer
+		// (the cut can surface as a clean end of the body).
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, f.explain(ctx, err)
 	}

@@ -177,7 +177,7 @@ func (d *run) mxStep(ctx context.Context) outcome {
 	r.Source = SourceMX
 	r.From += " (through the MX record " + host + ")"
 	r.Confirm = true
-	r.Why = fmt.Sprintf("found through the MX record of %s (%s), which DNS does not authenticate: check that %s is your mail provider",
+	r.Why = fmt.Sprintf("found through the MX record of %s (%s), which DNS does not authenticate: check that your mail provider runs %s",
 		d.a.domain, host, serverDomains(r))
 	return outcome{r: r}
 }

@@ -65,7 +65,7 @@ func (d *run) srvStep(ctx context.Context) outcome {
 	}
 	r := &Result{Address: d.a.full, Source: SourceSRV, From: from, IMAP: *imap, SMTP: smtp,
 		Auth: []Auth{AuthPassword}, Confirm: true}
-	r.Why = fmt.Sprintf("from DNS SRV records (RFC 6186), a hint that DNS does not authenticate: check that %s is your mail provider",
+	r.Why = fmt.Sprintf("from DNS SRV records (RFC 6186), a hint that DNS does not authenticate: check that your mail provider runs %s",
 		serverDomains(r))
 	return outcome{r: r}
 }
