@@ -11,6 +11,7 @@ import (
 
 	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/demo"
+	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/tui"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -34,6 +35,13 @@ Opens the terminal UI on your vault. Press ? inside for every key.`)
 		ShareWithAgent: func(id *vault.Identity) error {
 			return agent.UnlockWith(e.getenv, id, 0, 0)
 		}}
+	dopts, err := discover.OptionsFromEnv(e.getenv)
+	if err != nil {
+		return usageErr(err, "")
+	}
+	opts.Discover = func(ctx context.Context, addr string) (*discover.Result, error) {
+		return discover.Discover(ctx, addr, dopts)
+	}
 	if e.passphraseFile != "" {
 		p, err := e.passphrase()
 		if err != nil {
