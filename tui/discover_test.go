@@ -45,7 +45,7 @@ func TestAddFormWarnsAboutDNS(t *testing.T) {
 	opts.Discover = func(_ context.Context, addr string) (*discover.Result, error) {
 		asked = addr
 		return &discover.Result{Address: addr, Source: discover.SourceMX, Confirm: true,
-			Why: "check that your mail provider runs hoster.test",
+			Why:  "check that your mail provider runs hoster.test",
 			IMAP: discover.Server{Host: "imap.hoster.test", Port: 143, Security: vault.STARTTLS, Username: addr}}, nil
 	}
 	d := newDriver(t, fx.model(opts))
