@@ -179,3 +179,18 @@ func TestMXDomains(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseConfig: reading a full config file (alpha.xml, 2.5 KB).
+func BenchmarkParseConfig(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "alpha.xml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	a, _ := parseAddress("fred@alpha.test")
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := parseConfig(data, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
