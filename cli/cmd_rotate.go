@@ -38,7 +38,8 @@ Without --hook, in a terminal, the new password is shown there
 for you to set at the provider; press Enter once it is set.
 
 --hook recipe:NAME uses a recipe shipped with imapvault (Dovecot passwd-file,
-LDAP, mailcow, Mail-in-a-Box, Stalwart, Plesk, any of them over ssh);
+LDAP, mailcow, Mail-in-a-Box, Stalwart, Zimbra/Carbonio, Mailu, Plesk, any of
+them over ssh);
 'imapvault rotate --recipes' lists them with the settings each one needs.
 
 When the provider makes the password (app passwords, web panels), give it
