@@ -115,7 +115,6 @@ func startDNS(bin string, recs DNSRecords) (d *DNS, err error) {
 	// -k: stay in the foreground, so Close owns the process; -C: this file
 	// and not /etc/dnsmasq.conf.
 	d.cmd = exec.Command(bin, "-k", "-C", conf)
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	d.cmd.Stdout, d.cmd.Stderr = &d.stderr, &d.stderr
 	if err := d.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start dnsmasq: %w", err)
