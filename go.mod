@@ -22,6 +22,7 @@ require (
 	github.com/gofrs/flock v0.13.2
 	github.com/zitadel/oidc/v3 v3.52.0
 	golang.org/x/crypto v0.55.0
+	golang.org/x/net v0.57.0
 	golang.org/x/oauth2 v0.38.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
