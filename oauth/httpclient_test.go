@@ -35,8 +35,8 @@ func TestEndpointsHTTPSOnlyButLoopback(t *testing.T) {
 		if (err == nil) != tc.ok {
 			t.Errorf("token URL %s: %v, want ok=%v", tc.url, err, tc.ok)
 		}
-		if !tc.ok && strings.HasPrefix(tc.url, "http://") && !errors.Is(err, ErrInsecureEndpoint) {
-			t.Errorf("token URL %s: %v, want ErrInsecureEndpoint", tc.url, err)
+		if !tc.ok && strings.HasPrefix(tc.url, "http://") && !errors.Is(err, ErrInsecureURL) {
+			t.Errorf("token URL %s: %v, want ErrInsecureURL", tc.url, err)
 		}
 	}
 	// The other endpoints follow the same rule.
@@ -45,8 +45,8 @@ func TestEndpointsHTTPSOnlyButLoopback(t *testing.T) {
 		{Provider: Custom, ClientID: "c", TokenURL: "https://a/t", DeviceURL: "http://a.example/dev"},
 		{Provider: Custom, ClientID: "c", TokenURL: "https://a/t", RevokeURL: "http://a.example/rev"},
 	} {
-		if err := Apply(o); !errors.Is(err, ErrInsecureEndpoint) {
-			t.Errorf("%+v: %v, want ErrInsecureEndpoint", o, err)
+		if err := Apply(o); !errors.Is(err, ErrInsecureURL) {
+			t.Errorf("%+v: %v, want ErrInsecureURL", o, err)
 		}
 	}
 }
@@ -55,14 +55,14 @@ func TestEndpointsHTTPSOnlyButLoopback(t *testing.T) {
 func TestStoredInsecureEndpointRefused(t *testing.T) {
 	o := &vault.OAuth{Provider: Custom, ClientID: "c", TokenURL: "http://login.example.invalid/token",
 		RevokeURL: "http://login.example.invalid/revoke", RefreshToken: "Refresh-Sentinel-7Hq"}
-	if _, err := Fresh(context.Background(), o, nil); !errors.Is(err, ErrInsecureEndpoint) {
-		t.Errorf("Fresh: %v, want ErrInsecureEndpoint", err)
+	if _, err := Fresh(context.Background(), o, nil); !errors.Is(err, ErrInsecureURL) {
+		t.Errorf("Fresh: %v, want ErrInsecureURL", err)
 	}
-	if _, err := Revoke(context.Background(), o, o.RefreshToken); !errors.Is(err, ErrInsecureEndpoint) {
-		t.Errorf("Revoke: %v, want ErrInsecureEndpoint", err)
+	if _, err := Revoke(context.Background(), o, o.RefreshToken); !errors.Is(err, ErrInsecureURL) {
+		t.Errorf("Revoke: %v, want ErrInsecureURL", err)
 	}
-	if _, err := Login(context.Background(), o, LoginOptions{Device: true}); !errors.Is(err, ErrInsecureEndpoint) {
-		t.Errorf("Login: %v, want ErrInsecureEndpoint", err)
+	if _, err := Login(context.Background(), o, LoginOptions{Device: true}); !errors.Is(err, ErrInsecureURL) {
+		t.Errorf("Login: %v, want ErrInsecureURL", err)
 	}
 }
 
@@ -89,14 +89,14 @@ func TestEndpointRedirectNotFollowed(t *testing.T) {
 		o := &vault.OAuth{Provider: Custom, ClientID: "c", ClientSecret: "Client-Secret-4Wp", TokenURL: endpoint.URL + "/token",
 			RevokeURL: endpoint.URL + "/revoke", RefreshToken: secret}
 		_, err := Fresh(context.Background(), o, nil)
-		if !errors.Is(err, ErrRedirected) {
-			t.Errorf("%d: Fresh: %v, want ErrRedirected", code, err)
+		if !errors.Is(err, ErrRedirect) {
+			t.Errorf("%d: Fresh: %v, want ErrRedirect", code, err)
 		}
 		if err != nil && strings.Contains(err.Error(), secret) {
 			t.Errorf("%d: the error quotes the refresh token: %v", code, err)
 		}
-		if _, err := Revoke(context.Background(), o, secret); !errors.Is(err, ErrRedirected) {
-			t.Errorf("%d: Revoke: %v, want ErrRedirected", code, err)
+		if _, err := Revoke(context.Background(), o, secret); !errors.Is(err, ErrRedirect) {
+			t.Errorf("%d: Revoke: %v, want ErrRedirect", code, err)
 		}
 		endpoint.Close()
 	}

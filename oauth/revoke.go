@@ -34,8 +34,8 @@ func Revoke(ctx context.Context, o *vault.OAuth, refreshToken string) (revoked b
 	if err := CheckEndpoint("revoke-url", o.RevokeURL); err != nil {
 		return false, err
 	}
-	resp, err := client(ctx).Do(req)
-	if errors.Is(err, ErrRedirected) {
+	resp, err := clientFrom(ctx).Do(req)
+	if errors.Is(err, ErrRedirect) {
 		return false, fmt.Errorf("revoke: %w", redirected(err, refreshToken, o.ClientSecret))
 	}
 	if err != nil {
