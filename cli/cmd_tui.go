@@ -11,8 +11,8 @@ import (
 
 	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/demo"
-	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/discover"
+	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/tui"
 	"github.com/imapvault/imapvault/vault"
 )
