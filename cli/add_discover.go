@@ -14,6 +14,7 @@ import (
 	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -23,23 +24,39 @@ const proveTimeout = 30 * time.Second
 // discoverAccount fills a (which has an address and no host) from what
 // discovery finds. Flags the person gave (set) win. Servers found through
 // DNS need a yes: --yes, or an answer on the terminal.
-func (e *env) discoverAccount(a *vault.Account, set map[string]bool, df *discoverFlags, isOAuth bool) error {
+//
+// For an OAuth2 account it returns the OAuth2 settings the discovered
+// <oAuth2> block gives (nil: none), for the flags to build on.
+func (e *env) discoverAccount(a *vault.Account, set map[string]bool, df *discoverFlags, isOAuth bool) (*vault.OAuth, error) {
 	r, err := e.discoverAddress(a.Address, df)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	applyDiscovered(a, r, set)
 	printDiscovered(e.stdout, r, df.yes)
 	if !isOAuth && !r.HasAuth(discover.AuthPassword) {
-		return usageErr(fmt.Errorf("%s logs in with OAuth2 only, not with a password", a.Host),
-			"add it with --auth oauth2 --provider (google, microsoft or custom) and your --client-id")
+		hint := "add it with --auth oauth2 --provider (google, microsoft or custom) and your --client-id"
+		if r.OAuth != nil {
+			hint = "add it with --auth oauth2: the servers' OAuth2 settings were found too"
+		}
+		return nil, usageErr(fmt.Errorf("%s logs in with OAuth2 only, not with a password", a.Host), hint)
 	}
 	if r.Confirm && !df.yes {
 		if err := e.confirmServers(a, r); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	if !isOAuth || r.OAuth == nil {
+		return nil, nil
+	}
+	o, err := oauth.FromAutoconfig(oauth.Autoconfig{Issuer: r.OAuth.Issuer, AuthURL: r.OAuth.AuthURL,
+		TokenURL: r.OAuth.TokenURL, Scope: strings.Join(r.OAuth.Scopes, " "), ClientID: r.OAuth.ClientID})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "imapvault: warning: the discovered OAuth2 settings are not usable (%s); give --provider\n", line(err.Error()))
+		return nil, nil
+	}
+	o.ClientSecret = r.OAuth.ClientSecret // a published one, if any; never printed
+	return o, nil
 }
 
 // applyDiscovered copies what was found into a, except what the flags in

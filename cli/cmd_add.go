@@ -94,8 +94,9 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 		a.Changed = d
 	}
 	discovering := a.Address != "" && a.Host == ""
+	var foundOAuth *vault.OAuth // the discovered <oAuth2> settings, for the flags to build on
 	if discovering {
-		if err := e.discoverAccount(a, set, df, isOAuth); err != nil {
+		if foundOAuth, err = e.discoverAccount(a, set, df, isOAuth); err != nil {
 			return err
 		}
 	}
@@ -110,7 +111,7 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	}
 	if isOAuth {
 		// Before the vault's lock: a browser login may take minutes.
-		if a.OAuth, err = of.settings(nil); err != nil {
+		if a.OAuth, err = of.settings(foundOAuth); err != nil {
 			return err
 		}
 		a.Auth = vault.AuthOAuth2

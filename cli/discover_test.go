@@ -239,3 +239,37 @@ func TestAddAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestAddAddressOAuthFromAutoconfig: the <oAuth2> block discovery finds
+// fills the account's OAuth2 settings, so --auth oauth2 needs no
+// --provider: the account keeps the discovered endpoints and the published
+// client id.
+func TestAddAddressOAuthFromAutoconfig(t *testing.T) {
+	s := newSandbox(t)
+	trustTestCA(t, s)
+	d := testimap.StartDovecot(t, map[string]string{"fred@alpha.test": "unused-Pa55word"})
+	discoverWorld(t, s, map[string]string{
+		"autoconfig.alpha.test/mail/config-v1.1.xml": configFor("127.0.0.1", d.ImplicitPort(), "Alpha"),
+	}, testimap.DNSRecords{})
+	s.init()
+	r := s.run("a-refresh-token-sentinel\n", "add", "--address", "fred@alpha.test", "--auth", "oauth2",
+		"--refresh-token-stdin", "--passphrase-file="+s.passFile)
+	out := r.stdout + r.stderr
+	if r.code != 0 {
+		t.Fatalf("exit %d: the discovered OAuth2 settings were not used\n%s", r.code, out)
+	}
+	f, err := vault.Open(s.vault, loadTestIdentity(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Vault.Find("fred@alpha.test")
+	if a == nil || !a.IsOAuth2() || a.OAuth.Provider != "custom" || a.OAuth.ClientID != "open" ||
+		a.OAuth.TokenURL != "https://login.alpha.test/t" || a.OAuth.RefreshToken != "a-refresh-token-sentinel" {
+		t.Fatalf("saved %+v", a)
+	}
+	for _, secret := range []string{"sentinel-client-secret", "a-refresh-token-sentinel"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("output holds %q:\n%s", secret, out)
+		}
+	}
+}
