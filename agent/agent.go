@@ -64,4 +64,7 @@ var (
 	ErrTokenNotServed = wire.ErrTokenNotServed
 	ErrUnsupported    = wire.ErrUnsupported
 	ErrRefused        = wire.ErrRefused
+	// ErrUntrusted: the socket's folder or its listener is another
+	// user's (*wire.UntrustedError); nothing was sent.
+	ErrUntrusted = wire.ErrUntrusted
 )

@@ -6,6 +6,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/agent/wire"
+	"github.com/imapvault/imapvault/vault"
 )
 
 // The wire itself (framing, message types, error codes) is agent/wire;
@@ -24,6 +25,9 @@ const errIncorrectIdentity = "incorrect_identity"
 func encodeErr(err error) *response {
 	if errors.Is(err, age.ErrIncorrectIdentity) {
 		return &response{Err: errIncorrectIdentity, Msg: err.Error()}
+	}
+	if errors.Is(err, vault.ErrRollback) {
+		return &response{Err: "rollback", Msg: err.Error()}
 	}
 	for code, e := range wire.ErrCodes {
 		if errors.Is(err, e) {

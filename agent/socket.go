@@ -36,8 +36,12 @@ func privateDir(dir string) error {
 		return fmt.Errorf("agent folder: %w", err)
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !fi.IsDir() || (ok && int(st.Uid) != os.Getuid()) {
-		return fmt.Errorf("agent folder %s is not a folder of yours: refusing to use it", dir)
+	switch {
+	case !fi.IsDir():
+		return &wire.UntrustedError{Path: "folder " + dir, Reason: "is not a folder (a symlink?)", UID: -1}
+	case ok && int(st.Uid) != os.Getuid():
+		return &wire.UntrustedError{Path: "folder " + dir,
+			Reason: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", st.Uid, os.Getuid()), UID: int(st.Uid)}
 	}
 	if fi.Mode().Perm() != 0o700 {
 		if err := os.Chmod(dir, 0o700); err != nil {
@@ -110,6 +114,10 @@ func Start(exe, dir string, env []string) (*Client, error) {
 		c, err := Dial(SocketPath(dir))
 		if err == nil {
 			return c, nil
+		}
+		if errors.Is(err, ErrUntrusted) {
+			cmd.Process.Kill()
+			return nil, err
 		}
 		select {
 		case err := <-exited:

@@ -249,6 +249,8 @@ func TestAgentRefusesOtherUsers(t *testing.T) {
 		t.Fatalf("nobody reached the socket through its 0700 folder: %s", out)
 	}
 	os.Chmod(s.agentDir(), 0o755)
+	// Closed again before stop: our own clients refuse a folder open to others.
+	defer os.Chmod(s.agentDir(), 0o700)
 	os.Chmod(sock, 0o666)
 	out := asNobody(t, sock)
 	if strings.Contains(out, "connect failed") {

@@ -16,14 +16,25 @@ import (
 // session's agent when the agent is unlocked for e.identityPath, else nil.
 // It never prompts and never starts an agent.
 func (e *env) agentIdentity() *vault.Identity {
+	id, _ := e.agentIdentityOrRefusal()
+	return id
+}
+
+// agentIdentityOrRefusal is agentIdentity, with the one error a command
+// must not step past: the agent's socket or folder is another user's
+// (agent.ErrUntrusted). Going on would hide someone lying in wait.
+func (e *env) agentIdentityOrRefusal() (*vault.Identity, error) {
 	c, s, err := agent.Unlocked(e.getenv, e.identityPath)
+	if errors.Is(err, agent.ErrUntrusted) {
+		return nil, err
+	}
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	// The connection stays open for this process's life: every open asks
 	// the agent again, so a lock takes effect at once.
 	return &vault.Identity{Path: e.identityPath, Kind: vault.IdentityProtected,
-		Identities: []age.Identity{agent.Identity{Agent: c}}, Recipient: s.Recipient}
+		Identities: []age.Identity{agent.Identity{Agent: c}}, Recipient: s.Recipient}, nil
 }
 
 // hasTerminal reports whether a passphrase could be asked.

@@ -151,7 +151,16 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 				c.OAuth.RefreshToken, c.OAuth.AccessToken, c.OAuth.Expiry, c.OAuth.Refreshed = refresh.RefreshToken, "", refresh.Expiry, refresh.Refreshed
 			}
 		}
-		if err := vault.Validate(&c); err != nil {
+		// The stored password is not being entered: one saved before
+		// control characters were refused must not block other edits.
+		stored := c.Password
+		c.Password = ""
+		if *stdin {
+			c.Password = password
+		}
+		err := vault.Validate(&c)
+		c.Password = stored
+		if err != nil {
 			return usageErr(err, "")
 		}
 		if other := v.Find(c.Name); other != nil && other.ID != a.ID {

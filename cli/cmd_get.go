@@ -110,6 +110,9 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 // identity) and the caller should go on.
 func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err error) {
 	c, _, err := agent.Unlocked(e.getenv, e.identityPath)
+	if errors.Is(err, agent.ErrUntrusted) {
+		return true, err // exit 2: never the vault behind someone's back
+	}
 	if err != nil {
 		return false, nil
 	}
@@ -121,8 +124,7 @@ func (e *env) getFromAgent(vaultPath string, q agent.Query) (done bool, err erro
 	if err != nil {
 		return true, getErr(err)
 	}
-	_, err = fmt.Fprintln(e.stdout, v)
-	return true, err
+	return true, e.printValue(q, v)
 }
 
 func (e *env) getFromVault(vaultPath string, id *vault.Identity, q agent.Query) error {
@@ -134,7 +136,19 @@ func (e *env) getFromVault(vaultPath string, id *vault.Identity, q agent.Query) 
 	if err != nil {
 		return getErr(err)
 	}
-	_, err = fmt.Fprintln(e.stdout, v)
+	return e.printValue(q, v)
+}
+
+// printValue prints a field and a newline. A password saved before control
+// characters were refused goes to a pipe exactly as stored (the mail client
+// needs it whole), but never to a terminal, which would act on it.
+func (e *env) printValue(q agent.Query, v string) error {
+	if pos, _, bad := vault.FirstControl(v); bad && e.stdoutIsTerminal() {
+		return &cliError{code: exitFailure,
+			err:  fmt.Errorf("the %s holds a control character at character %d: not printed to a terminal, which would act on it", q.Field, pos),
+			hint: "a pipe gets it exactly ('imapvault get NAME | your-client'); give the account a new password with 'imapvault rotate'"}
+	}
+	_, err := fmt.Fprintln(e.stdout, v)
 	return err
 }
 
@@ -155,7 +169,10 @@ func getErr(err error) error {
 // stays in the agent), else as the password path would (plain identity,
 // passphrase file, or one prompt that unlocks the agent too).
 func (e *env) getToken(vaultPath string, q agent.Query, noPrompt bool) error {
-	id := e.agentIdentity()
+	id, err := e.agentIdentityOrRefusal()
+	if err != nil {
+		return err
+	}
 	if id == nil {
 		kind, err := vault.DetectIdentity(e.identityPath)
 		if err != nil {

@@ -13,7 +13,7 @@ func init() {
 }
 
 func runTrust(e *env, args []string) error {
-	fs := e.flags("trust", "trust [--yes]", `
+	fs := e.flags("trust", "trust [--yes] | trust --rollback", `
 Accepts the vault file as it is on disk now, like removing a line from ssh's
 known_hosts. imapvault remembers which key authenticates each vault (in
 $XDG_STATE_HOME/imapvault/known_vaults) and refuses a vault file whose key
@@ -25,8 +25,15 @@ a member (after removing a recipient) never needs this command.
 Before trusting, look at who can read it:
   age -d -i IDENTITY VAULT | jq .recipients
 trust lists the recipients, marks those you have not seen before, and
-remembers them. Without --yes it only shows them.`)
+remembers them. Without --yes it only shows them.
+
+--rollback accepts an older copy of the vault on purpose (a backup you
+restored): imapvault remembers the newest copy each vault had on this
+machine and refuses an older one, which is what a shared folder or a sync
+tool handing back stale passwords, or a removed member still a recipient,
+looks like.`)
 	yes := fs.Bool("yes", false, "remember the vault's current key and recipients")
+	rollback := fs.Bool("rollback", false, "accept the vault file although it is older than one opened here")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -37,6 +44,18 @@ remembers them. Without --yes it only shows them.`)
 	id, err := e.identity()
 	if err != nil {
 		return err
+	}
+	if *rollback {
+		rep, err := vault.TrustRollback(e.vaultPath, id)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "trusted: %s at generation %d", rep.Path, rep.Generation)
+		if rep.Known > rep.Generation {
+			fmt.Fprintf(e.stdout, " (this machine had opened generation %d since %s)", rep.Known, rep.OpenedAt.Local().Format("2006-01-02 15:04"))
+		}
+		fmt.Fprintln(e.stdout)
+		return nil
 	}
 	if !*yes {
 		return e.showForTrust(id)

@@ -225,8 +225,8 @@ func (e *env) passphrase() ([]byte, error) {
 // while this session's agent is unlocked for that file, it asks the agent
 // instead and never prompts (agentenv.go).
 func (e *env) identity() (*vault.Identity, error) {
-	if id := e.agentIdentity(); id != nil {
-		return id, nil
+	if id, err := e.agentIdentityOrRefusal(); id != nil || err != nil {
+		return id, err
 	}
 	id, err := vault.LoadIdentity(e.identityPath, e.passphrase)
 	if errors.Is(err, os.ErrNotExist) {

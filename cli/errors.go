@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 
+	"github.com/imapvault/imapvault/agent"
+	"github.com/imapvault/imapvault/agent/wire"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -113,11 +117,16 @@ func hintFor(err error, vaultPath string) string {
 	case errors.Is(err, vault.ErrNoIdentity):
 		return "this vault is not encrypted to your identity; pass the right one with --identity FILE"
 	case errors.Is(err, vault.ErrCorrupt):
-		return fmt.Sprintf("the file was left untouched; the last encrypted backups are in %s (copy one over the vault to restore it)", vault.BackupDir(vaultPath))
+		return fmt.Sprintf("the file was left untouched; the last encrypted backups are in %s (copy one over the vault, then 'imapvault trust --rollback', to restore it)", vault.BackupDir(vaultPath))
 	case errors.As(err, &ver):
 		return "upgrade imapvault to open this vault; it was left untouched"
 	case errors.As(err, &locked):
 		return "wait for the other imapvault to finish, or close it"
+	case errors.Is(err, vault.ErrRollback), errors.Is(err, wire.ErrRollback):
+		return fmt.Sprintf("a shared folder, sync tool or backup put an old copy back; nothing was saved. The newest may be on another machine or in %s; "+
+			"if you restored this copy on purpose, run 'imapvault trust --rollback'", vault.BackupDir(vaultPath))
+	case errors.Is(err, agent.ErrUntrusted):
+		return agentUntrustedHint(err)
 	case errors.Is(err, vault.ErrUntrusted):
 		return untrustedHint(err, vaultPath)
 	case errors.Is(err, vault.ErrUnsafePath):
@@ -130,4 +139,20 @@ func hintFor(err error, vaultPath string) string {
 		return "check the path"
 	}
 	return ""
+}
+
+// agentUntrustedHint names who owns the agent's folder or socket, and what
+// to do: the folder is in /tmp when XDG_RUNTIME_DIR is unset.
+func agentUntrustedHint(err error) string {
+	var ue *wire.UntrustedError
+	if !errors.As(err, &ue) {
+		return ""
+	}
+	h := ue.Hint()
+	if ue.UID >= 0 {
+		if u, lerr := user.LookupId(strconv.Itoa(ue.UID)); lerr == nil {
+			h = fmt.Sprintf("uid %d is %s; %s", ue.UID, u.Username, h)
+		}
+	}
+	return h
 }

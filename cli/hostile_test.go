@@ -267,7 +267,7 @@ func TestSecretPiecesNeverLeak(t *testing.T) {
 	os.Remove(csv)
 	for _, rc := range refused {
 		r := s.run(rc.stdin, append(rc.args, "--passphrase-file", s.passFile)...)
-		if r.code != 2 || !strings.Contains(r.stderr, "newline, carriage return or NUL") {
+		if r.code != 2 || !strings.Contains(r.stderr, "the password holds a control character") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and the reason", rc.args, r.code, r.stderr)
 		}
 		outs = append(outs, r)

@@ -106,12 +106,26 @@ func runPassCommands(e *env, o importOpts, steps []importers.Step, missing map[i
 		}
 		users[a.PassCmd] = append(users[a.PassCmd], i)
 	}
+	// A command that can't be shown whole is not run, consent or not.
+	shown := map[string]string{}
+	kept := cmds[:0]
+	for _, c := range cmds {
+		if v, ok := showCommand(c); ok {
+			shown[c] = v
+			kept = append(kept, c)
+			continue
+		}
+		for _, i := range users[c] {
+			missing[i] = fmt.Sprintf("its password command is too long to show whole (%d bytes, at most %d), so it was not run", len(c), maxShownCommand)
+		}
+	}
+	cmds = kept
 	if len(cmds) == 0 {
 		return false, nil
 	}
 	if o.dryRun {
-		for _, is := range users {
-			for _, i := range is {
+		for _, c := range cmds {
+			for _, i := range users[c] {
 				missing[i] = dryRunCommand
 			}
 		}
@@ -120,7 +134,11 @@ func runPassCommands(e *env, o importOpts, steps []importers.Step, missing map[i
 	if !o.yes {
 		fmt.Fprintf(e.stderr, "%d password commands will run, once each, without stdin, killed after %s:\n", len(cmds), o.cmdTimeout)
 		for _, c := range cmds {
-			fmt.Fprintf(e.stderr, "  %s\n", termtext.Line(c))
+			var names []string
+			for _, i := range users[c] {
+				names = append(names, termtext.Line(steps[i].Account.Name))
+			}
+			fmt.Fprintf(e.stderr, "  for %s:\n    %s\n", strings.Join(names, ", "), shown[c])
 		}
 		fmt.Fprint(e.stderr, "Run them? [y/N] ")
 		line, err := bufio.NewReader(e.stdin).ReadString('\n')
@@ -129,8 +147,8 @@ func runPassCommands(e *env, o importOpts, steps []importers.Step, missing map[i
 		}
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
 			fmt.Fprintln(e.stderr, "not running them: those accounts are imported without a password")
-			for _, is := range users {
-				for _, i := range is {
+			for _, c := range cmds {
+				for _, i := range users[c] {
 					missing[i] = "its password command was not run (you said no)"
 				}
 			}

@@ -24,9 +24,9 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		{"bad date", head + "two,h,143,tls,u,p,2024-13-01\n", "line 2, column changed: bad changed date"},
 		// A quoted cell that spans lines moves every later line number.
 		{"line after a multi-line cell", head + "\"one\n\",h1,993,tls,u,p1,\n" + "two,h,143,tls,u,p2,2024-13-01\n", "line 4, column changed: bad changed date"},
-		{"newline in password", head + good + "two,h,143,tls,u,\"Zq-secret\nXy-Wvbk\",\n", "line 3, column password: the password holds a newline"},
-		{"CR in password", head + good + "two,h,143,tls,u,\"Zq-secret\rXy-Wvbk\",\n", "line 3, column password: the password holds a newline"},
-		{"NUL in password", head + good + "two,h,143,tls,u,Zq-secret\x00Xy-Wvbk,\n", "line 3, column password: the password holds a newline"},
+		{"newline in password", head + good + "two,h,143,tls,u,\"Zq-secret\nXy-Wvbk\",\n", "line 3, column password: the password holds a control character (line feed) at character 10"},
+		{"CR in password", head + good + "two,h,143,tls,u,\"Zq-secret\rXy-Wvbk\",\n", "line 3, column password: the password holds a control character (carriage return) at character 10"},
+		{"NUL in password", head + good + "two,h,143,tls,u,Zq-secret\x00Xy-Wvbk,\n", "line 3, column password: the password holds a control character (NUL) at character 10"},
 		// An unquoted comma in a password shifts the cells; no piece of it is quoted.
 		{"comma in password", head + good + "two,h,143,tls,u,Zq-secret,Xy-Wvbk,\n", "line 3: wrong number of fields"},
 		{"comma in password, no changed column", "name,host,username,password,changed\n" + "two,h,u,Zq-secret,Xy-Wvbk\n", "line 2, column changed: bad changed date"},

@@ -81,8 +81,12 @@ func TestRotateNewPasswordStdinRefused(t *testing.T) {
 	s := newRotSandbox(t, "work")
 	for _, tc := range []struct{ stdin, want string }{
 		{"\n", "empty"},
-		{"abc\rdef\n", "line break or NUL"},
-		{"abc\x00def\n", "line break or NUL"},
+		{"abc\rdef\n", "(carriage return) at character 4"},
+		{"abc\x00def\n", "(NUL) at character 4"},
+		{"abc\x1b]52;c;eA==\x07\n", "(ESC) at character 4"},
+		{"abcdef\x07\n", "(BEL) at character 7"},
+		{"ab\x7fcdef\n", "(DEL) at character 3"},
+		{"ab\u009bcdef\n", "(CSI) at character 3"},
 		{rotOld + "\n", "the current password"},
 	} {
 		r := s.exec(tc.stdin, &syscall.SysProcAttr{Setsid: true}, "rotate", "work", "--new-password-stdin")

@@ -87,6 +87,11 @@ func TestForgedVaultBetweenCommands(t *testing.T) {
 	}
 	os.WriteFile(tmp, readFile(t, backups[len(backups)-1]), 0o600)
 	os.Rename(tmp, alice.vault)
+	// A backup is older than the last save: restoring it is said on purpose.
+	if r := alice.run("", "list"); r.code != 2 || !strings.Contains(r.stderr, "this is an older copy") {
+		t.Fatalf("a restored backup opened without trust --rollback: exit %d\n%s", r.code, r.stderr)
+	}
+	alice.must("", "trust", "--rollback")
 	alice.must("Typed-After-Forgery-Pw-9!\n", "add", "--name", "later", "--host", "h", "--user", "u", "--password-stdin")
 	if got := decryptsWith(t, dataDir, malloryKey, ""); len(got) > 0 {
 		t.Fatalf("the forger can read %v", got)

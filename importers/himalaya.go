@@ -18,6 +18,9 @@ import (
 // in 0.9 (imap.encryption, imap.passwd.raw / imap.passwd.cmd). himalaya's
 // default encryption is TLS.
 func ParseHimalaya(file string, data []byte) (*Result, error) {
+	if line := tomlTooDeep(data); line > 0 {
+		return nil, synErr(file, line, "arrays or tables nest more than %d deep", MaxTOMLNesting)
+	}
 	var doc map[string]any
 	md, err := toml.Decode(string(data), &doc)
 	if err != nil {

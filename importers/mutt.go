@@ -25,10 +25,12 @@ func ParseMutt(file string, data []byte) (*Result, error) {
 
 // ParseMuttFiles is ParseMutt that also follows `source FILE` (relative
 // to the sourcing file, ~/ as the home folder, at most 10 deep, never a
-// "command|" source) through read; nil read skips sourced files with a note.
+// "command|" source) through read (ReadSourced: regular files, each
+// bounded), at most MaxSourcedFiles files and MaxSourcedBytes in all; nil
+// read skips sourced files with a note.
 func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error)) (*Result, error) {
 	r := &Result{}
-	cmds, err := muttExpand(file, data, read, 0, r)
+	cmds, err := muttExpand(file, data, read, 0, r, &sourceBudget{})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 }
 
 // muttExpand reads a file's commands, splicing in sourced files.
-func muttExpand(file string, data []byte, read func(string) ([]byte, error), depth int, r *Result) ([]muttCmd, error) {
+func muttExpand(file string, data []byte, read func(string) ([]byte, error), depth int, r *Result, budget *sourceBudget) ([]muttCmd, error) {
 	cmds, err := muttCommands(file, data)
 	if err != nil {
 		return nil, err
@@ -226,7 +228,10 @@ func muttExpand(file string, data []byte, read func(string) ([]byte, error), dep
 			if err != nil {
 				return nil, synErr(file, c.line, "cannot read the sourced file: %v", errors.Unwrap(err))
 			}
-			sub, err := muttExpand(src, data, read, depth+1, r)
+			if err := budget.take(len(data)); err != nil {
+				return nil, synErr(file, c.line, "%v: is it sourcing itself?", err)
+			}
+			sub, err := muttExpand(src, data, read, depth+1, r, budget)
 			if err != nil {
 				return nil, err
 			}

@@ -20,7 +20,7 @@ func Parse(kind, file string, data []byte) (*Result, error) {
 		return ParseAerc(file, data)
 	case "mutt":
 		// mutt configs are often split: follow `source` as mutt does.
-		return ParseMuttFiles(file, data, os.ReadFile)
+		return ParseMuttFiles(file, data, ReadSourced)
 	case "offlineimap":
 		return ParseOfflineimap(file, data)
 	case "himalaya":

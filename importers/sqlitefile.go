@@ -11,10 +11,17 @@ import (
 // only and only what key4.db needs: table b-trees, records, overflow
 // pages. It follows https://www.sqlite.org/fileformat.html. See the report
 // in the package tests for why this is not a full SQLite driver.
+//
+// Nothing in the file is trusted: every size and offset is checked before
+// it is used, each page may be used once (a second visit is a loop), and
+// what is gathered never adds up to more than the file itself, as in any
+// well-formed database, whose payloads are disjoint.
 type sqliteFile struct {
 	data     []byte
 	pageSize int
 	usable   int
+	used     map[uint32]bool // pages visited by this read: b-tree or overflow
+	budget   int             // payload bytes still allowed
 }
 
 var errSQLite = errors.New("not an SQLite database this reader understands")
@@ -27,25 +34,39 @@ func openSQLite(data []byte) (*sqliteFile, error) {
 	if ps == 1 {
 		ps = 65536
 	}
-	if ps < 512 || ps&(ps-1) != 0 || len(data)%ps != 0 {
+	// SQLite requires at least 480 usable bytes a page: the payload
+	// arithmetic below relies on it.
+	if ps < 512 || ps&(ps-1) != 0 || len(data)%ps != 0 || ps-int(data[20]) < 480 {
 		return nil, errSQLite
 	}
 	if enc := binary.BigEndian.Uint32(data[56:60]); enc > 1 {
 		return nil, fmt.Errorf("%w: text encoding %d", errSQLite, enc)
 	}
-	return &sqliteFile{data: data, pageSize: ps, usable: ps - int(data[20])}, nil
+	return &sqliteFile{data: data, pageSize: ps, usable: ps - int(data[20]), used: map[uint32]bool{}, budget: len(data)}, nil
 }
 
 func (f *sqliteFile) page(n uint32) ([]byte, error) {
-	off := int(n-1) * f.pageSize
-	if n == 0 || off+f.pageSize > len(f.data) {
+	if n == 0 || uint64(n) > uint64(len(f.data)/f.pageSize) {
 		return nil, errSQLite
 	}
+	off := int(n-1) * f.pageSize
 	return f.data[off : off+f.pageSize], nil
+}
+
+// visit marks a page used; false when it already was (a loop).
+func (f *sqliteFile) visit(n uint32) bool {
+	if f.used[n] {
+		return false
+	}
+	f.used[n] = true
+	return true
 }
 
 // table returns the rows of a table as column name -> value.
 func (f *sqliteFile) table(name string) ([]map[string]any, error) {
+	// Each read starts afresh: a page may serve two reads of one file.
+	clear(f.used)
+	f.budget = len(f.data)
 	master, err := f.rows(1)
 	if err != nil {
 		return nil, err
@@ -56,7 +77,7 @@ func (f *sqliteFile) table(name string) ([]map[string]any, error) {
 		}
 		root, ok := r[3].(int64)
 		sql, _ := r[4].(string)
-		if !ok {
+		if !ok || root < 1 || root > 1<<31 {
 			return nil, errSQLite
 		}
 		cols := sqliteColumns(sql)
@@ -103,14 +124,12 @@ func sqliteColumns(sql string) []string {
 // rows walks a table b-tree from its root page.
 func (f *sqliteFile) rows(root uint32) ([][]any, error) {
 	var out [][]any
-	seen := map[uint32]bool{}
 	var walk func(n uint32, depth int) error
 	walk = func(n uint32, depth int) error {
 		// A page visited twice is a loop in a damaged or hostile file.
-		if depth > 40 || seen[n] {
+		if depth > 40 || !f.visit(n) {
 			return errSQLite
 		}
-		seen[n] = true
 		p, err := f.page(n)
 		if err != nil {
 			return err
@@ -145,6 +164,9 @@ func (f *sqliteFile) rows(root uint32) ([][]any, error) {
 			case 0x0d:
 				size, k := uvarint(p[c:])
 				_, k2 := uvarint(p[c+k:])
+				if k == 0 || k2 == 0 || size > uint64(f.budget) {
+					return errSQLite
+				}
 				payload, err := f.payload(p, c+k+k2, int(size))
 				if err != nil {
 					return err
@@ -179,10 +201,11 @@ func (f *sqliteFile) payload(p []byte, at, size int) ([]byte, error) {
 			local = k
 		}
 	}
-	if at+local > len(p) || size > len(f.data) {
+	if size < 0 || size > f.budget || at > len(p) || at+local > len(p) {
 		return nil, errSQLite
 	}
-	out := append([]byte{}, p[at:at+local]...)
+	f.budget -= size
+	out := append(make([]byte, 0, size), p[at:at+local]...)
 	if local == size {
 		return out, nil
 	}
@@ -191,6 +214,9 @@ func (f *sqliteFile) payload(p []byte, at, size int) ([]byte, error) {
 	}
 	next := binary.BigEndian.Uint32(p[at+local : at+local+4])
 	for len(out) < size {
+		if !f.visit(next) {
+			return nil, errSQLite // an overflow chain that loops
+		}
 		op, err := f.page(next)
 		if err != nil {
 			return nil, err
@@ -204,7 +230,7 @@ func (f *sqliteFile) payload(p []byte, at, size int) ([]byte, error) {
 
 func sqliteRecord(b []byte) ([]any, error) {
 	hsize, n := uvarint(b)
-	if n == 0 || int(hsize) > len(b) {
+	if n == 0 || hsize > uint64(len(b)) || hsize < uint64(n) {
 		return nil, errSQLite
 	}
 	var types []uint64
@@ -229,10 +255,10 @@ func sqliteRecord(b []byte) ([]any, error) {
 			w = 8
 		case t == 8 || t == 9:
 			w = 0
-		case t >= 12:
+		case t >= 12 && (t-12)/2 <= uint64(len(b)-pos):
 			w = int((t - 12) / 2)
 		default:
-			return nil, errSQLite
+			return nil, errSQLite // 10, 11, or longer than the record
 		}
 		if pos+w > len(b) {
 			return nil, errSQLite

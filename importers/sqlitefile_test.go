@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/imapvault/imapvault/internal/testimap"
@@ -63,15 +65,33 @@ c.commit()
 }
 
 // FuzzSQLiteReader: a damaged or hostile key4.db gives an error, never a
-// panic or a hang.
+// panic, a hang or more memory than the file's size. Seeds: a bare header,
+// the hostile files of sqlitehostile_test.go (those under 64 KiB are in
+// testdata/fuzz/FuzzSQLiteReader too; IMAPVAULT_WRITE_FUZZ_SEEDS=1 writes
+// them again).
+//
+//	go test ./importers/ -run '^$' -fuzz FuzzSQLiteReader -fuzztime 60s
 func FuzzSQLiteReader(f *testing.F) {
 	hdr := append([]byte("SQLite format 3\x00\x02\x00"), make([]byte, 512-18)...)
 	f.Add(hdr)
+	for name, data := range hostileSQLite() {
+		f.Add(data)
+		if os.Getenv("IMAPVAULT_WRITE_FUZZ_SEEDS") == "1" && len(data) < 64<<10 {
+			dir := filepath.Join("testdata", "fuzz", "FuzzSQLiteReader")
+			os.MkdirAll(dir, 0o755)
+			body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(data)) + ")\n"
+			if err := os.WriteFile(filepath.Join(dir, strings.ReplaceAll(name, " ", "-")), []byte(body), 0o644); err != nil {
+				f.Fatal(err)
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		db, err := openSQLite(data)
 		if err != nil {
 			return
 		}
-		db.table("metaData")
+		for _, table := range []string{"metaData", "nssPrivate"} {
+			db.table(table)
+		}
 	})
 }

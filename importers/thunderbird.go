@@ -62,7 +62,7 @@ func ProfileDir(root string) (string, error) {
 // primary password; it may return ErrPrimaryPassword's cause.
 func ReadThunderbird(profile string, primary func() ([]byte, error)) (*Result, error) {
 	prefsPath := filepath.Join(profile, "prefs.js")
-	data, err := os.ReadFile(prefsPath)
+	data, err := readRegular(prefsPath, MaxPrefsBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ type tbLogins struct {
 // thunderbirdPasswords fills passwords from logins.json + key4.db.
 func thunderbirdPasswords(profile string, r *Result, primary func() ([]byte, error)) error {
 	lp := filepath.Join(profile, "logins.json")
-	data, err := os.ReadFile(lp)
+	data, err := readRegular(lp, MaxLoginsBytes)
 	if errors.Is(err, os.ErrNotExist) {
 		for i := range r.Accounts {
 			if !r.Accounts[i].OAuth2 {
@@ -217,7 +217,7 @@ func thunderbirdPasswords(profile string, r *Result, primary func() ([]byte, err
 
 // readKey4 reads the rows import needs from key4.db.
 func readKey4(path string) (*key4Rows, error) {
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path, MaxKey4Bytes)
 	if err != nil {
 		return nil, err
 	}

@@ -70,6 +70,9 @@ func tokenError(err error, secrets ...string) *TokenError {
 		te.Revoked = re.ErrorCode == "invalid_grant"
 		return te
 	}
+	if errors.Is(err, ErrRedirect) {
+		return &TokenError{Err: redirected(err, secrets...)}
+	}
 	return &TokenError{Err: errors.New(scrub(err.Error(), secrets...))}
 }
 

@@ -41,6 +41,9 @@ func Fresh(ctx context.Context, o *vault.OAuth, save Saver) (string, error) {
 	if o.RefreshToken == "" {
 		return "", &TokenError{Revoked: true, Code: "no_refresh_token", Description: "no refresh token stored"}
 	}
+	if err := checkEndpoints(o); err != nil {
+		return "", err
+	}
 	tok, err := Config(o).TokenSource(withClient(ctx), &oauth2.Token{RefreshToken: o.RefreshToken}).Token()
 	if err != nil {
 		return "", tokenError(err, o.RefreshToken, o.ClientSecret, o.AccessToken)

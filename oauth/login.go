@@ -61,6 +61,9 @@ func Login(ctx context.Context, o *vault.OAuth, opt LoginOptions) (*oauth2.Token
 	if opt.Show == nil {
 		opt.Show = func(Flow) {}
 	}
+	if err := checkEndpoints(o); err != nil {
+		return nil, err
+	}
 	ctx = withClient(ctx)
 	if opt.Device {
 		return deviceLogin(ctx, o, opt)

@@ -6,7 +6,6 @@ package oauth
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -116,16 +115,7 @@ func Apply(o *vault.OAuth) error {
 	if o.TokenURL == "" && o.Issuer == "" {
 		return fmt.Errorf("a custom OAuth2 provider needs --issuer (its endpoints are discovered) or --token-url")
 	}
-	for _, u := range []struct{ name, v string }{{"auth-url", o.AuthURL}, {"token-url", o.TokenURL}, {"device-url", o.DeviceURL}, {"revoke-url", o.RevokeURL}} {
-		if u.v == "" {
-			continue
-		}
-		pu, err := url.Parse(u.v)
-		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-			return fmt.Errorf("--%s %q is not an http(s) URL", u.name, u.v)
-		}
-	}
-	return nil
+	return checkEndpoints(o) // httpclient.go
 }
 
 // Config is the golang.org/x/oauth2 client configuration of o. RedirectURL

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,7 +31,13 @@ func Revoke(ctx context.Context, o *vault.OAuth, refreshToken string) (revoked b
 	if o.ClientSecret != "" {
 		req.SetBasicAuth(url.QueryEscape(o.ClientID), url.QueryEscape(o.ClientSecret))
 	}
+	if err := CheckEndpoint("revoke-url", o.RevokeURL); err != nil {
+		return false, err
+	}
 	resp, err := clientFrom(ctx).Do(req)
+	if errors.Is(err, ErrRedirect) {
+		return false, fmt.Errorf("revoke: %w", redirected(err, refreshToken, o.ClientSecret))
+	}
 	if err != nil {
 		return false, fmt.Errorf("revoke: %s", scrub(err.Error(), refreshToken, o.ClientSecret))
 	}

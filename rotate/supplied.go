@@ -12,15 +12,16 @@ import (
 var ErrProviderPassword = errors.New("unusable password from the provider")
 
 // CheckProviderPassword refuses a password the provider gave us that we
-// could not keep or send faithfully: empty, holding a line break or NUL
-// (a paste of two lines, a stray carriage return), or the current password
+// could not keep or send faithfully: empty, holding a control character
+// (a paste of two lines, a stray carriage return, an escape sequence), or
+// the current password
 // again (verifying it would prove nothing).
 func CheckProviderPassword(pw, current string) error {
 	switch {
 	case pw == "":
 		return fmt.Errorf("%w: it is empty", ErrProviderPassword)
 	case vault.CheckPassword(pw) != nil:
-		return fmt.Errorf("%w: it holds a line break or NUL character; paste the password alone", ErrProviderPassword)
+		return fmt.Errorf("%w: %w; paste the password alone", ErrProviderPassword, vault.CheckPassword(pw))
 	case pw == current:
 		return fmt.Errorf("%w: it is the current password; ask the provider for a new one", ErrProviderPassword)
 	}

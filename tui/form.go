@@ -219,6 +219,9 @@ func (m Model) submitForm() (tea.Model, tea.Cmd) {
 		}
 	}
 	pw := f.inputs[fPassword].Value()
+	if err := vault.CheckPassword(pw); err != nil {
+		return fail(fPassword, err.Error())
+	}
 	var tags []string
 	for _, t := range strings.Split(val(fTags), ",") {
 		if t = strings.TrimSpace(t); t != "" {

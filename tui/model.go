@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -249,6 +250,12 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		msg.Content = strings.TrimRight(msg.Content, "\r\n")
 		if strings.ContainsAny(msg.Content, "\r\n\t") {
 			m.setStatus("paste refused: it holds a line break or a tab, and every field is one line", true)
+			return m, nil
+		}
+		// Nor any other control character (ESC, BEL, DEL, C1): the input
+		// would drop it, and a password without it is one nobody set.
+		if pos, _, bad := vault.FirstControl(msg.Content); bad {
+			m.setStatus(fmt.Sprintf("paste refused: it holds a control character at character %d; copy the text alone", pos), true)
 			return m, nil
 		}
 		return m.updateFocused(msg)

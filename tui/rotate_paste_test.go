@@ -70,3 +70,21 @@ func TestRotateWizardProviderAccount(t *testing.T) {
 		t.Fatal("esc did not go back to the start")
 	}
 }
+
+// A paste holding a control character (an escape sequence, BEL, DEL, C1)
+// is refused whole, naming the position: the field would drop the
+// character, and a password without it is one nobody set.
+func TestRotatePasteRefusesControlCharacters(t *testing.T) {
+	for _, paste := range []string{"Pz4\x1b[31mred", "Pz4bell\x07", "Pz4\x7fdel", "Pz4\u009bc1"} {
+		fx, d, _ := rotFixture(t)
+		d.keys("r", "g")
+		d.wantScreen("Paste the password")
+		d.send(tea.PasteMsg{Content: paste})
+		d.send(tea.WindowSizeMsg{Width: 200, Height: 30})
+		d.wantScreen("paste refused: it holds a control character at character")
+		d.keys("enter")
+		if a := fx.reopen(t).Find("rot-me"); a.Pending != nil || a.Password != sentinel {
+			t.Fatalf("paste %q: the account changed (pending %+v)", paste, a.Pending)
+		}
+	}
+}

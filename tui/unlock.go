@@ -207,6 +207,12 @@ func (m Model) onUnlockFailed(msg unlockFailedMsg) (tea.Model, tea.Cmd) {
 		m.unlock.err = "wrong passphrase — try again"
 	case errors.Is(msg.err, vault.ErrNoIdentity):
 		m.unlock.err = "this identity cannot open the vault: " + msg.err.Error()
+	case errors.Is(msg.err, vault.ErrRollback):
+		// Retyping the passphrase changes nothing: say what to do.
+		m.fatal = msg.err
+		m.fatalHint = "a sync tool or backup put an old copy back; if you restored it on purpose, run 'imapvault trust --rollback'"
+		m.screen = scrFatal
+		return m, nil
 	default:
 		m.unlock.err = msg.err.Error()
 	}

@@ -84,24 +84,46 @@ func mustExist(path string) error {
 	return nil
 }
 
+// load reads the vault at path. An open that finds its copy older than
+// known_vaults says reads again while the file keeps changing: a save in
+// another process renames its file in before it records its generation,
+// so a copy read just before that save is not a rollback.
 func load(path string, id *Identity) (*File, error) {
+	for try := 0; ; try++ {
+		f, st, err := loadOnce(path, id)
+		var re *RollbackError
+		if errors.As(err, &re) && try < 10 {
+			if cur, serr := statFile(path); serr == nil && !sameVersion(cur, st) {
+				continue
+			}
+		}
+		return f, err
+	}
+}
+
+// sameVersion compares what a stat tells of two versions of the file.
+func sameVersion(a, b stamp) bool {
+	return a.size == b.size && a.mtime.Equal(b.mtime) && a.ctime.Equal(b.ctime) && a.ino == b.ino
+}
+
+func loadOnce(path string, id *Identity) (*File, stamp, error) {
 	data, st, err := readStamped(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("open vault %s: %w", path, ErrNotFound)
+		return nil, st, fmt.Errorf("open vault %s: %w", path, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open vault %s: %w", path, err)
+		return nil, st, fmt.Errorf("open vault %s: %w", path, err)
 	}
 	v, auth, err := decode(data, id.Identities)
 	if err != nil {
-		return nil, fmt.Errorf("open vault %s: %w", path, err)
+		return nil, st, fmt.Errorf("open vault %s: %w", path, err)
 	}
 	f := &File{Path: path, Vault: v, identities: id.Identities, loaded: st, baseData: data}
 	f.self = id.Recipient
 	if err := f.admitOnOpen(auth); err != nil {
-		return nil, fmt.Errorf("open vault %s: %w", path, err)
+		return nil, st, fmt.Errorf("open vault %s: %w", path, err)
 	}
-	return f, nil
+	return f, st, nil
 }
 
 // Create writes a new vault at path encrypted to the identity's recipient.

@@ -48,6 +48,10 @@ type knownVault struct {
 	KeyID      string    `json:"key_id,omitempty"`
 	Recipients []string  `json:"recipients"`
 	Seen       time.Time `json:"seen"`
+	// Generation is the highest Vault.Generation this machine opened or
+	// wrote, since GenerationAt: an older copy is refused (rollback.go).
+	Generation   int64     `json:"generation,omitempty"`
+	GenerationAt time.Time `json:"generation_at,omitzero"`
 }
 
 type knownFile struct {
@@ -111,9 +115,25 @@ func lookupKnown(path string) (*knownVault, error) {
 	return kf.Vaults[path], nil
 }
 
-// remember records that the vault at path is keyed by keyID and that its
-// user has seen recipients, under the state file's own lock.
-func remember(path, keyID string, recipients []string) error {
+// remember records that the vault at path is keyed by keyID, that its
+// user has seen recipients, and that this machine has opened or written its
+// generation gen (kept when lower than the one recorded), under the state
+// file's own lock.
+func remember(path, keyID string, recipients []string, gen int64) error {
+	return editKnown(path, func(e *knownVault) {
+		e.KeyID = keyID
+		for _, r := range recipients {
+			if !slices.Contains(e.Recipients, r) {
+				e.Recipients = append(e.Recipients, r)
+			}
+		}
+		e.Seen = time.Now().UTC().Truncate(time.Second)
+		raiseGeneration(e, gen) // rollback.go
+	})
+}
+
+// editKnown changes (or adds) the entry for path in known_vaults.
+func editKnown(path string, edit func(e *knownVault)) error {
 	path = knownKey(path)
 	file := KnownVaultsFile()
 	if file == "" {
@@ -122,7 +142,7 @@ func remember(path, keyID string, recipients []string) error {
 		if memKnown.kf.Vaults == nil {
 			memKnown.kf.Vaults = map[string]*knownVault{}
 		}
-		update(&memKnown.kf, path, keyID, recipients)
+		update(&memKnown.kf, path, edit)
 		return nil
 	}
 	dir := filepath.Dir(file)
@@ -138,7 +158,7 @@ func remember(path, keyID string, recipients []string) error {
 	if err != nil {
 		return err
 	}
-	update(kf, path, keyID, recipients)
+	update(kf, path, edit)
 	b, err := json.MarshalIndent(kf, "", "  ")
 	if err != nil {
 		return err
@@ -149,17 +169,11 @@ func remember(path, keyID string, recipients []string) error {
 	return nil
 }
 
-func update(kf *knownFile, path, keyID string, recipients []string) {
+func update(kf *knownFile, path string, edit func(e *knownVault)) {
 	e := kf.Vaults[path]
 	if e == nil {
 		e = &knownVault{}
 		kf.Vaults[path] = e
 	}
-	e.KeyID = keyID
-	for _, r := range recipients {
-		if !slices.Contains(e.Recipients, r) {
-			e.Recipients = append(e.Recipients, r)
-		}
-	}
-	e.Seen = time.Now().UTC().Truncate(time.Second)
+	edit(e)
 }

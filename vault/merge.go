@@ -53,7 +53,10 @@ func mergeAt(base, ours, theirs *Vault, now time.Time) (*Vault, []Conflict) {
 	origOurs, origTheirs := ours, theirs
 	ours, theirs = ours.Clone(), theirs.Clone() // the result is built from these copies
 	m := &merger{now: now}
-	out := &Vault{Version: max(ours.Version, theirs.Version), StrengthKey: ours.StrengthKey}
+	// The newer of the two generations: the save of the result counts one
+	// more, so it is newer than both (rollback.go).
+	out := &Vault{Version: max(ours.Version, theirs.Version), StrengthKey: ours.StrengthKey,
+		Generation: max(ours.Generation, theirs.Generation)}
 	// The key: whichever side rotated wins (a File checked theirs first).
 	out.VaultKey, out.KeyHistory = ours.VaultKey, ours.KeyHistory
 	if ours.VaultKey == base.VaultKey {

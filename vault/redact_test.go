@@ -1,6 +1,8 @@
 package vault
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -33,12 +35,32 @@ func TestRedact(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
-	for _, pw := range []string{"a\nb", "a\rb", "a\x00b", "\n"} {
-		if err := CheckPassword(pw); err != ErrBadPassword {
-			t.Errorf("CheckPassword(%q) = %v, want ErrBadPassword", pw, err)
+	refused := []struct {
+		pw   string
+		pos  int
+		name string
+	}{
+		{"a\nb", 2, "line feed"}, {"a\rb", 2, "carriage return"}, {"a\x00b", 2, "NUL"}, {"\n", 1, "line feed"},
+		{"Qzx\x1b]52;c;Zm9v\x07", 4, "ESC"}, {"Kwd\x07", 4, "BEL"}, {"ünï\tcode", 4, "tab"},
+		{"Dxl\x7f", 4, "DEL"}, {"c1\u009b31m", 3, "CSI"}, {"c1\u0085", 3, "U+0085"},
+		{"Rxw\x9bbyte", 4, "a C1 control byte"}, {"\x01", 1, "U+0001"}, {"\x1f", 1, "U+001F"},
+	}
+	for _, tc := range refused {
+		err := CheckPassword(tc.pw)
+		var pe *PasswordCharError
+		if !errors.Is(err, ErrBadPassword) || !errors.As(err, &pe) || pe.Pos != tc.pos {
+			t.Errorf("CheckPassword(%q) = %v, want a PasswordCharError at %d", tc.pw, err, tc.pos)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, fmt.Sprintf("(%s) at character %d", tc.name, tc.pos)) {
+			t.Errorf("CheckPassword(%q): %q does not name %s at %d", tc.pw, msg, tc.name, tc.pos)
+		}
+		if strings.Contains(msg, tc.pw) || (len(tc.pw) > 3 && strings.Contains(msg, tc.pw[:3])) {
+			t.Errorf("the error quotes the password: %q", msg)
 		}
 	}
-	for _, pw := range []string{"plain", "with space", "ünï\tcode"} {
+	for _, pw := range []string{"plain", "with space", "ünïcode", "emoji 🔑", "\u00a0nbsp", "\u00e9\u00ff"} {
 		if err := CheckPassword(pw); err != nil {
 			t.Errorf("CheckPassword(%q) = %v", pw, err)
 		}

@@ -56,6 +56,7 @@ func (f *File) Reload() ([]Conflict, error) {
 		return nil, fmt.Errorf("reload vault %s: %w", f.Path, err)
 	}
 	f.takeKey(theirs, auth)
+	f.gen = max(f.gen, theirs.Generation)
 	f.Vault, f.loaded, f.baseData = merged, st, data
 	return cs, nil
 }

@@ -22,6 +22,10 @@ type trust struct {
 	newRecip []Recipient
 	firstUse bool
 	self     string // the identity's own recipient, when it says
+	knownGen int64  // the generation known_vaults holds for this path, as far as f knows
+	// gen is the generation f last read or wrote. Callers swap f.Vault for
+	// copies (the TUI saves snapshots), so its Generation may lag behind.
+	gen int64
 }
 
 // NewRecipients are recipients someone else added that this user had not
@@ -48,16 +52,22 @@ func (f *File) admitOnOpen(auth authState) error {
 		if err := admitKey(f.Path, f.Vault, auth, known.KeyID); err != nil {
 			return err
 		}
+		if err := checkGeneration(f.Path, f.Vault, known); err != nil {
+			return err
+		}
 	}
 	f.takeKey(f.Vault, auth)
+	gen := f.Vault.Generation
+	f.knownGen, f.gen = gen, gen
 	if known == nil {
 		f.firstUse = true
-		return remember(f.Path, auth.id, f.readers)
+		return remember(f.Path, auth.id, f.readers, gen)
 	}
 	f.newRecip = unseen(f.Vault, known.Recipients)
-	if known.KeyID != auth.id || len(f.newRecip) > 0 {
-		return remember(f.Path, auth.id, f.readers)
+	if known.KeyID != auth.id || len(f.newRecip) > 0 || gen > known.Generation {
+		return remember(f.Path, auth.id, f.readers, gen)
 	}
+	f.knownGen = known.Generation
 	return nil
 }
 
@@ -132,7 +142,7 @@ func (f *File) noteRecipients(v *Vault) error {
 	if known != nil && id == "" {
 		id = known.KeyID
 	}
-	return remember(f.Path, id, activeKeys(v))
+	return remember(f.Path, id, activeKeys(v), 0)
 }
 
 func unseen(v *Vault, seen []string) []Recipient {
@@ -151,6 +161,7 @@ func (f *File) sealed() (*Vault, []byte) {
 	out := *f.Vault
 	key, hist := nextKey(f.history, f.key, f.key != nil && lostReader(f.readers, f.Vault))
 	out.VaultKey, out.KeyHistory, out.MAC = hex.EncodeToString(key), hist, ""
+	out.Generation = max(f.Vault.Generation, f.gen) + 1 // one more save (rollback.go)
 	return &out, key
 }
 
@@ -158,14 +169,16 @@ func (f *File) sealed() (*Vault, []byte) {
 // recipients are all seen (we wrote them).
 func (f *File) saved(out *Vault, key []byte) error {
 	f.Vault.VaultKey, f.Vault.KeyHistory, f.Vault.MAC = out.VaultKey, out.KeyHistory, ""
+	f.Vault.Generation, f.gen = out.Generation, out.Generation
 	same := f.key != nil && slices.Equal(key, f.key)
 	before := f.readers
 	f.key, f.keyID, f.history = key, KeyID(key), out.KeyHistory
 	f.readers = activeKeys(out)
-	if same && !slices.ContainsFunc(f.readers, func(k string) bool { return !slices.Contains(before, k) }) {
-		return nil // nothing new to remember: most saves
+	if same && !slices.ContainsFunc(f.readers, func(k string) bool { return !slices.Contains(before, k) }) && out.Generation <= f.knownGen {
+		return nil // nothing new to remember
 	}
-	return remember(f.Path, f.keyID, f.readers)
+	f.knownGen = max(f.knownGen, out.Generation)
+	return remember(f.Path, f.keyID, f.readers, out.Generation)
 }
 
 // canStillOpen refuses a vault this File's identity could not open once
@@ -224,8 +237,15 @@ func Trust(path string, id *Identity) (*TrustReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := remember(rep.Path, rep.NewKeyID, activeKeys(v)); err != nil {
+	if err := remember(rep.Path, rep.NewKeyID, activeKeys(v), v.Generation); err != nil {
 		return nil, err
+	}
+	if rep.OldKeyID != rep.NewKeyID {
+		// Another key is another vault (re-created, restored from
+		// elsewhere): its saves are counted from its own start.
+		if err := editKnown(rep.Path, func(e *knownVault) { e.Generation = v.Generation }); err != nil {
+			return nil, err
+		}
 	}
 	return rep, nil
 }

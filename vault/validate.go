@@ -23,18 +23,63 @@ const (
 	MaxAddressLen  = 320  // bytes: 64 local part + @ + 255 domain (RFC 3696)
 )
 
-// ErrBadPassword: a password with a newline, carriage return or NUL. Such a
-// password cannot pass through a line-based hook, a CSV file or a terminal
-// prompt intact, so it is refused wherever a password enters.
-var ErrBadPassword = errors.New("the password holds a newline, carriage return or NUL byte, which hooks and files would cut it at; choose one without")
+// ErrBadPassword: a password with a control character (C0 such as NUL,
+// tab, a line break, ESC or BEL; DEL; C1). Such a password cannot pass
+// through a line-based hook, a CSV file or a prompt intact, and printed to a
+// terminal it is a command to the terminal, so it is refused wherever a
+// password enters. Errors are *PasswordCharError.
+var ErrBadPassword = errors.New("the password holds a control character")
 
-// CheckPassword refuses a password that holds a newline, CR or NUL. The
-// error never quotes the password.
+// PasswordCharError says where a password holds a control character: its
+// position (in characters, from 1) and which one, never the password.
+type PasswordCharError struct {
+	Pos  int
+	Char rune // the control character; utf8.RuneError for a raw C1 byte
+}
+
+func (e *PasswordCharError) Error() string {
+	return fmt.Sprintf("the password holds a control character (%s) at character %d: terminals, hooks and files would act on it or cut it there; "+
+		"choose one without control characters", controlName(e.Char), e.Pos)
+}
+
+func (e *PasswordCharError) Is(target error) bool { return target == ErrBadPassword }
+
+// CheckPassword refuses a password that holds a control character. The
+// error names the position, never the password.
 func CheckPassword(pw string) error {
-	if strings.ContainsAny(pw, "\r\n\x00") {
-		return ErrBadPassword
+	if pos, r, ok := FirstControl(pw); ok {
+		return &PasswordCharError{Pos: pos, Char: r}
 	}
 	return nil
+}
+
+// FirstControl finds the first control character in s: C0 (U+0000-001F),
+// DEL, C1 (U+0080-009F, or such a byte alone, which an 8-bit terminal reads
+// as C1). pos counts characters from 1.
+func FirstControl(s string) (pos int, r rune, ok bool) {
+	for i, c := range s {
+		pos++
+		switch {
+		case c < 0x20, c == 0x7f, c >= 0x80 && c <= 0x9f:
+			return pos, c, true
+		case c == utf8.RuneError && s[i] >= 0x80 && s[i] <= 0x9f:
+			return pos, utf8.RuneError, true
+		}
+	}
+	return 0, 0, false
+}
+
+// controlName is how a person knows a control character.
+func controlName(r rune) string {
+	names := map[rune]string{0: "NUL", 7: "BEL", 8: "backspace", '\t': "tab", '\n': "line feed", '\r': "carriage return",
+		0x1b: "ESC", 0x7f: "DEL", 0x9b: "CSI"}
+	if n, ok := names[r]; ok {
+		return n
+	}
+	if r == utf8.RuneError {
+		return "a C1 control byte"
+	}
+	return fmt.Sprintf("U+%04X", r)
 }
 
 // validateFields checks what Validate's presence checks leave: printable

@@ -33,10 +33,20 @@ func NewClient(conn io.ReadWriteCloser) *Client {
 const dialTimeout = 10 * time.Second
 
 // Dial connects to the agent's socket at path. A missing socket or one
-// nobody listens on gives ErrNotRunning.
+// nobody listens on gives ErrNotRunning. Before anything is sent the
+// socket's folder must be ours and private, and the process listening must
+// be ours: an *UntrustedError (ErrUntrusted) otherwise. Every client, in
+// both binaries, comes through here.
 func Dial(path string) (*Client, error) {
+	if err := checkDir(socketDir(path)); err != nil {
+		return nil, err
+	}
 	conn, err := dialUnix(path, dialTimeout)
 	if err != nil {
+		var ue *UntrustedError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
 			return nil, fmt.Errorf("%w (socket %s)", ErrNotRunning, path)
 		}

@@ -10,8 +10,17 @@ import (
 	"testing"
 )
 
-func TestDialNobodyThere(t *testing.T) {
+// privateTemp is a folder as the agent makes it: ours, 0700.
+func privateTemp(t *testing.T) string {
 	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestDialNobodyThere(t *testing.T) {
+	dir := privateTemp(t)
 	stale := filepath.Join(dir, "stale.sock")
 	l, err := net.Listen("unix", stale)
 	if err != nil {
@@ -22,7 +31,7 @@ func TestDialNobodyThere(t *testing.T) {
 	if _, err := os.Stat(stale); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{filepath.Join(dir, "missing.sock"), stale} {
+	for _, path := range []string{filepath.Join(dir, "missing.sock"), stale, filepath.Join(dir, "no-folder", "agent.sock")} {
 		if _, err := Dial(path); !errors.Is(err, ErrNotRunning) {
 			t.Errorf("%s: %v, want ErrNotRunning", filepath.Base(path), err)
 		}
@@ -32,7 +41,7 @@ func TestDialNobodyThere(t *testing.T) {
 // The syscall-dialled client speaks the protocol the agent reads: one JSON
 // line each way, errors carried by code.
 func TestClientRoundTrip(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "agent.sock")
+	path := filepath.Join(privateTemp(t), "agent.sock")
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,8 @@ import (
 // dialUnix connects to a unix socket with the syscall package rather than
 // net: importing net makes a cgo build link libc dynamically, which costs
 // a password command ~4 ms of its ~10 here. The socket's own send and
-// receive timeouts bound every read and write (no poller needed).
+// receive timeouts bound every read and write (no poller needed). It
+// refuses a socket another user's process listens on (checkPeer).
 func dialUnix(path string, timeout time.Duration) (io.ReadWriteCloser, error) {
 	// Not inherited by a child started meanwhile (SOCK_CLOEXEC is Linux's).
 	syscall.ForkLock.RLock()
@@ -40,6 +41,11 @@ func dialUnix(path string, timeout time.Duration) (io.ReadWriteCloser, error) {
 	if err != nil {
 		syscall.Close(fd)
 		return nil, &os.PathError{Op: "connect", Path: path, Err: err}
+	}
+	uid, err := peerUID(fd)
+	if err := checkPeer(path, uid, err); err != nil {
+		syscall.Close(fd)
+		return nil, err
 	}
 	return os.NewFile(uintptr(fd), path), nil
 }

@@ -117,6 +117,9 @@ var (
 	ErrTokenNotServed = errors.New("the agent does not serve access tokens")
 	ErrUnsupported    = errors.New("this kind of identity can't be held by the agent")
 	ErrRefused        = errors.New("the agent refused the request")
+	// ErrRollback: the vault file is an older copy than one opened on this
+	// machine (vault.ErrRollback, which wire can't import, on the agent's side).
+	ErrRollback = errors.New("this is an older copy of the vault")
 )
 
 // ErrCodes carry the errors callers branch on across the socket.
@@ -127,6 +130,7 @@ var ErrCodes = map[string]error{
 	"unknown_field":    ErrUnknownField,
 	"unsupported":      ErrUnsupported,
 	"token_not_served": ErrTokenNotServed,
+	"rollback":         ErrRollback,
 }
 
 // RemoteError is an error the agent reported, keeping its text and the

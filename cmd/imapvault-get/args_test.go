@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/imapvault/imapvault/agent/wire"
+	"github.com/imapvault/imapvault/vault"
 )
 
 func TestParseArgs(t *testing.T) {
@@ -61,6 +62,16 @@ func TestLinksOnlyTheProtocol(t *testing.T) {
 			if d == bad {
 				t.Errorf("imapvault-get links %s", bad)
 			}
+		}
+	}
+}
+
+// imapvault-get hands a value with a control character to imapvault get
+// (which refuses it to a terminal); both must agree on what that is.
+func TestHasControlAgreesWithTheVault(t *testing.T) {
+	for _, s := range []string{"plain", "ünï", "🔑", "a\x1b[2Jb", "\x07", "\t", "x\x7f", "c1\u009b", "raw\x9b", "\xc3\x28", "\u00a0", "é\x85", ""} {
+		if got, want := hasControl(s), vault.CheckPassword(s) != nil; got != want {
+			t.Errorf("hasControl(%q) = %v, vault says %v", s, got, want)
 		}
 	}
 }

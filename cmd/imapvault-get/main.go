@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 
 	"github.com/adrg/xdg"
 
@@ -63,7 +64,22 @@ func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
 	// answers ErrLocked when it is locked or holds another.
 	req.query.Identity = wire.AbsPath(req.identity)
 	v, err = c.Get(wire.AbsPath(req.vault), req.query)
+	if err == nil && hasControl(v) {
+		// A password saved before control characters were refused:
+		// imapvault get prints it to a pipe, never to a terminal.
+		return "", false
+	}
 	return v, err == nil
+}
+
+// hasControl: C0, DEL, C1 (or a lone C1 byte), as vault.FirstControl.
+func hasControl(s string) bool {
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r == utf8.RuneError && s[i] >= 0x80 && s[i] <= 0x9f) {
+			return true
+		}
+	}
+	return false
 }
 
 // clearString drops the last reference to a secret we printed; Go strings

@@ -29,7 +29,7 @@ func init() {
 	})
 	register(Recipe{
 		Name:     "ssh",
-		Summary:  "run another recipe on the mail host over ssh; the two password lines go through the ssh channel's stdin",
+		Summary:  "run another recipe on the mail host over ssh; its settings and the two password lines go through the ssh channel's stdin",
 		Settings: []Setting{sshHost, sshRecipe, sshRemote, sshBin},
 		Cannot:   ":", // the remote recipe may be dovecot-passwd-file
 		run:      runSSH,
@@ -49,9 +49,12 @@ func runPlesk(ctx context.Context, in Input) error {
 	return runTool(cmd, in, "plesk")
 }
 
-// runSSH runs `imapvault __recipe NAME` on the mail host. The remote
-// command line holds only the recipe's name and its settings (paths, URLs,
-// names — never a secret); the passwords go through ssh's stdin.
+// runSSH runs `imapvault __recipe NAME` on the mail host. ssh hands its
+// command line to the remote user's login shell, whose quoting may not be
+// sh's (fish reads \' inside '...'), so that line is a constant, remoteSSH,
+// and every value travels on the channel's stdin after it: the settings
+// (paths, URLs, names; never a secret), imapvault's path, the recipe's
+// name, then the two password lines the remote recipe reads.
 func runSSH(ctx context.Context, in Input) error {
 	name := in.setting(sshRecipe)
 	r, ok := Lookup(name)
@@ -62,22 +65,39 @@ func runSSH(ctx context.Context, in Input) error {
 	if strings.HasPrefix(host, "-") {
 		return badSetting("%s: %q is not a host", sshHost.Env, host)
 	}
-	remote := []string{"env"}
 	vars := append([]string(nil), forwardedVars...)
 	for _, s := range r.Settings {
 		vars = append(vars, s.Env)
 	}
+	var sets []string
 	for _, v := range vars {
 		if val := in.Getenv(v); val != "" {
-			remote = append(remote, shellQuote(v+"="+val))
+			sets = append(sets, v+"="+val)
 		}
 	}
-	remote = append(remote, shellQuote(in.setting(sshRemote)), "__recipe", shellQuote(r.Name))
-	cmd := exec.CommandContext(ctx, in.setting(sshBin), "-T", "-o", "BatchMode=yes", host, "--", strings.Join(remote, " "))
+	remote := in.setting(sshRemote)
+	for _, v := range append(sets, remote, r.Name) {
+		if strings.ContainsAny(v, "\n\r\x00") {
+			k, _, _ := strings.Cut(v, "=")
+			return badSetting("%s holds a line break or NUL, which can't be carried to the mail host", termtext.Line(k))
+		}
+	}
+	var stdin strings.Builder
+	fmt.Fprintf(&stdin, "%d\n", len(sets))
+	for _, v := range append(sets, remote, r.Name, in.Old, in.New) {
+		stdin.WriteString(v + "\n")
+	}
+	cmd := exec.CommandContext(ctx, in.setting(sshBin), "-T", "-o", "BatchMode=yes", host, "--", remoteSSH)
 	cmd.Env = os.Environ() // the hook's allow-list: SSH_AUTH_SOCK, HOME, ...
-	cmd.Stdin = strings.NewReader(in.Old + "\n" + in.New + "\n")
+	cmd.Stdin = strings.NewReader(stdin.String())
 	return runTool(cmd, in, "ssh "+host)
 }
+
+// remoteSSH is the one command line ssh sends. Every login shell (sh,
+// bash, zsh, fish, csh) reads it the same: one single-quoted word without
+// a quote, backslash, '!' or line break inside. sh's read takes one line
+// at a time from a pipe, leaving the passwords for the recipe.
+const remoteSSH = `sh -c 'IFS= read -r n && i=0 && while [ "$i" -lt "$n" ]; do IFS= read -r kv && export "$kv" && i=$((i+1)) || exit 2; done && IFS= read -r bin && IFS= read -r name && exec "$bin" __recipe "$name"'`
 
 // runTool runs a helper program, passing its output on with the passwords
 // redacted, in a session of its own (no terminal to prompt on).
@@ -94,8 +114,6 @@ func runTool(cmd *exec.Cmd, in Input, what string) error {
 	}
 	return nil
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // capped keeps the first 64 KiB of a tool's output.
 type capped struct{ b []byte }

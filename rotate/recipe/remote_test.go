@@ -52,47 +52,73 @@ echo "SUCCESS: Update of mail account 'alice' completed."
 	}
 }
 
-// ssh runs a recipe on the mail host with the two lines on the channel's
-// stdin. The stand-in ssh records its argv and runs the remote command
-// here; the remote recipe is dovecot-passwd-file on a real file, hashed by
-// the real doveadm.
+// ssh runs a recipe on the mail host with every value and the two lines
+// on the channel's stdin. The stand-in ssh records its argv and, as sshd
+// does, hands the command line to a login shell: sh, zsh, and fish, whose
+// quoting differs (\' inside '...'). The username ends in a backslash and
+// the account name is shell code: neither may change what runs there. The
+// remote recipe is dovecot-passwd-file on a real file, hashed by the real
+// doveadm.
 func TestSSHRecipe(t *testing.T) {
 	doveadm := lookDoveadm(t)
-	dir := t.TempDir()
-	passwd := filepath.Join(dir, "users")
-	if err := os.WriteFile(passwd, []byte("bob:{PLAIN}x::::::\nalice:{PLAIN}y:1000:1000::/home/alice::\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ssh := filepath.Join(dir, "ssh")
-	writeScript(t, ssh, `for a in "$@"; do printf '[%s]' "$a"; done > "$0.argv"
+	for _, shell := range []struct{ name, pkg string }{{"sh", "dash"}, {"zsh", "zsh"}, {"fish", "fish"}} {
+		t.Run(shell.name, func(t *testing.T) {
+			login := testimap.LookBin(t, shell.name, shell.pkg)
+			dir := t.TempDir()
+			passwd := filepath.Join(dir, "users")
+			if err := os.WriteFile(passwd, []byte("bob:{PLAIN}x::::::\nalice\\:{PLAIN}y:1000:1000::/home/alice::\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			pwned := filepath.Join(dir, "PWNED")
+			ssh := filepath.Join(dir, "ssh")
+			writeScript(t, ssh, `for a in "$@"; do printf '[%s]' "$a"; done > "$0.argv"
 for last; do :; done
 export `+childEnv+`=1 PATH="$PATH"
-exec sh -c "$last"
+exec '`+login+`' -c "$last"
 `)
+			c := startChild(t, "ssh", oldPw, newPw, map[string]string{
+				"IMAPVAULT_RECIPE_SSH": ssh, "IMAPVAULT_RECIPE_SSH_HOST": "mail@mailhost", "IMAPVAULT_RECIPE_SSH_RECIPE": "dovecot-passwd-file",
+				"IMAPVAULT_RECIPE_SSH_REMOTE": os.Args[0], "IMAPVAULT_RECIPE_PASSWD_FILE": passwd, "IMAPVAULT_RECIPE_DOVEADM": doveadm,
+				"IMAPVAULT_USERNAME": `alice\`, "IMAPVAULT_ACCOUNT": "; touch " + pwned + " #",
+			}, "")
+			c.wait(t)
+			if _, err := os.Stat(pwned); err == nil {
+				t.Fatal("the account name ran as a command on the mail host")
+			}
+			argv := readFile(t, ssh+".argv")
+			if argv != "[-T][-o][BatchMode=yes][mail@mailhost][--]["+remoteSSH+"]" {
+				t.Errorf("ssh argv %s: want only the fixed remote command", argv)
+			}
+			lines := strings.Split(readFile(t, passwd), "\n")
+			if lines[0] != "bob:{PLAIN}x::::::" || !strings.HasPrefix(lines[1], `alice\:`) || !strings.HasSuffix(lines[1], ":1000:1000::/home/alice::") {
+				t.Fatalf("passwd-file: %q", lines)
+			}
+			hash := strings.Split(lines[1], ":")[1]
+			check := exec.Command(doveadm, "pw", "-t", hash)
+			check.Stdin = strings.NewReader(newPw + "\n")
+			check.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+			if out, err := check.CombinedOutput(); err != nil {
+				t.Fatalf("the new hash does not match the new password: %v %s", err, out)
+			}
+		})
+	}
+}
+
+// A value that can't travel as one line is refused before ssh runs.
+func TestSSHRecipeRefusesLineBreaks(t *testing.T) {
+	dir := t.TempDir()
+	ssh := filepath.Join(dir, "ssh")
+	writeScript(t, ssh, `touch "$0.ran"`)
 	c := startChild(t, "ssh", oldPw, newPw, map[string]string{
-		"IMAPVAULT_RECIPE_SSH": ssh, "IMAPVAULT_RECIPE_SSH_HOST": "mail@mailhost", "IMAPVAULT_RECIPE_SSH_RECIPE": "dovecot-passwd-file",
-		"IMAPVAULT_RECIPE_SSH_REMOTE": os.Args[0], "IMAPVAULT_RECIPE_PASSWD_FILE": passwd, "IMAPVAULT_RECIPE_DOVEADM": doveadm,
-		"IMAPVAULT_USERNAME": "alice",
+		"IMAPVAULT_RECIPE_SSH": ssh, "IMAPVAULT_RECIPE_SSH_HOST": "mailhost", "IMAPVAULT_RECIPE_SSH_RECIPE": "dovecot-passwd-file",
+		"IMAPVAULT_RECIPE_PASSWD_FILE": "/etc/x\nIMAPVAULT_RECIPE_DOVEADM=/tmp/evil", "IMAPVAULT_USERNAME": "alice",
 	}, "")
-	c.wait(t)
-	argv := readFile(t, ssh+".argv")
-	if strings.Contains(argv, newPw) || strings.Contains(argv, oldPw) {
-		t.Fatal("a password in ssh's argv")
+	err := <-c.done
+	if out := c.stdout.String() + c.stderr.String(); err == nil || !strings.Contains(out, "IMAPVAULT_RECIPE_PASSWD_FILE holds a line break") {
+		t.Fatalf("exit %v, output %q; want a refusal naming the setting", err, out)
 	}
-	if !strings.HasPrefix(argv, "[-T][-o][BatchMode=yes][mail@mailhost][--][env ") || !strings.Contains(argv, "'IMAPVAULT_RECIPE_PASSWD_FILE="+passwd+"'") ||
-		!strings.HasSuffix(argv, "__recipe 'dovecot-passwd-file']") {
-		t.Errorf("ssh argv %s", argv)
-	}
-	lines := strings.Split(readFile(t, passwd), "\n")
-	if lines[0] != "bob:{PLAIN}x::::::" || !strings.HasSuffix(lines[1], ":1000:1000::/home/alice::") {
-		t.Fatalf("passwd-file: %q", lines)
-	}
-	hash := strings.Split(lines[1], ":")[1]
-	check := exec.Command(doveadm, "pw", "-t", hash)
-	check.Stdin = strings.NewReader(newPw + "\n")
-	check.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if out, err := check.CombinedOutput(); err != nil {
-		t.Fatalf("the new hash does not match the new password: %v %s", err, out)
+	if _, err := os.Stat(ssh + ".ran"); err == nil {
+		t.Fatal("ssh ran")
 	}
 }
 
