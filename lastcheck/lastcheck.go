@@ -67,12 +67,27 @@ func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait
 		defer f.Close()
 		for accountID, c := range checks {
 			if a := f.Vault.FindID(accountID); a != nil {
-				c.LastOK = LastOK(a.LastCheck, c)
+				carryForward(a.LastCheck, c)
 				a.LastCheck = c
 			}
 		}
 		_, err = f.SaveMerged() // only LastCheck changed here, and the newer check wins a merge
 		return err
+	}
+}
+
+// carryForward fills what cur keeps from prev: when each side last logged
+// in, and the last posture probe when cur made none.
+func carryForward(prev, cur *vault.Check) {
+	cur.LastOK = LastOK(prev, cur)
+	if prev == nil {
+		return
+	}
+	if cur.SMTP != nil {
+		cur.SMTP.LastOK = LastOK(prev.SMTP, cur.SMTP)
+	}
+	if cur.Posture == nil {
+		cur.Posture = prev.Posture
 	}
 }
 
