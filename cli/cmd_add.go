@@ -14,16 +14,20 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
 a newline, carriage return or NUL byte is refused.
 
 --auth oauth2 adds an account that logs in with OAuth2 (Gmail, Microsoft 365,
-Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and your
---client-id; add runs the login flow (a browser on this machine, or --device),
-or takes an existing refresh token with --refresh-token-stdin.
+Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and the
+--client-id you bring, or, for --provider custom, the --issuer: its
+endpoints come from its metadata and, with no --client-id, imapvault
+registers itself there. add runs the login flow (the device flow for
+Microsoft, over ssh and without a display; a browser on this machine
+otherwise; --device or --browser choose), checks that the consent came from
+--user, or takes an existing refresh token with --refresh-token-stdin.
 
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
@@ -92,9 +96,15 @@ or takes an existing refresh token with --refresh-token-stdin.
 		}
 		a.Auth = vault.AuthOAuth2
 		if of.refreshStdin {
-			err = e.refreshTokenFromStdin(a.OAuth)
+			if a.OAuth.ClientID == "" {
+				return usageErr(errors.New("--refresh-token-stdin needs the --client-id the token was issued to"), "or log in instead: leave out --refresh-token-stdin")
+			}
+			if err = e.resolveOAuth(a.Name, a.OAuth); err == nil {
+				err = e.refreshTokenFromStdin(a.OAuth)
+			}
 		} else {
-			err = e.loginFlow(a.Name, a.OAuth, of.device)
+			e.namePublicClient(a.Name, a.OAuth)
+			err = e.loginFlow(a, a.OAuth, of.flow)
 		}
 		if err != nil {
 			return err
