@@ -24,8 +24,9 @@ const (
 	Exposed     Kind = "exposed"      // a removed recipient could have read it
 )
 
-// Kinds lists every kind, in the order people read them in help text.
-var Kinds = []Kind{Stale, Reused, Weak, Breached, LoginFailed, TLS, Exposed}
+// Kinds lists every kind, in the order people read them in help text;
+// the posture kinds (posture.go) come last.
+var Kinds = append([]Kind{Stale, Reused, Weak, Breached, LoginFailed, TLS, Exposed}, postureKinds...)
 
 // ParseKind accepts a kind name as typed on the command line.
 func ParseKind(s string) (Kind, error) {

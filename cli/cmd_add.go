@@ -2,10 +2,12 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -14,7 +16,7 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
@@ -28,6 +30,12 @@ registers itself there. add runs the login flow (the device flow for
 Microsoft, over ssh and without a display; a browser on this machine
 otherwise; --device or --browser choose), checks that the consent came from
 --user, or takes an existing refresh token with --refresh-token-stdin.
+
+--address ADDRESS without --host finds the servers ('imapvault discover'),
+shows what it will save, logs in to IMAP with the password, and saves only
+when that login works (--no-check saves anyway). Flags given as well
+(--name, --user, --port, --security) win over what was found. Servers found
+through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
@@ -45,10 +53,15 @@ otherwise; --device or --browser choose), checks that the consent came from
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
 	of := addOAuthFlags(fs)
+	address := fs.String("address", "", "the account's e-mail `address`; without --host, its servers are discovered")
+	noCheck := fs.Bool("no-check", false, "with --address: save even when the login fails")
+	df := addDiscoverFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := checkRecipeHook(*hook); err != nil {
 		return err
 	}
@@ -61,7 +74,7 @@ otherwise; --device or --browser choose), checks that the consent came from
 	}
 	now := time.Now()
 	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook,
-		After: strings.TrimSpace(*after)}
+		After: strings.TrimSpace(*after), Address: strings.TrimSpace(*address)}
 	if err := setPasswordSource(a, *source); err != nil {
 		return err
 	}
@@ -80,6 +93,13 @@ otherwise; --device or --browser choose), checks that the consent came from
 		}
 		a.Changed = d
 	}
+	discovering := a.Address != "" && a.Host == ""
+	var foundOAuth *vault.OAuth // the discovered <oAuth2> settings, for the flags to build on
+	if discovering {
+		if foundOAuth, err = e.discoverAccount(a, set, df, isOAuth); err != nil {
+			return err
+		}
+	}
 	if err := vault.Validate(a); err != nil {
 		return usageErr(err, "run 'imapvault add --help'")
 	}
@@ -91,7 +111,7 @@ otherwise; --device or --browser choose), checks that the consent came from
 	}
 	if isOAuth {
 		// Before the vault's lock: a browser login may take minutes.
-		if a.OAuth, err = of.settings(nil); err != nil {
+		if a.OAuth, err = of.settings(foundOAuth); err != nil {
 			return err
 		}
 		a.Auth = vault.AuthOAuth2
@@ -125,6 +145,11 @@ otherwise; --device or --browser choose), checks that the consent came from
 		}
 		a.Password = pw
 	}
+	if discovering {
+		if err := e.proveAccount(a, *noCheck); err != nil {
+			return err
+		}
+	}
 	if err := f.Vault.Add(a, now); err != nil {
 		return usageErr(err, "")
 	}
@@ -136,7 +161,9 @@ otherwise; --device or --browser choose), checks that the consent came from
 		kind = ", oauth2 " + a.OAuth.Provider
 	}
 	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind))
-	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
+	if a.LastCheck == nil || a.LastCheck.Status != string(imapcheck.StatusOK) {
+		fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
+	}
 	return nil
 }
 

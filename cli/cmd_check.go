@@ -19,6 +19,7 @@ import (
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
+	"github.com/imapvault/imapvault/posture"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -33,6 +34,8 @@ type checkItem struct {
 	Error     string    `json:"error"`
 	LatencyMS int64     `json:"latency_ms"`
 	TLS       *checkTLS `json:"tls,omitempty"`
+	// Posture is set with --posture: [] when nothing was found.
+	Posture *[]postureItem `json:"posture,omitempty"`
 }
 
 type checkTLS struct {
@@ -52,13 +55,14 @@ func runCheck(e *env, args []string) error {
 // checkFlags are check's options after parsing.
 type checkFlags struct {
 	json, nagios, failed bool
+	posture              bool
 	warnDays, critDays   int
 	prometheus           string
 	pool                 imapcheck.Pool
 }
 
 func runCheckWith(e *env, args []string) error {
-	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
+	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--posture] [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
 Logs in to the IMAP server of each named account (all accounts when none is
 named) with the stored password, then logs out. Nothing is read or changed
 in the mailbox. TLS certificates are verified; extra trusted roots come from
@@ -72,6 +76,15 @@ plugin guidelines ask, and exits 0 OK, 1 WARNING (a certificate expires
 within --warn-days), 2 CRITICAL (a login failed, or a certificate expires
 within --crit-days) or 3 UNKNOWN (the vault can't be opened, bad usage).
 
+--posture also probes how each endpoint (IMAP, and SMTP when set) protects
+the credential on its way: cleartext_auth, old_tls, weak_cipher,
+starttls_injection, starttls_only, cert_hostname, cert_chain, cert_key,
+cert_expiring, basic_auth_sunset. It sends no password: it reads what the
+server offers, completes TLS handshakes and says goodbye, a few
+connections per server however many accounts share it. The findings are
+kept with the last check (audit shows them); any finding makes the exit
+code 1.
+
 --prometheus FILE writes the results for node_exporter's textfile collector
 (write it into the collector's folder, named *.prom). The file is replaced
 atomically and readable by others (0644): it holds account names, hosts,
@@ -83,6 +96,7 @@ statuses and times, never a password.`)
 	fs.IntVar(&o.critDays, "crit-days", 7, "with --nagios: CRITICAL when a certificate expires within `days`")
 	fs.StringVar(&o.prometheus, "prometheus", "", "also write Prometheus metrics to `FILE` (node_exporter textfile format)")
 	fs.BoolVar(&o.failed, "failed", false, "check only the accounts whose last check failed")
+	fs.BoolVar(&o.posture, "posture", false, "also probe each endpoint's TLS, STARTTLS and certificate (sends no password)")
 	fs.IntVar(&o.pool.Concurrency, "concurrency", 8, "checks at once")
 	fs.IntVar(&o.pool.PerHost, "per-host", 4, "checks at once against one server (providers ban busy addresses)")
 	fs.DurationVar(&o.pool.Timeout, "timeout", 10*time.Second, "time limit of one check")
@@ -121,8 +135,12 @@ statuses and times, never a password.`)
 	live := !o.json && !o.nagios
 	o.pool.Prepare = e.freshTokens(accts, id)
 	results := runChecks(ctx, e, accts, o.pool, live)
+	var post []posture.AccountResult
+	if o.posture {
+		post = runPosture(ctx, accts, o)
+	}
 	if o.json {
-		if err := writeCheckJSON(e.stdout, results); err != nil {
+		if err := writeCheckJSON(e.stdout, results, post); err != nil {
 			return err
 		}
 	}
@@ -137,6 +155,9 @@ statuses and times, never a password.`)
 			continue // cut short by Ctrl-C: says nothing about the account, the last check stays
 		}
 		records[accts[i].ID] = lastcheck.Record(r)
+		if post != nil {
+			records[accts[i].ID].Posture = post[i].Posture // nil: the last one is kept
+		}
 	}
 	// A rotation holds the lock while it verifies (up to its
 	// --verify-timeout, 30 s by default): wait for it rather than lose
@@ -154,19 +175,22 @@ statuses and times, never a password.`)
 	}
 	if o.nagios {
 		return writeNagios(e.stdout, nagiosInput{accts: accts, results: results, warnDays: o.warnDays,
-			critDays: o.critDays, elapsed: time.Since(start), saveErr: saveErr})
+			critDays: o.critDays, elapsed: time.Since(start), saveErr: saveErr, posture: post})
 	}
 	if saveErr != nil {
 		return saveErr
 	}
 	if live && !interrupted {
 		fmt.Fprintf(e.stdout, "\n%d checked, %d ok, %d failed\n", len(results), len(results)-failed, failed)
+		if o.posture {
+			writePostureText(e.stdout, accts, post)
+		}
 	}
 	if interrupted {
 		return &cliError{code: exitFound, err: errors.New("interrupted: the checks cut short were not recorded"),
 			hint: "each account keeps its previous last check; run 'imapvault check' again to finish"}
 	}
-	if failed > 0 {
+	if failed > 0 || postureCount(post) > 0 {
 		return errFound
 	}
 	return nil
@@ -290,7 +314,7 @@ func statusWord(s imapcheck.Status) string {
 	return "FAIL " + string(s)
 }
 
-func writeCheckJSON(w io.Writer, results []imapcheck.Result) error {
+func writeCheckJSON(w io.Writer, results []imapcheck.Result, post []posture.AccountResult) error {
 	items := make([]checkItem, 0, len(results))
 	for _, r := range results {
 		it := checkItem{Name: r.Name, Status: string(r.Status), LatencyMS: r.Timings.Total.Milliseconds()}
@@ -300,6 +324,7 @@ func writeCheckJSON(w io.Writer, results []imapcheck.Result) error {
 		if r.TLS != nil && r.TLS.Version != "" {
 			it.TLS = &checkTLS{Version: r.TLS.Version, NotAfter: r.TLS.NotAfter, DaysLeft: r.TLS.DaysLeft}
 		}
+		it.Posture = postureJSON(post, len(items))
 		items = append(items, it)
 	}
 	return termtext.WriteJSONArray(w, items) // exact text, C1 and bidi escaped too; streamed

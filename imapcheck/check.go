@@ -139,13 +139,24 @@ func fail(status Status, format string, args ...any) error {
 // context support of its own. Without a deadline on ctx, DefaultTimeout
 // applies.
 func Check(ctx context.Context, t Target) Result {
-	c := &checker{t: t, start: time.Now(), phase: "connecting"}
+	r, _ := checkClosed(ctx, t)
+	return r
+}
+
+// checkClosed is Check that also says when the connection is gone: the
+// result comes as soon as the login is proven, while the LOGOUT may still
+// be on its way; the pool holds the host's slot until then, so --per-host
+// bounds the connections a server sees, not only the checks.
+func checkClosed(ctx context.Context, t Target) (Result, <-chan struct{}) {
+	closed := make(chan struct{})
+	c := &checker{t: t, start: time.Now(), phase: "connecting", closed: closed}
 	c.r.Name = t.Name
 	c.r.At = c.start
 	if t.Password == "" && t.Bearer == "" {
 		c.r.Status = StatusNoPassword
 		c.r.Message = "no password stored for this account"
-		return c.r
+		close(closed)
+		return c.r, closed
 	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -153,6 +164,9 @@ func Check(ctx context.Context, t Target) Result {
 		defer cancel()
 	}
 	err := c.run(ctx)
+	if !c.lingering {
+		close(closed)
+	}
 	c.r.Timings.Total = time.Since(c.start)
 	if err != nil {
 		c.report(ctx, err)
@@ -162,17 +176,20 @@ func Check(ctx context.Context, t Target) Result {
 	scrub(&c.r, t.Password)
 	scrub(&c.r, t.Bearer)
 	capResult(&c.r)
-	return c.r
+	return c.r, closed
 }
 
 type checker struct {
-	t     Target
-	r     Result
-	start time.Time
-	phase string // what we were doing, for timeout messages
-	rec   *recorder
-	conn  *budgetConn
-	sasl  *saslConn
+	t      Target
+	closed chan struct{} // closed once the connection is (run returned, or the logout ended)
+	// lingering: the conn was handed to finishLogout, which closes closed.
+	lingering bool
+	r         Result
+	start     time.Time
+	phase     string // what we were doing, for timeout messages
+	rec       *recorder
+	conn      *budgetConn
+	sasl      *saslConn
 }
 
 func (c *checker) run(ctx context.Context) error {
@@ -190,9 +207,8 @@ func (c *checker) run(ctx context.Context) error {
 	tcp := raw // raw is reassigned below; the closures keep the TCP conn
 	stop := context.AfterFunc(ctx, func() { tcp.Close() })
 	defer stop()
-	lingering := false // the conn was handed to finishLogout
 	defer func() {
-		if !lingering {
+		if !c.lingering {
 			tcp.Close()
 		}
 	}()
@@ -216,7 +232,7 @@ func (c *checker) run(ctx context.Context) error {
 	c.sasl = &saslConn{recorder: c.rec}
 	client := imapclient.New(c.sasl, nil)
 	defer func() {
-		if !lingering {
+		if !c.lingering {
 			client.Close()
 		}
 	}()
@@ -255,8 +271,11 @@ func (c *checker) run(ctx context.Context) error {
 	// server's reply (a round trip): the logout finishes on its own.
 	c.phase = "logout"
 	logout := client.Logout()
-	lingering = true
-	go finishLogout(logout, client, raw)
+	c.lingering = true
+	go func() {
+		finishLogout(logout, client, raw)
+		close(c.closed)
+	}()
 	return nil
 }
 

@@ -58,10 +58,9 @@ func (p Pool) Run(ctx context.Context, targets []Target) <-chan Indexed {
 	return out
 }
 
-type finished struct {
-	Indexed
-	host string
-}
+// finished frees a check's slots: once its connection is gone, not when
+// its result is ready (the LOGOUT may still be on its way).
+type finished struct{ host string }
 
 func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed) {
 	defer close(out)
@@ -72,6 +71,9 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 	perHost := make(map[string]int)
 	running := 0
 	done := make(chan finished, p.Concurrency)
+	// Each running check sends one result, then its finished: results
+	// is big enough for every one of them, so none waits on the other.
+	results := make(chan Indexed, p.Concurrency)
 	ctxDone := ctx.Done()
 
 	for len(pending) > 0 || running > 0 {
@@ -84,7 +86,7 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 				if running < p.Concurrency && perHost[h] < p.PerHost {
 					running++
 					perHost[h]++
-					go p.check(ctx, i, targets[i], h, done)
+					go p.check(ctx, i, targets[i], h, results, done)
 					continue
 				}
 				kept = append(kept, i)
@@ -92,10 +94,11 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 			pending = kept
 		}
 		select {
+		case r := <-results:
+			out <- r
 		case f := <-done:
 			running--
 			perHost[f.host]--
-			out <- f.Indexed
 		case <-ctxDone:
 			ctxDone = nil
 			for _, i := range pending {
@@ -109,17 +112,24 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 			pending = nil
 		}
 	}
+	// Every check has finished, so every result is in the buffer.
+	for len(results) > 0 {
+		out <- <-results
+	}
 }
 
-func (p Pool) check(ctx context.Context, i int, t Target, host string, done chan<- finished) {
+func (p Pool) check(ctx context.Context, i int, t Target, host string, results chan<- Indexed, done chan<- finished) {
+	defer func() { done <- finished{host: host} }()
 	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
 	defer cancel()
 	if p.Prepare != nil {
 		var r *Result
 		if t, r = p.Prepare(ctx, i, t); r != nil {
-			done <- finished{Indexed: Indexed{Index: i, Result: *r}, host: host}
+			results <- Indexed{Index: i, Result: *r}
 			return
 		}
 	}
-	done <- finished{Indexed: Indexed{Index: i, Result: Check(ctx, t)}, host: host}
+	r, closed := checkClosed(ctx, t)
+	results <- Indexed{Index: i, Result: r}
+	<-closed // bounded: finishLogout closes the conn after LogoutGrace
 }

@@ -134,9 +134,11 @@ func (m Model) detailLines() []string {
 		lines = append(lines, s.Subtle.Render("none"))
 	}
 	for _, f := range fs {
-		msg := ansi.Wordwrap(safe(f.Message), max(20, m.width-23), "")
-		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+
-			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", 22)))
+		// Posture kinds (starttls_injection...) are wider than the column.
+		label := fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind)
+		msg := ansi.Wordwrap(safe(f.Message), max(20, m.width-len(label)-2), "")
+		lines = append(lines, m.sevStyle(f.Severity).Render(label)+" "+
+			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", len(label)+1)))
 	}
 	return strings.Split(strings.Join(lines, "\n"), "\n") // one entry per screen line
 }
@@ -180,6 +182,14 @@ func (m Model) checkLines(a *vault.Account) []string {
 	}
 	if len(c.Capabilities) > 0 {
 		add("capabilities", wrapWords(safeWords(c.Capabilities), max(20, m.width-18), 16))
+	}
+	if p := c.Posture; p != nil {
+		// The findings themselves are audit findings, listed below.
+		what := "nothing found"
+		if n := len(p.Findings); n > 0 {
+			what = fmt.Sprintf("%d found (under Findings)", n)
+		}
+		add("posture", fmt.Sprintf("probed %s: %s", stamp(p.At), what))
 	}
 	return lines
 }

@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	// Doctor, when set, counts what `imapvault doctor` finds for a vault
 	// (run on a copy, off the update loop); the overview shows the count.
 	Doctor func(*vault.Vault) int
+	// Discover looks up an address's servers for the add form; nil: the
+	// built-in provider table only, no network.
+	Discover func(ctx context.Context, address string) (*discover.Result, error)
 }
 
 type screen int
@@ -237,6 +241,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onDiskLook(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case discoverMsg:
+		return m.onDiscovered(msg)
 	case tea.PasteMsg:
 		// Every field is one line. A copied password's trailing newline is
 		// dropped; a line break or tab inside (a spreadsheet row, say) is
