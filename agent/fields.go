@@ -37,15 +37,29 @@ func FieldNames() []string {
 
 // Find picks the account a query names.
 func Find(v *vault.Vault, q Query) (*vault.Account, error) {
+	return find(q, v.Find, func(host string) []*vault.Account {
+		var out []*vault.Account
+		for _, a := range v.Accounts {
+			if strings.EqualFold(a.Host, host) {
+				out = append(out, a)
+			}
+		}
+		return out
+	})
+}
+
+// find is Find over a way to look names and hosts up: a scan of the
+// vault, or the agent's index of it.
+func find(q Query, byName func(string) *vault.Account, byHost func(string) []*vault.Account) (*vault.Account, error) {
 	if q.Name != "" {
-		if a := v.Find(q.Name); a != nil {
+		if a := byName(q.Name); a != nil {
 			return a, nil
 		}
 		return nil, fmt.Errorf("%w named %q", ErrNoAccount, q.Name)
 	}
 	var found []*vault.Account
-	for _, a := range v.Accounts {
-		if strings.EqualFold(a.Host, q.Host) && (q.User == "" || a.Username == q.User) {
+	for _, a := range byHost(q.Host) {
+		if q.User == "" || a.Username == q.User {
 			found = append(found, a)
 		}
 	}
@@ -63,6 +77,10 @@ func Find(v *vault.Vault, q Query) (*vault.Account, error) {
 // Lookup answers a query from a decrypted vault: the one function both
 // the agent and a process that opened the vault itself use.
 func Lookup(v *vault.Vault, q Query) (string, error) {
+	return lookup(q, func(q Query) (*vault.Account, error) { return Find(v, q) })
+}
+
+func lookup(q Query, find func(Query) (*vault.Account, error)) (string, error) {
 	field := q.Field
 	if field == "" {
 		field = "password"
@@ -71,7 +89,7 @@ func Lookup(v *vault.Vault, q Query) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("%w %q (want one of %s)", ErrUnknownField, field, strings.Join(FieldNames(), ", "))
 	}
-	a, err := Find(v, q)
+	a, err := find(q)
 	if err != nil {
 		return "", err
 	}

@@ -30,15 +30,18 @@ type Keyring struct {
 	vaults     map[string]*cached
 	stop       chan struct{}
 	stopOnce   sync.Once
+	reads      int // vault files read and decrypted, for tests
 
 	// Logf, when set, records events: never a secret, only what happened.
 	Logf func(format string, args ...any)
 }
 
-// cached is one decrypted vault and the file it was read from.
+// cached is one decrypted vault, the file it was read from, and its
+// index (made on the first request that needs it).
 type cached struct {
 	stat  fileStamp
 	vault *vault.Vault
+	index *index
 }
 
 // NewKeyring returns a locked keyring. now is its clock (nil: time.Now).
@@ -200,11 +203,14 @@ func (k *Keyring) Get(vaultPath string, q Query) (string, error) {
 	if err := k.sameIdentity(q.Identity); err != nil {
 		return "", err
 	}
-	v, err := k.vault(vaultPath, true)
+	c, err := k.vault(vaultPath, true)
 	if err != nil {
 		return "", err
 	}
-	return Lookup(v, q)
+	if c.index == nil {
+		c.index = newIndex(c.vault)
+	}
+	return lookup(q, c.index.find)
 }
 
 // sameIdentity refuses a caller told to use another identity file than
@@ -220,11 +226,11 @@ func (k *Keyring) sameIdentity(identity string) error {
 func (k *Keyring) Names(vaultPath string) ([]string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	v, err := k.vault(vaultPath, true)
+	c, err := k.vault(vaultPath, true)
 	if err != nil {
 		return nil, err
 	}
-	return AccountNames(v), nil
+	return AccountNames(c.vault), nil
 }
 
 func (k *Keyring) Accounts(vaultPath, identity string) ([]AccountInfo, error) {
@@ -233,18 +239,19 @@ func (k *Keyring) Accounts(vaultPath, identity string) ([]AccountInfo, error) {
 	if err := k.sameIdentity(identity); err != nil {
 		return nil, err
 	}
-	v, err := k.vault(vaultPath, false)
+	c, err := k.vault(vaultPath, false)
 	if err != nil {
 		return nil, err
 	}
-	return Describe(v), nil
+	return Describe(c.vault), nil
 }
 
 // vault returns the decrypted vault at path, read again through
-// vault.Open (so every check the vault package makes applies) whenever
-// the file on disk is not the one last read. touch counts the request as
-// a use (it extends the idle timer). Callers hold mu.
-func (k *Keyring) vault(path string, touch bool) (*vault.Vault, error) {
+// vault.Open (so every check the vault package makes applies) only when
+// the file on disk is not the one last read: every other request is
+// served from memory. touch counts the request as a use (it extends the
+// idle timer). Callers hold mu.
+func (k *Keyring) vault(path string, touch bool) (*cached, error) {
 	if touch {
 		if err := k.use(); err != nil {
 			return nil, err
@@ -258,17 +265,19 @@ func (k *Keyring) vault(path string, touch bool) (*vault.Vault, error) {
 		return nil, fmt.Errorf("open vault %s: %w", path, err)
 	}
 	if c := k.vaults[path]; c != nil && c.stat == st {
-		return c.vault, nil
+		return c, nil
 	}
 	// The stamp is taken before the read: a save landing in between
 	// makes the next request read again.
+	k.reads++
 	f, err := vault.Open(path, &vault.Identity{Identities: k.ids, Recipient: k.status.Recipient})
 	if err != nil {
 		delete(k.vaults, path)
 		return nil, err
 	}
-	k.vaults[path] = &cached{stat: st, vault: f.Vault}
-	return f.Vault, nil
+	c := &cached{stat: st, vault: f.Vault}
+	k.vaults[path] = c
+	return c, nil
 }
 
 func (k *Keyring) Stop() error {

@@ -194,3 +194,34 @@ func BenchmarkScoreWarm10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunScale is a warm audit (scores stored) in process of a
+// hosting provider's vaults: mixed100k has a third of its 100,000 accounts
+// in groups of ~280 on a shared default, shared20k all 20,000 on
+// Welcome2026!; "reused" is the reuse check alone.
+func BenchmarkRunScale(b *testing.B) {
+	for _, tv := range []struct {
+		name string
+		v    func() *vault.Vault
+	}{
+		{"mixed100k", func() *vault.Vault { return testvault.Hosting(100_000, 280, now) }},
+		{"shared20k", func() *vault.Vault { return testvault.Shared(20_000, "Welcome2026!", now) }},
+	} {
+		b.Run(tv.name, func(b *testing.B) {
+			v := tv.v()
+			Score(v, nil)
+			b.Run("warm", func(b *testing.B) {
+				for b.Loop() {
+					if _, err := Run(v, Options{Now: now}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("reused", func(b *testing.B) {
+				for b.Loop() {
+					reusedFindings(v)
+				}
+			})
+		})
+	}
+}

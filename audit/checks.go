@@ -2,8 +2,6 @@ package audit
 
 import (
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -53,79 +51,6 @@ func fmtAge(d time.Duration) string {
 		return fmt.Sprintf("%d", int(d/day24))
 	}
 	return fmt.Sprintf("%.1f days", d.Hours()/24)
-}
-
-// reusedFindings: the same password on several accounts (one finding per
-// account, naming the others), an account back on one of its own old
-// passwords, or on a password another account retired (low: that one is
-// no longer in use there, but whoever knew it there can still use it here).
-func reusedFindings(v *vault.Vault) []Finding {
-	byPw := make(map[string][]*vault.Account)
-	for _, a := range v.Accounts {
-		if a.Password != "" && !a.IsOAuth2() {
-			byPw[a.Password] = append(byPw[a.Password], a)
-		}
-	}
-	retiredBy := make(map[string][]*vault.Account)
-	for _, a := range v.Accounts {
-		for _, h := range a.History {
-			if _, current := byPw[h.Password]; current && h.Password != "" {
-				if l := retiredBy[h.Password]; len(l) == 0 || l[len(l)-1] != a {
-					retiredBy[h.Password] = append(l, a)
-				}
-			}
-		}
-	}
-	var out []Finding
-	for _, a := range v.Accounts {
-		if a.Password == "" || a.IsOAuth2() {
-			continue
-		}
-		var parts []string
-		sev := Medium
-		if group := byPw[a.Password]; len(group) > 1 {
-			var others []string
-			for _, o := range group {
-				if o != a {
-					others = append(others, o.Name)
-				}
-			}
-			sort.Strings(others)
-			parts = append(parts, "the same password is used by "+nameList(others, 5))
-			sev = High
-		}
-		if h := ownReuse(a); h != nil {
-			parts = append(parts, fmt.Sprintf("this account used this password before (retired %s)", day(h.Retired)))
-		}
-		var formerly []string
-		for _, o := range retiredBy[a.Password] {
-			if o != a {
-				formerly = append(formerly, o.Name)
-			}
-		}
-		if len(formerly) > 0 {
-			sort.Strings(formerly)
-			parts = append(parts, "it is a retired password of "+nameList(formerly, 5))
-			if len(parts) == 1 {
-				sev = Low
-			}
-		}
-		if len(parts) == 0 {
-			continue
-		}
-		out = append(out, Finding{AccountID: a.ID, Account: a.Name, Kind: Reused, Severity: sev,
-			Message: fmt.Sprintf("%s%s: give it a password of its own with %s", strings.Join(parts, ", and "), pendingNote(a), rotateCmd(a))})
-	}
-	return out
-}
-
-func ownReuse(a *vault.Account) *vault.RetiredPassword {
-	for i := len(a.History) - 1; i >= 0; i-- {
-		if a.History[i].Password == a.Password {
-			return &a.History[i]
-		}
-	}
-	return nil
 }
 
 // nameList joins names, cutting a long list short.
@@ -281,67 +206,6 @@ func onDate(t time.Time) string {
 		return ""
 	}
 	return " (" + day(t) + ")"
-}
-
-// exposedFindings: a recipient removed after the password was set could
-// have read it while they still had access.
-func exposedFindings(v *vault.Vault) []Finding {
-	var removed []vault.Recipient
-	for _, r := range v.Recipients {
-		if r.Removed != nil {
-			removed = append(removed, r)
-		}
-	}
-	if len(removed) == 0 {
-		return nil
-	}
-	var out []Finding
-	for _, a := range v.Accounts {
-		if a.Password == "" {
-			continue
-		}
-		set := setAt(a)
-		var who []string
-		var last time.Time
-		for _, r := range removed {
-			if set.IsZero() || r.Removed.After(set) {
-				who = append(who, recipientName(r))
-				if r.Removed.After(last) {
-					last = *r.Removed
-				}
-			}
-		}
-		if len(who) == 0 {
-			continue
-		}
-		sort.Strings(who)
-		out = append(out, Finding{AccountID: a.ID, Account: a.Name, Kind: Exposed, Severity: High,
-			Message: fmt.Sprintf("%s lost access on %s but could read this password, which has not changed since%s: rotate it with %s",
-				nameList(who, 5), day(last), pendingNote(a), rotateCmd(a))})
-	}
-	return out
-}
-
-// ExposedTo names the accounts (sorted) whose current password the removed
-// recipients with the given keys could read: set before their removal and
-// not changed since. Other removals don't count, unlike the exposed
-// findings, which name everyone.
-func ExposedTo(v *vault.Vault, keys []string) []string {
-	var names []string
-	for _, a := range v.Accounts {
-		if a.Password == "" || a.IsOAuth2() {
-			continue
-		}
-		set := setAt(a)
-		for _, r := range v.Recipients {
-			if r.Removed != nil && slices.Contains(keys, r.Key) && (set.IsZero() || r.Removed.After(set)) {
-				names = append(names, a.Name)
-				break
-			}
-		}
-	}
-	sort.Slice(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
-	return names
 }
 
 func recipientName(r vault.Recipient) string {

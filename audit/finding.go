@@ -72,7 +72,7 @@ func (s Severity) Rank() int {
 }
 
 // Finding is one thing to do about one account. It never holds a password
-// or a hash of one.
+// or a plain hash of one (a group id is keyed by the vault's secret).
 type Finding struct {
 	AccountID string   `json:"-"`
 	Account   string   `json:"account"`
@@ -80,6 +80,9 @@ type Finding struct {
 	Severity  Severity `json:"severity"`
 	Message   string   `json:"message"`
 	Count     int      `json:"count,omitempty"` // times seen in the breach file
+	// Group is set on reused findings whose password other accounts
+	// have too; the findings of one group share it.
+	Group *Group `json:"group,omitempty"`
 
 	// Accepted is the acceptance that would hide this finding; set only
 	// when Options.IncludeAccepted asked to see accepted findings.

@@ -28,6 +28,7 @@ func reportVault() *vault.Vault {
 		Security: vault.Insecure, Username: "ops", Password: work.Password, Changed: daysAgo(20)})
 	removed := daysAgo(5)
 	v.Recipients = append(v.Recipients, vault.Recipient{Key: "age1dave", Label: "dave", Added: daysAgo(300), Removed: &removed})
+	v.StrengthKey = strings.Repeat("5eed", 16) // fixed, so the reuse group's id is too
 	return v
 }
 
@@ -77,8 +78,9 @@ func TestReportsGolden(t *testing.T) {
 }
 
 // The JSON contract: {"findings": [...]} with exactly account, kind,
-// severity and message per finding, plus count for breached ones; an
-// empty array, never null, when clean.
+// severity and message per finding, plus count for breached ones and the
+// group ({id, size}) for reused ones shared with other accounts; an empty
+// array, never null, when clean.
 func TestJSONShape(t *testing.T) {
 	for _, fs := range [][]Finding{nil, {}} {
 		var buf bytes.Buffer
@@ -116,6 +118,13 @@ func TestJSONShape(t *testing.T) {
 			want = "account,count,kind,message,severity"
 			if f["count"] != float64(3861) {
 				t.Errorf("count = %v", f["count"])
+			}
+		}
+		if f["kind"] == "reused" {
+			want = "account,group,kind,message,severity"
+			g, _ := f["group"].(map[string]any)
+			if id, _ := g["id"].(string); len(g) != 2 || g["size"] != float64(2) || len(id) != 32 {
+				t.Errorf("group = %v, want {id (32 hex digits), size 2}", f["group"])
 			}
 		}
 		if strings.Join(keys, ",") != want {

@@ -107,48 +107,67 @@ func Score(v *vault.Vault, progress func(done, total int)) int {
 	}
 	key := strengthKey(v)
 	fp := newFingerprinter(key)
-	var todo []*vault.Account
+	// Accounts whose score is sure to be the same (one password, inputs
+	// that cannot change it) share one job: zxcvbn runs once per job.
+	type job struct {
+		scoreJob
+		accounts []*vault.Account
+	}
+	jobs := map[string]*job{}
+	var todo []*job
+	total := 0
 	for _, a := range v.Accounts {
 		if a.Password == "" || a.IsOAuth2() {
 			continue
 		}
-		if _, ok := fp.stored(a); !ok {
-			todo = append(todo, a)
+		if _, ok := fp.stored(a); ok {
+			continue
 		}
+		k, parts, inputs := scoreInput(a)
+		j := jobs[k]
+		if j == nil {
+			j = &job{scoreJob: scoreJob{pw: a.Password, parts: parts, inputs: inputs}}
+			jobs[k] = j
+			todo = append(todo, j)
+		}
+		j.accounts = append(j.accounts, a)
+		total++
 	}
-	if len(todo) == 0 {
+	if total == 0 {
 		return 0
 	}
 	quick := len(todo) >= shortcutMin || trieReady()
 	var done atomic.Int64
 	var progressMu sync.Mutex
-	next := make(chan *vault.Account)
+	next := make(chan *job)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(todo)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			fp := newFingerprinter(key)
-			for a := range next {
-				s := scoreParts(scoredParts(a.Password), userInputs(a), quick)
-				a.Strength = &vault.Strength{Score: s, Fingerprint: hex.EncodeToString(fp.of(a))}
-				n := done.Add(1)
+			for j := range next {
+				s := scoreParts(j.parts, j.inputs, quick)
+				for _, a := range j.accounts {
+					a.Strength = &vault.Strength{Score: s, Fingerprint: hex.EncodeToString(fp.of(a))}
+				}
+				n := done.Add(int64(len(j.accounts)))
 				if progress != nil && progressMu.TryLock() {
-					progress(int(n), len(todo))
+					progress(int(n), total)
 					progressMu.Unlock()
 				}
 			}
 		}()
 	}
-	for _, a := range todo {
-		next <- a
+	for _, j := range todo {
+		next <- j
 	}
 	close(next)
 	wg.Wait()
 	if progress != nil {
-		progress(len(todo), len(todo))
+		progress(total, total)
 	}
-	return len(todo)
+	return total
 }
 
 // CopyScores copies the stored scores (and the key they were made under)

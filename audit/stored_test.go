@@ -92,13 +92,14 @@ func TestStoredScoresChangeNoFinding(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		n = 1_500
 	}
+	warm := testvault.Realistic(n, now)
+	Score(warm, nil)
 	cold := testvault.Realistic(n, now)
+	cold.StrengthKey = warm.StrengthKey // the same reuse group ids, no stored score
 	want, err := Run(cold, Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	warm := testvault.Realistic(n, now)
-	Score(warm, nil)
 	got, err := Run(warm, Options{Now: now})
 	if err != nil {
 		t.Fatal(err)

@@ -169,13 +169,14 @@ func scoreParts(parts []string, inputs []string, quick bool) int {
 
 type scoreJob struct {
 	pw     string
-	inputs []string
+	parts  []string
+	inputs []string // nil when they cannot change the score (inputsMatter)
 	score  int
 }
 
-// weakFindings scores each distinct (password, user inputs) pair once,
-// spread over GOMAXPROCS workers, because zxcvbn costs milliseconds per
-// password.
+// weakFindings scores each distinct password once (with the account's
+// user inputs only where they can change the score), spread over
+// GOMAXPROCS workers, because zxcvbn costs milliseconds per password.
 func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 	jobs := map[string]*scoreJob{}
 	perAccount := make([]*scoreJob, len(v.Accounts))
@@ -191,11 +192,10 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 			perAccount[i] = &kept[i]
 			continue
 		}
-		in := userInputs(a)
-		key := a.Password + "\x00" + strings.Join(in, "\x00")
+		key, parts, in := scoreInput(a)
 		j := jobs[key]
 		if j == nil {
-			j = &scoreJob{pw: a.Password, inputs: in}
+			j = &scoreJob{pw: a.Password, parts: parts, inputs: in}
 			jobs[key] = j
 			list = append(list, j)
 		}
@@ -250,13 +250,13 @@ func scoreAll(list []*scoreJob, cache *StrengthCache) {
 // scoreOne tries the cache, then the cheap proof and zxcvbn.
 func scoreOne(j *scoreJob, quick bool, cache *StrengthCache) int {
 	if cache == nil {
-		return scoreParts(scoredParts(j.pw), j.inputs, quick)
+		return scoreParts(j.parts, j.inputs, quick)
 	}
 	id := cache.id(j.pw, j.inputs)
 	if s, ok := cache.get(id); ok {
 		return s
 	}
-	s := scoreParts(scoredParts(j.pw), j.inputs, quick)
+	s := scoreParts(j.parts, j.inputs, quick)
 	cache.put(id, s)
 	return s
 }

@@ -40,7 +40,7 @@ lines of SHA1:COUNT. It is searched in place, never loaded whole.
 'audit accept' hides one kind of finding for one account (with a note and an
 optional end date); 'audit accepted' lists those. The exit code is 1 when
 there are findings, 0 when the vault is clean.`)
-	asJSON := fs.Bool("json", false, `print {"findings": [{account, kind, severity, message}]}`)
+	asJSON := fs.Bool("json", false, `print {"findings": [{account, kind, severity, message}]}; a reused password's findings add "group": {id, size}`)
 	maxAge := fs.String("max-age", "", "maximum password `age`, like 365d, 52w, 12mo or 1y (default: the vault's setting, 365d)")
 	breached := fs.String("breached", "", "Pwned Passwords `FILE` (SHA1:COUNT lines, sorted by hash)")
 	all := fs.Bool("all", false, "also show accepted findings")

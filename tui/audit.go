@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -16,8 +17,10 @@ import (
 // audit runs in a command over a snapshot after unlock, saves and checks.
 type auditState struct {
 	gen       int
+	version   int             // counts the findings taken in
 	findings  []audit.Finding // worst first, as audit.Run sorts them
 	byAccount map[string][]audit.Finding
+	sevCount  map[audit.Severity]int
 	err       string
 	cursor    int
 	offset    int
@@ -35,6 +38,11 @@ type auditDoneMsg struct {
 	findings []audit.Finding
 	err      error
 	scored   *vault.Vault // the snapshot, when it gained strength scores to keep
+	// Worked out in the command too, so that taking in the findings of
+	// 100,000 accounts costs the UI goroutine no more than a look.
+	byAccount map[string][]audit.Finding
+	sevCount  map[audit.Severity]int
+	rows      rowSet
 }
 
 // runAudit audits a snapshot in a command. Passwords without a stored
@@ -49,11 +57,13 @@ func (m *Model) runAudit() tea.Cmd {
 	m.audit.gen++
 	prog := &scoreProgress{}
 	m.audit.scoring = prog
-	gen, snap, now := m.audit.gen, m.snapshot(), m.now()
+	gen, snap, now, sortBy := m.audit.gen, m.snapshot(), m.now(), m.list.sortBy
 	return func() tea.Msg {
 		// The snapshot shares its accounts with the model (edits replace
 		// an account, never change one in place); Score writes each
-		// account's Strength, so it gets copies of its own.
+		// account's Strength, so it gets copies of its own. The rows are
+		// made from the model's own accounts, which only get read here.
+		model := slices.Clone(snap.Accounts)
 		for i, a := range snap.Accounts {
 			c := *a
 			snap.Accounts[i] = &c
@@ -66,6 +76,15 @@ func (m *Model) runAudit() tea.Cmd {
 		msg := auditDoneMsg{gen: gen, findings: fs, err: err}
 		if n > 0 {
 			msg.scored = snap
+		}
+		if err == nil {
+			msg.byAccount = make(map[string][]audit.Finding)
+			msg.sevCount = make(map[audit.Severity]int)
+			for _, f := range fs {
+				msg.byAccount[f.AccountID] = append(msg.byAccount[f.AccountID], f)
+				msg.sevCount[f.Severity]++
+			}
+			msg.rows = buildRows(model, msg.byAccount, sortBy, nil)
 		}
 		return msg
 	}
@@ -88,10 +107,18 @@ func (m Model) onAuditDone(msg auditDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	m.audit.scoring = nil
 	var save tea.Cmd
+	var replaced map[*vault.Account]*vault.Account
 	if msg.scored != nil {
 		// A score that no longer fits (the password changed meanwhile)
 		// is recomputed next time; the fingerprint says so.
+		before := slices.Clone(m.file.Vault.Accounts)
 		audit.CopyScores(m.file.Vault, msg.scored)
+		replaced = make(map[*vault.Account]*vault.Account)
+		for i, a := range m.file.Vault.Accounts {
+			if a != before[i] {
+				replaced[before[i]] = a
+			}
+		}
 		if strings.HasPrefix(m.status.text, "scoring password strength") {
 			m.status = statusLine{}
 		}
@@ -103,14 +130,11 @@ func (m Model) onAuditDone(msg auditDoneMsg) (tea.Model, tea.Cmd) {
 		return m, save
 	}
 	m.audit.err = ""
-	m.audit.findings = msg.findings
-	m.audit.byAccount = make(map[string][]audit.Finding)
-	for _, f := range msg.findings {
-		m.audit.byAccount[f.AccountID] = append(m.audit.byAccount[f.AccountID], f)
-	}
+	m.audit.findings, m.audit.byAccount, m.audit.sevCount = msg.findings, msg.byAccount, msg.sevCount
+	m.audit.version++
 	m.audit.cursor = min(m.audit.cursor, max(0, len(msg.findings)-1))
 	if !m.check.running() {
-		m.rebuildRows() // ranks and badges changed; rows stay put during checks
+		m.adoptRows(msg.rows, replaced) // ranks and badges changed; rows stay put during checks
 	}
 	return m, save
 }
@@ -161,31 +185,33 @@ func (m Model) auditKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // viewAudit lists findings grouped under a heading per severity; the
-// cursor moves over findings only.
+// cursor moves over findings only. Only the lines on screen are made: a
+// frame over 100,000 findings formats the few dozen it shows.
 func (m Model) viewAudit() string {
 	s, a := m.styles, m.audit
-	var lines []string
-	cursorLine := 0
-	lines = append(lines, s.Title.Render("Audit — "+plural(len(a.findings), "finding", "findings")))
+	var head []string
+	head = append(head, s.Title.Render("Audit — "+plural(len(a.findings), "finding", "findings")))
 	if a.err != "" {
-		lines = append(lines, s.Error.Render(a.err))
+		head = append(head, s.Error.Render(a.err))
 	}
 	if len(a.findings) == 0 && a.err == "" {
-		lines = append(lines, "", "Nothing to do: no stale, reused, weak, failing or exposed passwords.")
+		head = append(head, "", "Nothing to do: no stale, reused, weak, failing or exposed passwords.")
 	}
-	var sev audit.Severity
+	// Where the cursor's line is: each change of severity adds a blank
+	// line and a heading above the findings.
+	cursorLine, sev := 0, audit.Severity("")
+	if len(a.findings) > 0 {
+		cursorLine = len(head)
+	}
 	for i, f := range a.findings {
 		if f.Severity != sev {
 			sev = f.Severity
-			lines = append(lines, "", m.sevStyle(sev).Render(strings.ToUpper(string(sev))+fmt.Sprintf(" (%d)", countSev(a.findings, sev))))
+			cursorLine += 2
 		}
-		text := fmt.Sprintf("%-20s %-12s %s", safe(f.Account), safe(string(f.Kind)), safe(f.Message))
 		if i == a.cursor {
-			cursorLine = len(lines)
-			lines = append(lines, s.Selected.Render(fit("▸ "+text, m.width)))
-		} else {
-			lines = append(lines, "  "+text)
+			break
 		}
+		cursorLine++
 	}
 	// Keep the cursor's line on screen.
 	room := max(1, m.height-3)
@@ -193,17 +219,38 @@ func (m Model) viewAudit() string {
 	if cursorLine >= room {
 		start = cursorLine - room + 1
 	}
-	return strings.Join(lines[start:], "\n")
-}
-
-func countSev(fs []audit.Finding, s audit.Severity) int {
-	n := 0
-	for _, f := range fs {
-		if f.Severity == s {
-			n++
+	var lines []string
+	at := 0 // the line number of what comes next
+	add := func(l func() string) {
+		if at >= start && at < start+room {
+			lines = append(lines, l())
 		}
+		at++
 	}
-	return n
+	for _, l := range head {
+		add(func() string { return l })
+	}
+	sev = ""
+	for i, f := range a.findings {
+		if at >= start+room {
+			break
+		}
+		if f.Severity != sev {
+			sev = f.Severity
+			add(func() string { return "" })
+			add(func() string {
+				return m.sevStyle(sev).Render(strings.ToUpper(string(sev)) + fmt.Sprintf(" (%d)", a.sevCount[sev]))
+			})
+		}
+		add(func() string {
+			text := fmt.Sprintf("%-20s %-12s %s", safe(f.Account), safe(string(f.Kind)), safe(f.Message))
+			if i == a.cursor {
+				return s.Selected.Render(fit("▸ "+text, m.width))
+			}
+			return "  " + text
+		})
+	}
+	return strings.Join(lines, "\n")
 }
 
 func (m Model) sevStyle(s audit.Severity) lipgloss.Style {

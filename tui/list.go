@@ -184,7 +184,7 @@ func (m Model) listKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, l.filter.Focus()
 	case key.Matches(msg, k.Sort):
 		l.sortBy = (l.sortBy + 1) % sortKinds
-		m.rebuildRows()
+		m.resort()
 		m.setStatus("sorted by "+l.sortBy.String(), false)
 	case key.Matches(msg, k.Enter):
 		if r := l.selected(); r != nil {

@@ -92,7 +92,8 @@ type Model struct {
 	confirm  confirmState
 	rot      rotState
 	overview overviewState
-	helpOff  int // how far the help screen is scrolled
+	ovMemo   *overviewMemo // the overview's counts, shared by every copy
+	helpOff  int           // how far the help screen is scrolled
 
 	check   checkState
 	save    saveState
@@ -131,6 +132,7 @@ func New(opts Options) Model {
 		screen:    scrStart,
 		clipboard: detectClipboard(),
 		tickEvery: time.Second,
+		ovMemo:    &overviewMemo{},
 	}
 	m.styles = newStyles(true, noColor)
 	m.help.Styles = m.styles.Help
@@ -434,6 +436,7 @@ func (m Model) lock(why string) (Model, tea.Cmd) {
 	m.rot.cancelStep()
 	m.rot = rotState{gen: m.rot.gen}
 	m.overview = overviewState{}
+	m.ovMemo.forget()
 	m.reveal = revealState{}
 	m.unlock = newUnlockState(m.styles)
 	m.unlock.needPass = needPass
@@ -452,8 +455,8 @@ func (m *Model) wipe() {
 
 // account returns the account with id, or nil when locked or gone.
 func (m Model) account(id string) *vault.Account {
-	if m.file == nil {
-		return nil
+	if i := m.accountIndex(id); i >= 0 {
+		return m.file.Vault.Accounts[i]
 	}
-	return m.file.Vault.FindID(id)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -66,9 +67,24 @@ func (m Model) openOverview() (tea.Model, tea.Cmd) {
 
 // overviewSections counts the vault four ways: last check status, audit
 // finding kind, password age, next certificate expiries. One pass over the
-// accounts with a counter per figure: a frame over 10,000 accounts stays
-// cheap. Which accounts a figure holds is worked out only on enter.
+// accounts with a counter per figure, kept until the accounts, the audit
+// or the minute change (overviewMemo): a frame over 100,000 accounts
+// stays cheap. Which accounts a figure holds is worked out only on enter.
 func (m Model) overviewSections() []section {
+	if secs := m.ovMemo.get(m); secs != nil {
+		return secs
+	}
+	secs := m.countOverview()
+	m.ovMemo.put(m, secs)
+	return secs
+}
+
+// overviewsCounted counts countOverview calls, for the test that keeps
+// whole-vault work out of frames.
+var overviewsCounted atomic.Int64
+
+func (m Model) countOverview() []section {
+	overviewsCounted.Add(1)
 	v, now := m.file.Vault, m.now()
 
 	// Check status, worst first as the list sorts; ok comes last.
@@ -101,7 +117,7 @@ func (m Model) overviewSections() []section {
 	}
 	byKind := map[audit.Kind]*kindCount{}
 	for _, fs := range m.audit.byAccount {
-		seen := map[audit.Kind]bool{}
+		var seen []audit.Kind // an account has a few findings at most
 		for _, f := range fs {
 			kc := byKind[f.Kind]
 			if kc == nil {
@@ -111,8 +127,8 @@ func (m Model) overviewSections() []section {
 			if f.Severity.Rank() > kc.worst.Rank() {
 				kc.worst = f.Severity
 			}
-			if !seen[f.Kind] {
-				seen[f.Kind] = true
+			if !slices.Contains(seen, f.Kind) {
+				seen = append(seen, f.Kind)
 				kc.count++
 			}
 		}

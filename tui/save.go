@@ -110,15 +110,14 @@ func (m Model) adoptSave(msg savedMsg) (tea.Model, tea.Cmd) {
 // editAccount replaces the account with id by an edited copy, never
 // changing the struct a save in flight may be reading.
 func (m *Model) editAccount(id string, edit func(a *vault.Account)) *vault.Account {
-	for i, a := range m.file.Vault.Accounts {
-		if a.ID == id {
-			c := cloneAccount(a)
-			edit(c)
-			m.file.Vault.Accounts[i] = c
-			return c
-		}
+	i := m.accountIndex(id)
+	if i < 0 {
+		return nil
 	}
-	return nil
+	c := cloneAccount(m.file.Vault.Accounts[i])
+	edit(c)
+	m.file.Vault.Accounts[i] = c
+	return c
 }
 
 // snapshot is a copy of the vault that later edits do not touch, for

@@ -110,9 +110,16 @@ func (m Model) onProbe(msg probeMsg) (tea.Model, tea.Cmd) {
 type unlockedMsg struct {
 	id       *vault.Identity
 	file     *vault.File
-	viaAgent bool  // opened with the agent's identity: nothing was asked
-	shared   bool  // the agent was unlocked too
-	shareErr error // unlocking the agent failed (the TUI is unlocked anyway)
+	viaAgent bool   // opened with the agent's identity: nothing was asked
+	shared   bool   // the agent was unlocked too
+	shareErr error  // unlocking the agent failed (the TUI is unlocked anyway)
+	rows     rowSet // the list's rows, made in the command (no findings yet)
+}
+
+// opened is the unlocked message for f, with the list's rows made here,
+// in the command: 100,000 of them are no work for the UI goroutine.
+func opened(id *vault.Identity, f *vault.File) unlockedMsg {
+	return unlockedMsg{id: id, file: f, rows: buildRows(f.Vault.Accounts, nil, newListState().sortBy, nil)}
 }
 
 type unlockFailedMsg struct{ err error }
@@ -137,7 +144,7 @@ func (m Model) startUnlock(pass []byte) (tea.Model, tea.Cmd) {
 		if err != nil {
 			return unlockFailedMsg{err: err}
 		}
-		msg := unlockedMsg{id: id, file: f}
+		msg := opened(id, f)
 		if share != nil {
 			msg.shareErr = share(id)
 			msg.shared = msg.shareErr == nil
@@ -157,7 +164,9 @@ func (m Model) startUnlockWith(id *vault.Identity) (tea.Model, tea.Cmd) {
 		if err != nil {
 			return agentUnlockFailedMsg{err: err}
 		}
-		return unlockedMsg{id: id, file: f, viaAgent: true}
+		msg := opened(id, f)
+		msg.viaAgent = true
+		return msg
 	}
 	return m, tea.Batch(work, m.unlock.spinner.Tick)
 }
@@ -238,7 +247,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	}
 	m.list = newListState()
 	m.overview = overviewState{}
-	m.rebuildRows()
+	m.adoptRows(msg.rows, nil)
 	note := fmt.Sprintf("unlocked %s: %s", m.opts.VaultPath, plural(len(m.file.Vault.Accounts), "account", "accounts"))
 	switch {
 	case msg.viaAgent:

@@ -174,15 +174,7 @@ func (m Model) banners() string {
 	return strings.Join(out, "\n")
 }
 
-func (m Model) pendingCount() int {
-	n := 0
-	for _, a := range m.file.Vault.Accounts {
-		if a.Pending != nil {
-			n++
-		}
-	}
-	return n
-}
+func (m Model) pendingCount() int { return m.ovMemo.pendingCount(m.file.Vault.Accounts) }
 
 // statusText is the status line plus, while a copied password is on the
 // clipboard, its countdown.

@@ -79,3 +79,36 @@ func generated(r *rand.Rand) string {
 	}
 	return string(b)
 }
+
+// Hosting is Realistic as a hosting provider's vault holds it: the third
+// that Realistic makes reused or weak variants instead takes one of a few
+// default passwords, each shared by about group accounts (half of the
+// defaults human-chosen, half generated).
+func Hosting(n, group int, now time.Time) *vault.Vault {
+	v := Realistic(n, now)
+	r := rand.New(rand.NewPCG(23, 23))
+	pool := make([]string, max(1, n/3/max(1, group)))
+	for i := range pool {
+		if i%2 == 0 {
+			pool[i] = fmt.Sprintf("%s%d!", humanWords[i%len(humanWords)], 2000+i)
+		} else {
+			pool[i] = generated(r)
+		}
+	}
+	for i, a := range v.Accounts {
+		if i%3 == 2 {
+			a.Password = pool[(i/3)%len(pool)]
+		}
+	}
+	return v
+}
+
+// Shared is Realistic with every account on the one password pw: a
+// provider's default nobody changed.
+func Shared(n int, pw string, now time.Time) *vault.Vault {
+	v := Realistic(n, now)
+	for _, a := range v.Accounts {
+		a.Password = pw
+	}
+	return v
+}

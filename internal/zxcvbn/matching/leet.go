@@ -52,15 +52,16 @@ func (lm l33tMatch) Matches(password string) []*match.Match {
 }
 
 func translate(password string, sub map[string]string) string {
-	var res string
+	var res strings.Builder // changed from upstream: one buffer, not a string per character
+	res.Grow(len(password))
 	for _, s := range password {
 		if v, ok := sub[string(s)]; ok {
-			res = res + v
+			res.WriteString(v)
 		} else {
-			res = res + string(s)
+			res.WriteRune(s)
 		}
 	}
-	return res
+	return res.String()
 }
 
 type kv struct {

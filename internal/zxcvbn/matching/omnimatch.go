@@ -62,12 +62,12 @@ var (
 
 func loadDefaultDictionnaries() dictionaryMatch {
 	rd := make(map[string]rankedDictionnary)
+	merge := map[string]bool{}
 	for n, list := range frequency.FrequencyLists {
 		rd[n] = buildRankedDict(list)
+		merge[n] = true
 	}
-	return dictionaryMatch{
-		rankedDictionaries: rd,
-	}
+	return newDictionaryMatch(rd, merge)
 }
 
 func loadDefaultAdjacencyGraphs() []*adjacency.Graph {
