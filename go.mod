@@ -15,6 +15,7 @@ require (
 	github.com/dlclark/regexp2 v1.12.0
 	github.com/emersion/go-imap/v2 v2.0.0-beta.8
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.26.0
 	github.com/go-ini/ini v1.67.0
 	github.com/gofrs/flock v0.13.2
 	github.com/zitadel/oidc/v3 v3.52.0
