@@ -270,11 +270,12 @@ func (c *checker) run(ctx context.Context) error {
 	return nil
 }
 
-// politely ends a session the server refused something in with QUIT (in
-// the background), so it logs a clean end, not a lost connection.
+// politely ends a session that failed with a verdict (a refusal, no
+// usable AUTH) with QUIT in the background, so the server logs a clean
+// end, not a lost connection. A broken or flooding session is just closed.
 func (c *checker) politely(err error, quitting *bool) error {
 	var f *failure
-	if errors.As(err, &f) && f.code != "" && !c.raw.exceeded.Load() && !c.conn.exceeded.Load() {
+	if errors.As(err, &f) && f.status != StatusProtocolError && !c.raw.exceeded.Load() && !c.conn.exceeded.Load() {
 		*quitting = c.quit(c.raw.Conn)
 	}
 	return err

@@ -66,6 +66,7 @@ func (c *checker) startTLS(ctx context.Context) (net.Conn, []byte, error) {
 		return nil, nil, stopped(replyFailure("ehlo", err))
 	}
 	if !hasExtension(msg, "STARTTLS") {
+		_, _ = io.WriteString(c.raw, "QUIT\r\n") // not waited for
 		return nil, nil, fail(StatusTLSError, "server does not offer STARTTLS; password not sent (use security tls, or insecure if you must)")
 	}
 
