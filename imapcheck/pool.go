@@ -15,6 +15,11 @@ type Pool struct {
 	// just before the login: an OAuth2 account gets its fresh access token
 	// here. A non-nil Result is reported instead of a check.
 	Prepare func(ctx context.Context, index int, t Target) (Target, *Result)
+	// Then, when set, runs in the check's slot after the login, with a
+	// Timeout of its own, before the result is sent: an account's SMTP
+	// check runs here, so the per-host limit and the concurrency count it
+	// too. It gets the target as prepared (a fresh token) and the result.
+	Then func(ctx context.Context, index int, t Target, r Result)
 }
 
 // Indexed is a result with the position of its target in the slice given
@@ -111,8 +116,8 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 	}
 }
 
-func (p Pool) check(ctx context.Context, i int, t Target, host string, done chan<- finished) {
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+func (p Pool) check(parent context.Context, i int, t Target, host string, done chan<- finished) {
+	ctx, cancel := context.WithTimeout(parent, p.Timeout)
 	defer cancel()
 	if p.Prepare != nil {
 		var r *Result
@@ -121,5 +126,11 @@ func (p Pool) check(ctx context.Context, i int, t Target, host string, done chan
 			return
 		}
 	}
-	done <- finished{Indexed: Indexed{Index: i, Result: Check(ctx, t)}, host: host}
+	r := Check(ctx, t)
+	if p.Then != nil {
+		tctx, tcancel := context.WithTimeout(parent, p.Timeout)
+		p.Then(tctx, i, t, r)
+		tcancel()
+	}
+	done <- finished{Indexed: Indexed{Index: i, Result: r}, host: host}
 }
