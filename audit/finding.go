@@ -22,10 +22,14 @@ const (
 	LoginFailed Kind = "login_failed" // the last check did not log in
 	TLS         Kind = "tls"          // cleartext, bad or expiring certificate
 	Exposed     Kind = "exposed"      // a removed recipient could have read it
+	// SMTPFailed: the last check of the account's SMTP server failed.
+	SMTPFailed Kind = "smtp_failed"
+	// SenderRefused: SMTP took the login but not the account's address.
+	SenderRefused Kind = "sender_refused"
 )
 
 // Kinds lists every kind, in the order people read them in help text.
-var Kinds = []Kind{Stale, Reused, Weak, Breached, LoginFailed, TLS, Exposed}
+var Kinds = []Kind{Stale, Reused, Weak, Breached, LoginFailed, SMTPFailed, SenderRefused, TLS, Exposed}
 
 // ParseKind accepts a kind name as typed on the command line.
 func ParseKind(s string) (Kind, error) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
@@ -24,6 +25,8 @@ a newline, carriage return or NUL byte is refused.
 Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and your
 --client-id; add runs the login flow (a browser on this machine, or --device),
 or takes an existing refresh token with --refresh-token-stdin.
+
+`+smtpHelp+`
 
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
@@ -41,6 +44,7 @@ or takes an existing refresh token with --refresh-token-stdin.
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
 	of := addOAuthFlags(fs)
+	sf := addSMTPFlags(fs, false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -59,6 +63,11 @@ or takes an existing refresh token with --refresh-token-stdin.
 	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook,
 		After: strings.TrimSpace(*after)}
 	if err := setPasswordSource(a, *source); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := sf.apply(set, a, false); err != nil {
 		return err
 	}
 	a.HookEnv, _ = hookEnv.names()
@@ -125,7 +134,7 @@ or takes an existing refresh token with --refresh-token-stdin.
 	if isOAuth {
 		kind = ", oauth2 " + a.OAuth.Provider
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind))
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind), smtpSummary(a))
 	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	return nil
 }
