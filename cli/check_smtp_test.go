@@ -135,8 +135,8 @@ func TestSMTPFlagsRefuseNonsense(t *testing.T) {
 	s.init()
 	s.must("pw-1\n", "add", "--name", "a", "--host", "h.example", "--user", "u", "--password-stdin", "--passphrase-file", s.passFile)
 	cases := [][]string{
-		{"edit", "a", "--smtp-port", "587"},                                 // no endpoint yet
-		{"edit", "a", "--smtp-host", "-", "--smtp-port", "587"},             // remove and set
+		{"edit", "a", "--smtp-port", "587"},                                  // no endpoint yet
+		{"edit", "a", "--smtp-host", "-", "--smtp-port", "587"},              // remove and set
 		{"edit", "a", "--address", "not an address"},                         // invalid
 		{"edit", "a", "--smtp-host", "smtp.example", "--smtp-security", "x"}, // unknown security
 	}
