@@ -82,16 +82,22 @@ type Indexed struct {
 // with the same credential the login used (an OAuth2 token fetched by
 // pool.Prepare). pool.Then must be unset. len(accts) results always come.
 func Run(ctx context.Context, pool imapcheck.Pool, accts []*vault.Account, tlsConf *tls.Config) <-chan Indexed {
+	// Both targets are made here, before any goroutine: the accounts are
+	// the caller's to change once Run returns (the TUI edits them).
 	targets := make([]imapcheck.Target, len(accts))
+	smtpTargets := make([]*smtpcheck.Target, len(accts))
 	for i, a := range accts {
 		targets[i] = Target(a, tlsConf)
+		if st, ok := SMTPTarget(a, tlsConf); ok {
+			smtpTargets[i] = &st
+		}
 	}
 	smtp := make([]*smtpcheck.Result, len(accts)) // each written by its slot before its result is sent
 	pool.Then = func(ctx context.Context, i int, t imapcheck.Target, _ imapcheck.Result) {
-		st, ok := SMTPTarget(accts[i], tlsConf)
-		if !ok {
+		if smtpTargets[i] == nil {
 			return
 		}
+		st := *smtpTargets[i]
 		st.Password, st.Bearer = t.Password, t.Bearer
 		r := smtpcheck.Check(ctx, st)
 		smtp[i] = &r
