@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
-	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/rotate/recipe"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 

@@ -51,7 +51,7 @@ func TestRotationWaitsForSMTP(t *testing.T) {
 	})
 	ev := &events{}
 	opts := Options{Hook: rl.hook(), VerifyTimeout: 2 * time.Second, TLSConfig: srv.tls, Progress: ev.add,
-		Record: func(r imapcheck.Result) *vault.Check { return &vault.Check{Status: string(r.Status)} },
+		Record:     func(r imapcheck.Result) *vault.Check { return &vault.Check{Status: string(r.Status)} },
 		RecordSMTP: func(r smtpcheck.Result) *vault.Check { return &vault.Check{Status: string(r.Status)} }}
 	_, err := Run(context.Background(), f, accountName, opts)
 	var verr *VerifyError

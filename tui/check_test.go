@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
-	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
