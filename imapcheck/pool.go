@@ -3,6 +3,7 @@ package imapcheck
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,11 +16,13 @@ type Pool struct {
 	// just before the login: an OAuth2 account gets its fresh access token
 	// here. A non-nil Result is reported instead of a check.
 	Prepare func(ctx context.Context, index int, t Target) (Target, *Result)
-	// Then, when set, runs in the check's slot after the login, with a
-	// Timeout of its own, before the result is sent: an account's SMTP
-	// check runs here, so the per-host limit and the concurrency count it
-	// too. It gets the target as prepared (a fresh token) and the result.
-	Then func(ctx context.Context, index int, t Target, r Result)
+	// Beside, when set, runs in the check's slot beside the login (in a
+	// goroutine of its own, with a Timeout of its own), and the result is
+	// sent once both are done: an account's SMTP check runs here, so
+	// --concurrency bounds it too and --per-host holds per protocol (one
+	// IMAP and one SMTP connection per slot). It gets the target as
+	// prepared (a fresh token).
+	Beside func(ctx context.Context, index int, t Target)
 }
 
 // Indexed is a result with the position of its target in the slice given
@@ -126,11 +129,15 @@ func (p Pool) check(parent context.Context, i int, t Target, host string, done c
 			return
 		}
 	}
-	r := Check(ctx, t)
-	if p.Then != nil {
-		tctx, tcancel := context.WithTimeout(parent, p.Timeout)
-		p.Then(tctx, i, t, r)
-		tcancel()
+	var beside sync.WaitGroup
+	if p.Beside != nil {
+		beside.Go(func() {
+			bctx, bcancel := context.WithTimeout(parent, p.Timeout)
+			defer bcancel()
+			p.Beside(bctx, i, t)
+		})
 	}
+	r := Check(ctx, t)
+	beside.Wait()
 	done <- finished{Indexed: Indexed{Index: i, Result: r}, host: host}
 }

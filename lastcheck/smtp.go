@@ -77,10 +77,10 @@ type Indexed struct {
 }
 
 // Run checks accts in pool, streaming each account's result once both its
-// sides are known. The SMTP check runs in the IMAP check's slot, right
-// after it (pool.Then), so --concurrency and --per-host bound both, and
-// with the same credential the login used (an OAuth2 token fetched by
-// pool.Prepare). pool.Then must be unset. len(accts) results always come.
+// sides are known. The SMTP check runs in the IMAP check's slot, beside it
+// (pool.Beside): --concurrency bounds both, --per-host holds per protocol,
+// and it uses the credential the login used (an OAuth2 token fetched by
+// pool.Prepare). pool.Beside must be unset. len(accts) results always come.
 func Run(ctx context.Context, pool imapcheck.Pool, accts []*vault.Account, tlsConf *tls.Config) <-chan Indexed {
 	// Both targets are made here, before any goroutine: the accounts are
 	// the caller's to change once Run returns (the TUI edits them).
@@ -93,7 +93,7 @@ func Run(ctx context.Context, pool imapcheck.Pool, accts []*vault.Account, tlsCo
 		}
 	}
 	smtp := make([]*smtpcheck.Result, len(accts)) // each written by its slot before its result is sent
-	pool.Then = func(ctx context.Context, i int, t imapcheck.Target, _ imapcheck.Result) {
+	pool.Beside = func(ctx context.Context, i int, t imapcheck.Target) {
 		if smtpTargets[i] == nil {
 			return
 		}
