@@ -28,8 +28,9 @@ const (
 	SenderRefused Kind = "sender_refused"
 )
 
-// Kinds lists every kind, in the order people read them in help text.
-var Kinds = []Kind{Stale, Reused, Weak, Breached, LoginFailed, SMTPFailed, SenderRefused, TLS, Exposed}
+// Kinds lists every kind, in the order people read them in help text;
+// the posture kinds (posture.go) come last.
+var Kinds = append([]Kind{Stale, Reused, Weak, Breached, LoginFailed, SMTPFailed, SenderRefused, TLS, Exposed}, postureKinds...)
 
 // ParseKind accepts a kind name as typed on the command line.
 func ParseKind(s string) (Kind, error) {

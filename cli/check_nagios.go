@@ -11,6 +11,7 @@ import (
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
+	"github.com/imapvault/imapvault/posture"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -72,6 +73,7 @@ type nagiosInput struct {
 	warnDays, critDays int
 	elapsed            time.Duration
 	saveErr            error
+	posture            []posture.AccountResult // with --posture
 }
 
 type nagiosProblem struct {
@@ -141,8 +143,17 @@ func writeNagios(w io.Writer, in nagiosInput) error {
 		state = max(state, nagiosWarning)
 		parts = append(parts, certPart(certWarn, in.warnDays))
 	}
+	postCrit, postWarn, postLow := nagiosPosture(in.posture)
+	if len(postCrit) > 0 {
+		state = nagiosCritical
+		parts = append(parts, posturePart(postCrit))
+	}
+	if len(postWarn) > 0 {
+		state = max(state, nagiosWarning)
+		parts = append(parts, posturePart(postWarn))
+	}
 	var long []string
-	for _, list := range [][]nagiosProblem{failed, certCrit, certWarn} {
+	for _, list := range [][]nagiosProblem{failed, certCrit, certWarn, postCrit, postWarn, postLow} {
 		for _, p := range list {
 			long = append(long, p.long)
 		}
@@ -157,8 +168,12 @@ func writeNagios(w io.Writer, in nagiosInput) error {
 		parts = append(parts, fmt.Sprintf("%d of %d accounts log in, no certificate expires within %d days", n, n, in.warnDays))
 	}
 	ok := n - failedAccts
-	fmt.Fprintf(w, "IMAPVAULT %s - %s | ok=%d;;;0;%d failed=%d;;;0;%d time=%.2fs;;;0\n",
-		nagiosStates[state], strings.Join(parts, "; "), ok, n, failedAccts, n, in.elapsed.Seconds())
+	perf := ""
+	if in.posture != nil {
+		perf = fmt.Sprintf(" posture=%d;;;0", len(postCrit)+len(postWarn)+len(postLow))
+	}
+	fmt.Fprintf(w, "IMAPVAULT %s - %s | ok=%d;;;0;%d failed=%d;;;0;%d time=%.2fs;;;0%s\n",
+		nagiosStates[state], strings.Join(parts, "; "), ok, n, failedAccts, n, in.elapsed.Seconds(), perf)
 	for _, l := range long {
 		fmt.Fprintln(w, l)
 	}

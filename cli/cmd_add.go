@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -15,16 +16,26 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
 a newline, carriage return or NUL byte is refused.
 
 --auth oauth2 adds an account that logs in with OAuth2 (Gmail, Microsoft 365,
-Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and your
---client-id; add runs the login flow (a browser on this machine, or --device),
-or takes an existing refresh token with --refresh-token-stdin.
+Outlook.com, any XOAUTH2/OAUTHBEARER server): name the --provider and the
+--client-id you bring, or, for --provider custom, the --issuer: its
+endpoints come from its metadata and, with no --client-id, imapvault
+registers itself there. add runs the login flow (the device flow for
+Microsoft, over ssh and without a display; a browser on this machine
+otherwise; --device or --browser choose), checks that the consent came from
+--user, or takes an existing refresh token with --refresh-token-stdin.
+
+--address ADDRESS without --host finds the servers ('imapvault discover'),
+shows what it will save, logs in to IMAP with the password, and saves only
+when that login works (--no-check saves anyway). Flags given as well
+(--name, --user, --port, --security) win over what was found. Servers found
+through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
 `+smtpHelp+`
 
@@ -44,11 +55,16 @@ or takes an existing refresh token with --refresh-token-stdin.
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
 	of := addOAuthFlags(fs)
-	sf := addSMTPFlags(fs, false)
+	address := fs.String("address", "", "the account's e-mail `address`; without --host, its servers are discovered")
+	noCheck := fs.Bool("no-check", false, "with --address: save even when the login fails")
+	df := addDiscoverFlags(fs)
+	sf := addSMTPFlags(fs, false) // --address is the one above
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := checkRecipeHook(*hook); err != nil {
 		return err
 	}
@@ -61,12 +77,10 @@ or takes an existing refresh token with --refresh-token-stdin.
 	}
 	now := time.Now()
 	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook,
-		After: strings.TrimSpace(*after)}
+		After: strings.TrimSpace(*after), Address: strings.TrimSpace(*address)}
 	if err := setPasswordSource(a, *source); err != nil {
 		return err
 	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if err := sf.apply(set, a, false); err != nil {
 		return err
 	}
@@ -85,6 +99,13 @@ or takes an existing refresh token with --refresh-token-stdin.
 		}
 		a.Changed = d
 	}
+	discovering := a.Address != "" && a.Host == ""
+	var foundOAuth *vault.OAuth // the discovered <oAuth2> settings, for the flags to build on
+	if discovering {
+		if foundOAuth, err = e.discoverAccount(a, set, df, isOAuth); err != nil {
+			return err
+		}
+	}
 	if err := vault.Validate(a); err != nil {
 		return usageErr(err, "run 'imapvault add --help'")
 	}
@@ -96,14 +117,20 @@ or takes an existing refresh token with --refresh-token-stdin.
 	}
 	if isOAuth {
 		// Before the vault's lock: a browser login may take minutes.
-		if a.OAuth, err = of.settings(nil); err != nil {
+		if a.OAuth, err = of.settings(foundOAuth); err != nil {
 			return err
 		}
 		a.Auth = vault.AuthOAuth2
 		if of.refreshStdin {
-			err = e.refreshTokenFromStdin(a.OAuth)
+			if a.OAuth.ClientID == "" {
+				return usageErr(errors.New("--refresh-token-stdin needs the --client-id the token was issued to"), "or log in instead: leave out --refresh-token-stdin")
+			}
+			if err = e.resolveOAuth(a.Name, a.OAuth); err == nil {
+				err = e.refreshTokenFromStdin(a.OAuth)
+			}
 		} else {
-			err = e.loginFlow(a.Name, a.OAuth, of.device)
+			e.namePublicClient(a.Name, a.OAuth)
+			err = e.loginFlow(a, a.OAuth, of.flow)
 		}
 		if err != nil {
 			return err
@@ -124,6 +151,11 @@ or takes an existing refresh token with --refresh-token-stdin.
 		}
 		a.Password = pw
 	}
+	if discovering {
+		if err := e.proveAccount(a, *noCheck); err != nil {
+			return err
+		}
+	}
 	if err := f.Vault.Add(a, now); err != nil {
 		return usageErr(err, "")
 	}
@@ -135,7 +167,9 @@ or takes an existing refresh token with --refresh-token-stdin.
 		kind = ", oauth2 " + a.OAuth.Provider
 	}
 	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind), smtpSummary(a))
-	fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
+	if a.LastCheck == nil || a.LastCheck.Status != string(imapcheck.StatusOK) {
+		fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
+	}
 	return nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/smtpcheck"
+	"github.com/imapvault/imapvault/posture"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -35,6 +36,8 @@ type checkItem struct {
 	LatencyMS int64      `json:"latency_ms"`
 	TLS       *checkTLS  `json:"tls,omitempty"`
 	SMTP      *checkSMTP `json:"smtp,omitempty"` // when the account has an SMTP endpoint
+	// Posture is set with --posture: [] when nothing was found.
+	Posture *[]postureItem `json:"posture,omitempty"`
 }
 
 // checkSMTP is the SMTP side of a `check --json` entry.
@@ -43,6 +46,8 @@ type checkSMTP struct {
 	Error     string    `json:"error"`
 	LatencyMS int64     `json:"latency_ms"`
 	TLS       *checkTLS `json:"tls,omitempty"`
+	// Posture is set with --posture: [] when nothing was found.
+	Posture *[]postureItem `json:"posture,omitempty"`
 }
 
 type checkTLS struct {
@@ -62,13 +67,14 @@ func runCheck(e *env, args []string) error {
 // checkFlags are check's options after parsing.
 type checkFlags struct {
 	json, nagios, failed bool
+	posture              bool
 	warnDays, critDays   int
 	prometheus           string
 	pool                 imapcheck.Pool
 }
 
 func runCheckWith(e *env, args []string) error {
-	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
+	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--posture] [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
 Logs in to the IMAP server of each named account (all accounts when none is
 named) with the stored password, then logs out. Nothing is read or changed
 in the mailbox. An account with an SMTP server (--smtp-host) is proven there
@@ -84,6 +90,15 @@ plugin guidelines ask, and exits 0 OK, 1 WARNING (a certificate expires
 within --warn-days), 2 CRITICAL (a login failed, or a certificate expires
 within --crit-days) or 3 UNKNOWN (the vault can't be opened, bad usage).
 
+--posture also probes how each endpoint (IMAP, and SMTP when set) protects
+the credential on its way: cleartext_auth, old_tls, weak_cipher,
+starttls_injection, starttls_only, cert_hostname, cert_chain, cert_key,
+cert_expiring, basic_auth_sunset. It sends no password: it reads what the
+server offers, completes TLS handshakes and says goodbye, a few
+connections per server however many accounts share it. The findings are
+kept with the last check (audit shows them); any finding makes the exit
+code 1.
+
 --prometheus FILE writes the results for node_exporter's textfile collector
 (write it into the collector's folder, named *.prom). The file is replaced
 atomically and readable by others (0644): it holds account names, hosts,
@@ -95,6 +110,7 @@ statuses and times, never a password.`)
 	fs.IntVar(&o.critDays, "crit-days", 7, "with --nagios: CRITICAL when a certificate expires within `days`")
 	fs.StringVar(&o.prometheus, "prometheus", "", "also write Prometheus metrics to `FILE` (node_exporter textfile format)")
 	fs.BoolVar(&o.failed, "failed", false, "check only the accounts whose last check failed")
+	fs.BoolVar(&o.posture, "posture", false, "also probe each endpoint's TLS, STARTTLS and certificate (sends no password)")
 	fs.IntVar(&o.pool.Concurrency, "concurrency", 8, "checks at once")
 	fs.IntVar(&o.pool.PerHost, "per-host", 4, "checks at once against one server (providers ban busy addresses)")
 	fs.DurationVar(&o.pool.Timeout, "timeout", 10*time.Second, "time limit of one check")
@@ -133,20 +149,35 @@ statuses and times, never a password.`)
 	live := !o.json && !o.nagios
 	o.pool.Prepare = e.freshTokens(accts, id)
 	results := runChecks(ctx, e, accts, o.pool, live)
+	var post []posture.AccountResult
+	if o.posture {
+		post = runPosture(ctx, accts, o)
+	}
 	if o.json {
-		if err := writeCheckJSON(e.stdout, results); err != nil {
+		if err := writeCheckJSON(e.stdout, results, post); err != nil {
 			return err
 		}
 	}
 	records := map[string]*vault.Check{}
 	failed := 0
+	interrupted := ctx.Err() != nil
 	for i, r := range results {
-		records[accts[i].ID] = lastcheck.RecordBoth(r)
 		if !r.OK() {
 			failed++
 		}
+		if interrupted && r.IMAP.Status == imapcheck.StatusTimeout {
+			continue // cut short by Ctrl-C: says nothing about the account, the last check stays
+		}
+		records[accts[i].ID] = lastcheck.RecordBoth(r)
+		if post != nil {
+			records[accts[i].ID].Posture = post[i].Posture // nil: the last one is kept
+		}
 	}
-	saveErr := lastcheck.Store(e.vaultPath, id, records, 10*time.Second)
+	// A rotation holds the lock while it verifies (up to its
+	// --verify-timeout, 30 s by default): wait for it rather than lose
+	// the results.
+	stale, saveErr := lastcheck.StoreFresh(e.vaultPath, id, records, time.Minute)
+	e.sayStale(accts, stale)
 	if o.prometheus != "" {
 		// The metrics describe the vault as it is after this check.
 		for _, a := range accts {
@@ -158,15 +189,22 @@ statuses and times, never a password.`)
 	}
 	if o.nagios {
 		return writeNagios(e.stdout, nagiosInput{accts: accts, results: results, warnDays: o.warnDays,
-			critDays: o.critDays, elapsed: time.Since(start), saveErr: saveErr})
+			critDays: o.critDays, elapsed: time.Since(start), saveErr: saveErr, posture: post})
 	}
 	if saveErr != nil {
 		return saveErr
 	}
-	if live {
+	if live && !interrupted {
 		fmt.Fprintf(e.stdout, "\n%d checked, %d ok, %d failed\n", len(results), len(results)-failed, failed)
+		if o.posture {
+			writePostureText(e.stdout, accts, post)
+		}
 	}
-	if failed > 0 {
+	if interrupted {
+		return &cliError{code: exitFound, err: errors.New("interrupted: the checks cut short were not recorded"),
+			hint: "each account keeps its previous last check; run 'imapvault check' again to finish"}
+	}
+	if failed > 0 || postureCount(post) > 0 {
 		return errFound
 	}
 	return nil
@@ -296,7 +334,7 @@ func statusWord(s imapcheck.Status) string {
 	return "FAIL " + string(s)
 }
 
-func writeCheckJSON(w io.Writer, results []lastcheck.Both) error {
+func writeCheckJSON(w io.Writer, results []lastcheck.Both, post []posture.AccountResult) error {
 	items := make([]checkItem, 0, len(results))
 	for _, b := range results {
 		r := b.IMAP
@@ -316,6 +354,7 @@ func writeCheckJSON(w io.Writer, results []lastcheck.Both) error {
 				it.SMTP.TLS = &checkTLS{Version: s.TLS.Version, NotAfter: s.TLS.NotAfter, DaysLeft: s.TLS.DaysLeft}
 			}
 		}
+		it.Posture = postureJSON(post, len(items))
 		items = append(items, it)
 	}
 	return termtext.WriteJSONArray(w, items) // exact text, C1 and bidi escaped too; streamed

@@ -16,7 +16,7 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--refresh-token-stdin]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
@@ -67,8 +67,8 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	if err != nil {
 		return err
 	}
-	if set["device"] {
-		return usageErr(errors.New("edit does not log in"), "run 'imapvault oauth login "+pos[0]+" --device' after the edit")
+	if set["device"] || set["browser"] || set["copy-code"] {
+		return usageErr(errors.New("edit does not log in"), "run 'imapvault oauth login "+pos[0]+"' after the edit")
 	}
 	if *stdin && of.refreshStdin {
 		return usageErr(errors.New("--password-stdin and --refresh-token-stdin both want standard input"), "")
@@ -182,7 +182,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 
 // oauthSet reports whether any OAuth2 flag was given to edit.
 func oauthSet(set map[string]bool) bool {
-	for _, n := range []string{"auth", "provider", "client-id", "client-secret-file", "auth-url", "token-url", "device-url", "revoke-url", "scope", "refresh-token-stdin"} {
+	for _, n := range []string{"auth", "provider", "client-id", "client-secret-file", "auth-url", "token-url", "device-url", "revoke-url", "scope", "refresh-token-stdin", "issuer", "tenant", "oauth-identity"} {
 		if set[n] {
 			return true
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/demo"
+	"github.com/imapvault/imapvault/discover"
+	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/tui"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -33,7 +35,20 @@ Opens the terminal UI on your vault. Press ? inside for every key.`)
 		AgentIdentity: e.agentIdentity,
 		ShareWithAgent: func(id *vault.Identity) error {
 			return agent.UnlockWith(e.getenv, id, 0, 0)
+		},
+		Doctor: func(v *vault.Vault) int {
+			in := e.doctorInput()
+			in.Vault = v
+			in.Crontab, in.CrontabFile = readCrontab("")
+			return len(doctor.Run(in))
 		}}
+	dopts, err := discover.OptionsFromEnv(e.getenv)
+	if err != nil {
+		return usageErr(err, "")
+	}
+	opts.Discover = func(ctx context.Context, addr string) (*discover.Result, error) {
+		return discover.Discover(ctx, addr, dopts)
+	}
 	if e.passphraseFile != "" {
 		p, err := e.passphrase()
 		if err != nil {

@@ -26,7 +26,8 @@ func (e *env) rotateOAuth(name string, verifyTimeout time.Duration) (handled boo
 	}
 	o := *a.OAuth
 	oldRefresh := o.RefreshToken
-	if err := e.loginFlow(a.Name, &o, false); err != nil {
+	e.namePublicClient(a.Name, &o)
+	if err := e.loginFlow(a, &o, flowFlags{}); err != nil {
 		return true, err
 	}
 
@@ -44,7 +45,7 @@ func (e *env) rotateOAuth(name string, verifyTimeout time.Duration) (handled boo
 		if b.ID != a.ID {
 			return fmt.Errorf("account %q changed while rotating; run the command again", a.Name)
 		}
-		oauth.SetTokens(b, &o)
+		keepLogin(b, a.OAuth, &o)
 		b.LastCheck = lastcheck.Record(res)
 		b.Modified = time.Now()
 		return nil

@@ -31,9 +31,11 @@ type oauthWorld struct {
 	args []string // add's OAuth2 flags for the test server
 }
 
-func newOAuthWorld(t *testing.T) *oauthWorld {
+func newOAuthWorld(t *testing.T) *oauthWorld { return newOAuthWorldWith(t, testoauth.Options{}) }
+
+func newOAuthWorldWith(t *testing.T, opt testoauth.Options) *oauthWorld {
 	testimap.LookBin(t, "dovecot", "dovecot-imapd")
-	w := &oauthWorld{s: newSandbox(t), as: testoauth.Start(t)}
+	w := &oauthWorld{s: newSandbox(t), as: testoauth.StartWith(t, opt)}
 	trustTestCA(t, w.s)
 	w.d = testimap.StartDovecotWith(t, w.as.DovecotOptions("xoauth2 oauthbearer"))
 	w.s.plainIdentity()
@@ -58,6 +60,12 @@ func newOAuthWorld(t *testing.T) *oauthWorld {
 // person at the browser.
 func (w *oauthWorld) interactive(t *testing.T, args ...string) result {
 	t.Helper()
+	return w.interactiveAs(t, w.as.User, args...)
+}
+
+// interactiveAs is interactive with user at the browser.
+func (w *oauthWorld) interactiveAs(t *testing.T, user string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "IMAPVAULT_VAULT="+w.s.vault, "IMAPVAULT_IDENTITY="+w.s.identity,
 		"DISPLAY=", "WAYLAND_DISPLAY=")
@@ -76,12 +84,12 @@ func (w *oauthWorld) interactive(t *testing.T, args ...string) result {
 		errb.WriteString(line + "\n")
 		switch {
 		case strings.HasPrefix(line, "http://"):
-			if err := w.as.Browser(context.Background(), line); err != nil {
+			if err := w.as.BrowserAs(context.Background(), line, user); err != nil {
 				t.Error(err)
 			}
 		case strings.Contains(line, "enter the code "):
 			code := line[strings.LastIndex(line, " ")+1:]
-			if err := w.as.ApproveDevice(code, true); err != nil {
+			if err := w.as.ApproveDeviceAs(code, user, true); err != nil {
 				t.Error(err)
 			}
 		}

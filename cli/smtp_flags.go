@@ -22,6 +22,7 @@ starttls. --smtp-user is the login when it differs from --user.`
 type smtpFlags struct {
 	address, host, security, user string
 	port                          int
+	ownAddress                    bool // false: --address is another part's flag (add's discovery) that sets it
 }
 
 func addSMTPFlags(fs *flag.FlagSet, edit bool) *smtpFlags {
@@ -30,7 +31,10 @@ func addSMTPFlags(fs *flag.FlagSet, edit bool) *smtpFlags {
 	if edit {
 		clear = " (\"-\" removes it)"
 	}
-	fs.StringVar(&s.address, "address", "", "the account's e-mail `address` (From, and the SMTP check's sender)"+clear)
+	if fs.Lookup("address") == nil {
+		s.ownAddress = true
+		fs.StringVar(&s.address, "address", "", "the account's e-mail `address` (From, and the SMTP check's sender)"+clear)
+	}
 	fs.StringVar(&s.host, "smtp-host", "", "SMTP submission server `host`"+clear)
 	fs.IntVar(&s.port, "smtp-port", 0, "SMTP `port` (default 465 for tls, 587 for starttls)")
 	fs.StringVar(&s.security, "smtp-security", "", "SMTP `mode`: tls (implicit TLS, the default), starttls, or insecure")
@@ -45,7 +49,7 @@ var smtpFlagNames = []string{"address", "smtp-host", "smtp-port", "smtp-security
 // caller validates a afterwards.
 func (s *smtpFlags) apply(set map[string]bool, a *vault.Account, edit bool) error {
 	dash := func(v string) bool { return edit && strings.TrimSpace(v) == "-" }
-	if set["address"] {
+	if s.ownAddress && set["address"] {
 		a.Address = strings.TrimSpace(s.address)
 		if dash(a.Address) {
 			a.Address = ""

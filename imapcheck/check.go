@@ -45,6 +45,10 @@ const (
 	// (revoked, expired, consent withdrawn), or failed otherwise.
 	StatusTokenRevoked Status = "token_revoked"
 	StatusTokenError   Status = "token_error"
+	// StatusNoPassword: the account has no password (nor token) stored,
+	// so there was nothing to log in with and no server was asked; a
+	// failed login would blame a password that is simply missing.
+	StatusNoPassword Status = "no_password"
 )
 
 // DefaultTimeout bounds a Check whose context has no deadline, so that a
@@ -135,15 +139,34 @@ func fail(status Status, format string, args ...any) error {
 // context support of its own. Without a deadline on ctx, DefaultTimeout
 // applies.
 func Check(ctx context.Context, t Target) Result {
-	c := &checker{t: t, start: time.Now(), phase: "connecting"}
+	r, _ := checkClosed(ctx, t)
+	return r
+}
+
+// checkClosed is Check that also says when the connection is gone: the
+// result comes as soon as the login is proven, while the LOGOUT may still
+// be on its way; the pool holds the host's slot until then, so --per-host
+// bounds the connections a server sees, not only the checks.
+func checkClosed(ctx context.Context, t Target) (Result, <-chan struct{}) {
+	closed := make(chan struct{})
+	c := &checker{t: t, start: time.Now(), phase: "connecting", closed: closed}
 	c.r.Name = t.Name
 	c.r.At = c.start
+	if t.Password == "" && t.Bearer == "" {
+		c.r.Status = StatusNoPassword
+		c.r.Message = "no password stored for this account"
+		close(closed)
+		return c.r, closed
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
 		defer cancel()
 	}
 	err := c.run(ctx)
+	if !c.lingering {
+		close(closed)
+	}
 	c.r.Timings.Total = time.Since(c.start)
 	if err != nil {
 		c.report(ctx, err)
@@ -153,17 +176,20 @@ func Check(ctx context.Context, t Target) Result {
 	scrub(&c.r, t.Password)
 	scrub(&c.r, t.Bearer)
 	capResult(&c.r)
-	return c.r
+	return c.r, closed
 }
 
 type checker struct {
-	t     Target
-	r     Result
-	start time.Time
-	phase string // what we were doing, for timeout messages
-	rec   *recorder
-	conn  *budgetConn
-	sasl  *saslConn
+	t      Target
+	closed chan struct{} // closed once the connection is (run returned, or the logout ended)
+	// lingering: the conn was handed to finishLogout, which closes closed.
+	lingering bool
+	r         Result
+	start     time.Time
+	phase     string // what we were doing, for timeout messages
+	rec       *recorder
+	conn      *budgetConn
+	sasl      *saslConn
 }
 
 func (c *checker) run(ctx context.Context) error {
@@ -178,12 +204,12 @@ func (c *checker) run(ctx context.Context) error {
 	}
 	// go-imap blocks in reads without deadlines we control: closing the
 	// conn is the only way to stop it when ctx ends.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	tcp := raw // raw is reassigned below; the closures keep the TCP conn
+	stop := context.AfterFunc(ctx, func() { tcp.Close() })
 	defer stop()
-	lingering := false // the conn was handed to finishLogout
 	defer func() {
-		if !lingering {
-			raw.Close()
+		if !c.lingering {
+			tcp.Close()
 		}
 	}()
 	c.conn = newBudgetConn(raw, ReadBudget)
@@ -206,7 +232,7 @@ func (c *checker) run(ctx context.Context) error {
 	c.sasl = &saslConn{recorder: c.rec}
 	client := imapclient.New(c.sasl, nil)
 	defer func() {
-		if !lingering {
+		if !c.lingering {
 			client.Close()
 		}
 	}()
@@ -245,8 +271,11 @@ func (c *checker) run(ctx context.Context) error {
 	// server's reply (a round trip): the logout finishes on its own.
 	c.phase = "logout"
 	logout := client.Logout()
-	lingering = true
-	go finishLogout(logout, client, raw)
+	c.lingering = true
+	go func() {
+		finishLogout(logout, client, raw)
+		close(c.closed)
+	}()
 	return nil
 }
 
@@ -327,6 +356,11 @@ func (c *checker) report(ctx context.Context, err error) {
 			c.r.Message = fmt.Sprintf("check cancelled during %s", c.phase)
 		} else {
 			c.r.Message = fmt.Sprintf("no answer during %s after %s", c.phase, time.Since(c.start).Round(time.Millisecond))
+			if c.phase == "greeting" && c.t.Security != TLS {
+				// An implicit-TLS port waits for our TLS hello while we
+				// wait for its greeting.
+				c.r.Message += "; no greeting in cleartext: if this is an implicit-TLS port (993), set the account's security to tls"
+			}
 		}
 		return
 	}

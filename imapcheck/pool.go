@@ -66,10 +66,9 @@ func (p Pool) Run(ctx context.Context, targets []Target) <-chan Indexed {
 	return out
 }
 
-type finished struct {
-	Indexed
-	host string
-}
+// finished frees a check's slots: once its connection is gone, not when
+// its result is ready (the LOGOUT may still be on its way).
+type finished struct{ host string }
 
 func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed) {
 	defer close(out)
@@ -80,6 +79,9 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 	perHost := make(map[string]int)
 	running := 0
 	done := make(chan finished, p.Concurrency)
+	// Each running check sends one result, then its finished: results
+	// is big enough for every one of them, so none waits on the other.
+	results := make(chan Indexed, p.Concurrency)
 	ctxDone := ctx.Done()
 
 	for len(pending) > 0 || running > 0 {
@@ -92,7 +94,7 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 				if running < p.Concurrency && perHost[h] < p.PerHost {
 					running++
 					perHost[h]++
-					go p.check(ctx, i, targets[i], h, done)
+					go p.check(ctx, i, targets[i], h, results, done)
 					continue
 				}
 				kept = append(kept, i)
@@ -100,10 +102,11 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 			pending = kept
 		}
 		select {
+		case r := <-results:
+			out <- r
 		case f := <-done:
 			running--
 			perHost[f.host]--
-			out <- f.Indexed
 		case <-ctxDone:
 			ctxDone = nil
 			for _, i := range pending {
@@ -117,15 +120,20 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 			pending = nil
 		}
 	}
+	// Every check has finished, so every result is in the buffer.
+	for len(results) > 0 {
+		out <- <-results
+	}
 }
 
-func (p Pool) check(parent context.Context, i int, t Target, host string, done chan<- finished) {
+func (p Pool) check(parent context.Context, i int, t Target, host string, results chan<- Indexed, done chan<- finished) {
+	defer func() { done <- finished{host: host} }()
 	ctx, cancel := context.WithTimeout(parent, p.Timeout)
 	defer cancel()
 	if p.Prepare != nil {
 		var r *Result
 		if t, r = p.Prepare(ctx, i, t); r != nil {
-			done <- finished{Indexed: Indexed{Index: i, Result: *r}, host: host}
+			results <- Indexed{Index: i, Result: *r}
 			return
 		}
 	}
@@ -137,7 +145,8 @@ func (p Pool) check(parent context.Context, i int, t Target, host string, done c
 			p.Beside(bctx, i, t)
 		})
 	}
-	r := Check(ctx, t)
+	r, closed := checkClosed(ctx, t)
 	beside.Wait()
-	done <- finished{Indexed: Indexed{Index: i, Result: r}, host: host}
+	results <- Indexed{Index: i, Result: r}
+	<-closed // bounded: finishLogout closes the conn after LogoutGrace
 }

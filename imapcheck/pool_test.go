@@ -187,3 +187,24 @@ func TestPoolEmpty(t *testing.T) {
 		t.Fatal("result for no targets")
 	}
 }
+
+// TestPoolPerHostCountsLingeringLogouts: a check's result comes before the
+// server has answered its LOGOUT, but the connection is still open until
+// then; --per-host bounds the connections a server sees, so the next check
+// for that host waits for it.
+func TestPoolPerHostCountsLingeringLogouts(t *testing.T) {
+	s := testimap.Start(t, testimap.Options{Users: map[string]string{user: pw}, SlowLogout: 300 * time.Millisecond})
+	targets := make([]imapcheck.Target, 6)
+	for i := range targets {
+		targets[i] = target(s, imapcheck.TLS, pw)
+	}
+	pool := imapcheck.Pool{Concurrency: 8, PerHost: 2, Timeout: time.Minute}
+	for i, r := range collect(t, pool.Run(context.Background(), targets), len(targets)) {
+		if !r.OK() {
+			t.Fatalf("target %d: %s %s", i, r.Status, r.Message)
+		}
+	}
+	if got := s.MaxConns(); got != 2 {
+		t.Errorf("the server saw %d connections at once, want at most --per-host 2", got)
+	}
+}

@@ -58,3 +58,24 @@ func TestCarryForward(t *testing.T) {
 		t.Errorf("first check: LastOK %v posture %v", cur.LastOK, cur.Posture)
 	}
 }
+
+func TestStale(t *testing.T) {
+	start := time.Now().Add(-time.Minute)
+	for _, tt := range []struct {
+		name   string
+		a      vault.Account
+		status string
+		stale  bool
+	}{
+		{"nothing changed", vault.Account{Changed: start.Add(-time.Hour)}, "ok", false},
+		{"rotated meanwhile, failed", vault.Account{Changed: start.Add(time.Second)}, "auth_failed", true},
+		{"rotated meanwhile, ok with the old one", vault.Account{Changed: start.Add(time.Second)}, "ok", true},
+		{"pending, failed", vault.Account{Changed: start.Add(-time.Hour), Pending: &vault.Pending{}}, "auth_failed", true},
+		{"pending, ok", vault.Account{Changed: start.Add(-time.Hour), Pending: &vault.Pending{}}, "ok", false},
+		{"changed date in the future", vault.Account{Changed: time.Now().Add(48 * time.Hour)}, "auth_failed", false},
+	} {
+		if got := Stale(&tt.a, &vault.Check{At: start, Status: tt.status}) != ""; got != tt.stale {
+			t.Errorf("%s: stale %v, want %v", tt.name, got, tt.stale)
+		}
+	}
+}

@@ -25,9 +25,15 @@ func PrepareCheck(ctx context.Context, a *vault.Account, t imapcheck.Target, ref
 		if errors.As(err, &te) && te.Code != "" {
 			r.Code = te.Code
 		}
+		h := Hint(err, a.Name)
 		if IsRevoked(err) {
 			r.Status = imapcheck.StatusTokenRevoked
-			r.Message = fmt.Sprintf("%s; run 'imapvault oauth login %s' to authorise again", err, a.Name)
+			if !strings.Contains(h, "oauth login") {
+				h = strings.TrimPrefix(h+"; ", "; ") + fmt.Sprintf("run 'imapvault oauth login %s' to authorise again", a.Name)
+			}
+		}
+		if h != "" {
+			r.Message = err.Error() + "; " + h
 		}
 		r.Timings.Total = time.Since(start)
 		return r

@@ -23,20 +23,27 @@ type TokenError struct {
 	Description string // the provider's error_description
 	Status      int    // HTTP status, 0 when the endpoint was not reached
 	Err         error  // the transport error when the endpoint was not reached
+	// Endpoint names the endpoint that answered when it is not the token
+	// endpoint ("authorization endpoint", "device authorization endpoint").
+	Endpoint string
 }
 
 func (e *TokenError) Error() string {
+	where := e.Endpoint
+	if where == "" {
+		where = "token endpoint"
+	}
 	switch {
 	case e.Code != "" && e.Description != "":
-		return fmt.Sprintf("token endpoint refused: %s: %s", e.Code, e.Description)
+		return fmt.Sprintf("%s refused: %s: %s", where, e.Code, e.Description)
 	case e.Code != "":
-		return "token endpoint refused: " + e.Code
+		return where + " refused: " + e.Code
 	case e.Status != 0:
-		return fmt.Sprintf("token endpoint answered %d %s", e.Status, http.StatusText(e.Status))
+		return fmt.Sprintf("%s answered %d %s", where, e.Status, http.StatusText(e.Status))
 	case e.Err != nil:
-		return "token endpoint unreachable: " + e.Err.Error()
+		return where + " unreachable: " + e.Err.Error()
 	}
-	return "token endpoint failed"
+	return where + " failed"
 }
 
 func (e *TokenError) Unwrap() error {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -71,14 +70,6 @@ func Absorb(o *vault.OAuth, tok *oauth2.Token, now time.Time) {
 		o.RefreshToken = tok.RefreshToken
 	}
 	o.Refreshed = now
-}
-
-// withClient makes golang.org/x/oauth2 use a client with a time limit.
-func withClient(ctx context.Context) context.Context {
-	if _, ok := ctx.Value(oauth2.HTTPClient).(*http.Client); ok {
-		return ctx
-	}
-	return context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Timeout: HTTPTimeout})
 }
 
 // IsRevoked reports whether err says the refresh token is dead.

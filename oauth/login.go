@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -25,6 +26,11 @@ type Flow struct {
 	URL      string
 	UserCode string
 	Device   bool
+	// Expires is when the device flow's code stops working.
+	Expires time.Time
+	// Port is the loopback redirect's port (browser flow): a browser on
+	// another machine reaches it only through a forwarded port.
+	Port int
 }
 
 // LoginOptions choose the flow and how it reaches the person.
@@ -34,10 +40,20 @@ type LoginOptions struct {
 	Show func(Flow)
 	// Open opens a URL in a browser; nil leaves that to the person.
 	Open func(url string) error
+	// LoginHint names the account to sign in as (OpenID's login_hint),
+	// so the provider offers that one rather than whichever is signed in.
+	LoginHint string
+	// Nonce goes into the browser flow's request and must come back in
+	// the id_token (OpenID Connect); empty sends none.
+	Nonce string
 }
 
 // ErrLoginDenied is returned when the person (or the provider) refused.
 var ErrLoginDenied = errors.New("authorisation refused")
+
+// ErrCodeExpired is returned when the device flow's code expired before
+// anyone entered it.
+var ErrCodeExpired = errors.New("the code expired before it was entered")
 
 // Login runs the chosen flow for o and returns the new tokens. It does not
 // store them: the caller verifies and saves.
@@ -61,13 +77,30 @@ func deviceLogin(ctx context.Context, o *vault.OAuth, opt LoginOptions) (*oauth2
 	if err != nil {
 		return nil, fmt.Errorf("start device login: %w", tokenError(err, o.ClientSecret))
 	}
-	f := Flow{URL: da.VerificationURI, UserCode: da.UserCode, Device: true}
+	if cfg.Endpoint.AuthStyle == oauth2.AuthStyleAutoDetect {
+		// Auto-detection sends every failed request again at once in the
+		// other style; a poll answered authorization_pending is a failed
+		// request, so each poll would go out twice, back to back, against
+		// RFC 8628's interval. The secret goes in the body, as Google's and
+		// Microsoft's device flow documentation has it.
+		cfg.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	}
+	f := Flow{URL: da.VerificationURI, UserCode: da.UserCode, Device: true, Expires: da.Expiry}
 	opt.Show(f)
+	// golang.org/x/oauth2 polls at the server's interval (5 s when it
+	// names none), adds 5 s for every slow_down (RFC 8628 section 3.5)
+	// and stops at expires_in with the context's deadline.
 	tok, err := cfg.DeviceAccessToken(ctx, da)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("device login: %w (it was valid until %s)", ErrCodeExpired, da.Expiry.Local().Format("15:04:05"))
+		}
 		te := tokenError(err, o.ClientSecret)
-		if te.Code == "access_denied" {
+		switch te.Code {
+		case "access_denied", "authorization_declined":
 			return nil, fmt.Errorf("%w: %s", ErrLoginDenied, te.Error())
+		case "expired_token":
+			return nil, fmt.Errorf("device login: %w: %s", ErrCodeExpired, te.Error())
 		}
 		return nil, fmt.Errorf("device login: %w", te)
 	}
@@ -116,7 +149,8 @@ func loopbackLogin(ctx context.Context, o *vault.OAuth, opt LoginOptions) (*oaut
 			http.Error(w, "state does not match: this is not the login imapvault started", http.StatusBadRequest)
 			return // a stray or forged request: keep waiting for the real one
 		case q.Get("error") != "":
-			a.err = fmt.Errorf("%w: %s", ErrLoginDenied, scrub(q.Get("error")+" "+q.Get("error_description")))
+			a.err = fmt.Errorf("%w: %w", ErrLoginDenied, &TokenError{Endpoint: "authorization endpoint",
+				Code: scrub(q.Get("error")), Description: scrub(q.Get("error_description"))})
 		case q.Get("code") == "":
 			a.err = errors.New("the redirect carried no code")
 		default:
@@ -153,7 +187,13 @@ func loopbackLogin(ctx context.Context, o *vault.OAuth, opt LoginOptions) (*oaut
 	}()
 
 	opts := append(authParams(o), oauth2.S256ChallengeOption(verifier))
-	f := Flow{URL: cfg.AuthCodeURL(state, opts...)}
+	if opt.LoginHint != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("login_hint", opt.LoginHint))
+	}
+	if opt.Nonce != "" {
+		opts = append(opts, oauth2.SetAuthURLParam("nonce", opt.Nonce))
+	}
+	f := Flow{URL: cfg.AuthCodeURL(state, opts...), Port: ln.Addr().(*net.TCPAddr).Port}
 	opt.Show(f)
 	if opt.Open != nil {
 		_ = opt.Open(f.URL) // the URL is shown as well: a failed open is no error
@@ -180,13 +220,17 @@ func randomString() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// OpenBrowser opens url with xdg-open when there is a display, and says
-// no otherwise (the caller prints the URL in any case).
+// OpenBrowser opens url with xdg-open when there is a display (open on
+// macOS), and says no otherwise (the caller prints the URL in any case).
 func OpenBrowser(url string) error {
-	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+	if Headless(os.Getenv) {
 		return errors.New("no display")
 	}
-	cmd := exec.Command("xdg-open", url)
+	opener := "xdg-open"
+	if runtime.GOOS == "darwin" {
+		opener = "open"
+	}
+	cmd := exec.Command(opener, url)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func Revoke(ctx context.Context, o *vault.OAuth, refreshToken string) (revoked b
 	if o.ClientSecret != "" {
 		req.SetBasicAuth(url.QueryEscape(o.ClientID), url.QueryEscape(o.ClientSecret))
 	}
-	resp, err := (&http.Client{Timeout: HTTPTimeout}).Do(req)
+	resp, err := clientFrom(ctx).Do(req)
 	if err != nil {
 		return false, fmt.Errorf("revoke: %s", scrub(err.Error(), refreshToken, o.ClientSecret))
 	}

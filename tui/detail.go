@@ -134,9 +134,11 @@ func (m Model) detailLines() []string {
 		lines = append(lines, s.Subtle.Render("none"))
 	}
 	for _, f := range fs {
-		msg := ansi.Wordwrap(safe(f.Message), max(20, m.width-23), "")
-		lines = append(lines, m.sevStyle(f.Severity).Render(fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind))+" "+
-			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", 22)))
+		// Posture kinds (starttls_injection...) are wider than the column.
+		label := fmt.Sprintf("%-8s %-12s", f.Severity, f.Kind)
+		msg := ansi.Wordwrap(safe(f.Message), max(20, m.width-len(label)-2), "")
+		lines = append(lines, m.sevStyle(f.Severity).Render(label)+" "+
+			strings.ReplaceAll(msg, "\n", "\n"+strings.Repeat(" ", len(label)+1)))
 	}
 	return strings.Split(strings.Join(lines, "\n"), "\n") // one entry per screen line
 }
@@ -190,6 +192,14 @@ func (m Model) checkLines(a *vault.Account) []string {
 		if t := sc.TLS; t != nil && !t.NotAfter.IsZero() {
 			add("smtp cert", fmt.Sprintf("%s (%d days left)", day(t.NotAfter), t.DaysLeft))
 		}
+	}
+	if p := c.Posture; p != nil {
+		// The findings themselves are audit findings, listed below.
+		what := "nothing found"
+		if n := len(p.Findings); n > 0 {
+			what = fmt.Sprintf("%d found (under Findings)", n)
+		}
+		add("posture", fmt.Sprintf("probed %s: %s", stamp(p.At), what))
 	}
 	return lines
 }

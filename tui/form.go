@@ -9,13 +9,16 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/internal/zxcvbn"
 	"github.com/imapvault/imapvault/vault"
 )
 
 // Form fields, in tab order.
 const (
-	fName = iota
+	fAddress = iota
+	fName
 	fHost
 	fSecurity
 	fPort
@@ -26,7 +29,7 @@ const (
 	fieldCount
 )
 
-var fieldLabels = [fieldCount]string{"name", "host", "security", "port", "username", "password", "tags", "notes"}
+var fieldLabels = [fieldCount]string{"address", "name", "host", "security", "port", "username", "password", "tags", "notes"}
 
 // formState adds or edits one account. The password field starts empty
 // when editing (empty keeps the current password), so the password is
@@ -44,6 +47,12 @@ type formState struct {
 	// fields show of them (escaped when they hold controls); a field left
 	// as shown keeps its stored value exactly.
 	orig, shown [fieldCount]string
+	// discovering is the address looked up last (discover.go), found what
+	// came back, note what the form says of it.
+	discovering string
+	found       *discover.Result
+	note        string
+	noteWarn    bool
 }
 
 // setStored fills field i with a stored value, escaped for the screen.
@@ -65,6 +74,7 @@ func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
 	f.inputs[fTags].Placeholder = "comma separated"
 	masked(&f.inputs[fPassword])
 	if a := m.account(id); a != nil {
+		f.setStored(fAddress, a.Address)
 		f.setStored(fName, a.Name)
 		f.setStored(fHost, a.Host)
 		f.setStored(fSecurity, string(a.Security))
@@ -73,8 +83,10 @@ func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
 		f.setStored(fTags, strings.Join(a.Tags, ", "))
 		f.setStored(fNotes, a.Notes)
 		f.inputs[fPassword].Placeholder = "unchanged — type to set a new one"
+		f.focused = fName // an edit starts at the name; the address is one shift+tab up
 	} else {
 		f.inputs[fSecurity].SetValue("tls")
+		f.inputs[fAddress].Placeholder = "you@example.com, then tab: the servers are looked up"
 	}
 	f.setPortHint()
 	m.form = f
@@ -148,8 +160,9 @@ func (m Model) formKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.screen = m.formReturn()
 		return m, nil
 	case "tab", "down":
+		left := f.focused
 		f.focused = (f.focused + 1) % fieldCount
-		return m, f.focus()
+		return m, tea.Batch(f.focus(), m.maybeDiscover(left))
 	case "shift+tab", "up":
 		f.focused = (f.focused + fieldCount - 1) % fieldCount
 		return m, f.focus()
@@ -159,8 +172,9 @@ func (m Model) formKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if f.focused == fieldCount-1 {
 			return m.submitForm()
 		}
+		left := f.focused
 		f.focused++
-		return m, f.focus()
+		return m, tea.Batch(f.focus(), m.maybeDiscover(left))
 	}
 	before := f.inputs[f.focused].Value()
 	var cmd tea.Cmd
@@ -213,7 +227,7 @@ func (m Model) submitForm() (tea.Model, tea.Cmd) {
 	}
 	now := m.now()
 	a := &vault.Account{Name: val(fName), Host: val(fHost), Port: port, Security: sec,
-		Username: val(fUser), Tags: tags, Notes: val(fNotes)}
+		Username: val(fUser), Tags: tags, Notes: val(fNotes), Address: val(fAddress)}
 	if err := vault.Validate(a); err != nil {
 		return fail(fieldOf(err), strings.TrimPrefix(err.Error(), vault.ErrInvalidAccount.Error()+": "))
 	}
@@ -226,6 +240,7 @@ func (m Model) submitForm() (tea.Model, tea.Cmd) {
 			return fail(fPassword, "password is required")
 		}
 		a.Password = pw
+		a.SMTP = f.foundSMTP(a.Host)
 		if err := m.file.Vault.Add(a, now); err != nil {
 			return fail(fName, err.Error())
 		}
@@ -234,7 +249,7 @@ func (m Model) submitForm() (tea.Model, tea.Cmd) {
 	} else {
 		id = f.id
 		if m.editAccount(id, func(c *vault.Account) {
-			c.Name, c.Host, c.Port, c.Security, c.Username = a.Name, a.Host, a.Port, a.Security, a.Username
+			c.Name, c.Host, c.Port, c.Security, c.Username, c.Address = a.Name, a.Host, a.Port, a.Security, a.Username, a.Address
 			c.Tags, c.Notes, c.Modified = a.Tags, a.Notes, now
 			if pw != "" {
 				c.SetPassword(pw, now)
@@ -317,6 +332,20 @@ func (m Model) viewForm() string {
 			label = s.Label.Render("  " + label)
 		}
 		lines = append(lines, label+" "+f.inputs[i].View())
+		if i == fAddress && f.note != "" {
+			st := s.Subtle
+			if f.noteWarn {
+				st = s.Warn
+			}
+			// Each part on its own lines, wrapped to the screen: a long
+			// reason must neither widen the form nor lose the domain it
+			// asks the person to check.
+			for _, part := range strings.Split(f.note, " — ") {
+				for _, l := range strings.Split(ansi.Wrap(part, max(20, m.width-16), " "), "\n") {
+					lines = append(lines, strings.Repeat(" ", 13)+st.Render(l))
+				}
+			}
+		}
 		if i == fPassword {
 			lines = append(lines, strings.Repeat(" ", 13)+strengthMeter(s, f.score, 40))
 		}

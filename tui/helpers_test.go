@@ -202,7 +202,7 @@ func (d *driver) run(cmd tea.Cmd) {
 		d.send(msg)
 		return
 	case probeMsg, unlockedMsg, unlockFailedMsg, createdMsg, savedMsg, checkStartedMsg,
-		checkDoneMsg, auditDoneMsg, rotMsg, clipSetMsg, clipClearedMsg, tickMsg, diskLookMsg, reloadedMsg:
+		checkDoneMsg, auditDoneMsg, rotMsg, clipSetMsg, clipClearedMsg, tickMsg, diskLookMsg, reloadedMsg, discoverMsg:
 		d.send(msg)
 		return
 	}

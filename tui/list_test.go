@@ -96,7 +96,7 @@ func TestSortCycles(t *testing.T) {
 func TestAdd(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
-	d.keys("a")
+	d.keys("a", "tab")                   // no address: nothing is looked up
 	d.typeText("frank")                  // name
 	d.keys("tab", "tab")                 // host left empty, security
 	d.keys("ctrl+u", "'starttls", "tab") // port: default shown for starttls
@@ -130,7 +130,7 @@ func TestAdd(t *testing.T) {
 func TestAddRejectsDuplicateName(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
-	d.keys("a", "'carol", "tab", "'h.example", "tab", "tab", "tab", "'u", "tab", "'pw", "ctrl+s")
+	d.keys("a", "tab", "'carol", "tab", "'h.example", "tab", "tab", "tab", "'u", "tab", "'pw", "ctrl+s")
 	d.wantScreen(`an account named "carol" already exists`)
 	if len(fx.reopen(t).Accounts) != 5 {
 		t.Fatal("a duplicate was saved")

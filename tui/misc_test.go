@@ -110,7 +110,7 @@ func TestPasteIntoFormAndFilter(t *testing.T) {
 	if len(d.m.list.view) != 1 {
 		t.Fatalf("pasted filter shows %d rows", len(d.m.list.view))
 	}
-	d.keys("esc", "a", "tab", "tab", "tab", "tab", "tab")
+	d.keys("esc", "a", "tab", "tab", "tab", "tab", "tab", "tab")
 	d.send(tea.PasteMsg{Content: sentinel + "\n"})
 	if d.m.form.inputs[fPassword].Value() != sentinel {
 		t.Fatal("paste into the password field lost or kept the newline")

@@ -14,6 +14,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -34,6 +35,12 @@ type Options struct {
 	// the unlock screen (tab), so mail clients' `imapvault get` works too.
 	AgentIdentity  func() *vault.Identity
 	ShareWithAgent func(*vault.Identity) error
+	// Doctor, when set, counts what `imapvault doctor` finds for a vault
+	// (run on a copy, off the update loop); the overview shows the count.
+	Doctor func(*vault.Vault) int
+	// Discover looks up an address's servers for the add form; nil: the
+	// built-in provider table only, no network.
+	Discover func(ctx context.Context, address string) (*discover.Result, error)
 }
 
 type screen int
@@ -206,6 +213,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onCheckStarted(msg)
 	case checkDoneMsg:
 		return m.onCheckDone(msg)
+	case doctorMsg:
+		if msg.session == m.session {
+			m.overview.doctor = msg.n
+		}
+		return m, nil
 	case auditDoneMsg:
 		return m.onAuditDone(msg)
 	case rotMsg:
@@ -227,6 +239,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onDiskLook(msg)
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case discoverMsg:
+		return m.onDiscovered(msg)
 	case tea.PasteMsg:
 		// Every field is one line. A copied password's trailing newline is
 		// dropped; a line break or tab inside (a spreadsheet row, say) is

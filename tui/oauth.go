@@ -41,10 +41,11 @@ func (m Model) oauthReauth(a *vault.Account) (tea.Model, tea.Cmd) {
 	o := *a.OAuth
 	target := lastcheck.Target(a, m.opts.TLSConfig)
 	path, id, accountID, name := m.opts.VaultPath, m.id, a.ID, a.Name
+	users := []string{a.Username, a.Address}
 	return m, func() tea.Msg {
 		flows := make(chan oauth.Flow, 1)
 		done := make(chan oauthDoneMsg, 1)
-		go func() { done <- reauthorise(o, target, path, id, accountID, name, flows) }()
+		go func() { done <- reauthorise(o, users, target, path, id, accountID, name, flows) }()
 		select {
 		case f := <-flows:
 			return oauthFlowMsg{name: name, flow: f, done: done}
@@ -54,22 +55,26 @@ func (m Model) oauthReauth(a *vault.Account) (tea.Model, tea.Cmd) {
 	}
 }
 
-func reauthorise(o vault.OAuth, t imapcheck.Target, path string, id *vault.Identity, accountID, name string, flows chan<- oauth.Flow) oauthDoneMsg {
+func reauthorise(o vault.OAuth, users []string, t imapcheck.Target, path string, id *vault.Identity, accountID, name string, flows chan<- oauth.Flow) oauthDoneMsg {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	res := oauthDoneMsg{name: name}
-	device := o.DeviceURL != ""
+	// The device flow where the provider has one (a TUI may well run
+	// over ssh), but never for Google (its device flow cannot grant
+	// Gmail's scope).
+	device := o.DeviceURL != "" && o.Provider != oauth.Google
 	opts := oauth.LoginOptions{Device: device, Show: func(f oauth.Flow) { flows <- f }}
 	if !device {
 		opts.Open = oauth.OpenBrowser
 	}
 	old := o.RefreshToken
-	tok, err := oauth.Login(ctx, &o, opts)
+	// Authorise also refuses a consent by anyone but the account's user.
+	a, err := oauth.Authorise(ctx, &o, users, opts)
 	if err != nil {
 		res.err = err
 		return res
 	}
-	oauth.Absorb(&o, tok, time.Now())
+	oauth.Absorb(&o, a.Token, time.Now())
 	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
 	t.Password, t.Bearer = "", o.AccessToken
 	r := imapcheck.Check(vctx, t)

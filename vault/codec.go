@@ -39,7 +39,7 @@ var codecFields = map[reflect.Type][]string{
 		"device_url,omitempty", "revoke_url,omitempty", "client_id,omitempty",
 		"client_secret,omitempty", "scopes,omitempty", "refresh_token,omitempty",
 		"access_token,omitempty", "expiry", "refreshed", "issuer,omitempty", "registered,omitempty",
-		"userinfo_url,omitempty"},
+		"userinfo_url,omitempty", "identity,omitempty"},
 	reflect.TypeFor[Strength]():        {"score", "fp"},
 	reflect.TypeFor[RetiredPassword](): {"password", "set,omitempty", "retired", "reason,omitempty"},
 	reflect.TypeFor[Pending]():         {"password", "state", "started", "updated", "note,omitempty"},

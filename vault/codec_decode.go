@@ -461,6 +461,9 @@ func (p *decoder) oauth() *OAuth {
 		case "userinfo_url":
 			x.UserinfoURL = p.str()
 			return 1 << 14
+		case "identity":
+			x.Identity = p.str()
+			return 1 << 15
 		}
 		return 0
 	})

@@ -170,6 +170,7 @@ func (e *encoder) account(a *Account) {
 		e.strOmit("issuer", o.Issuer)
 		e.boolOmit("registered", o.Registered)
 		e.strOmit("userinfo_url", o.UserinfoURL)
+		e.strOmit("identity", o.Identity)
 		e.b = append(e.b, '}')
 	}
 	if s := a.Strength; s != nil {

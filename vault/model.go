@@ -197,6 +197,10 @@ type OAuth struct {
 	// Issuer (a public client, no secret), so it is ours to reuse.
 	Registered  bool   `json:"registered,omitempty"`
 	UserinfoURL string `json:"userinfo_url,omitempty"`
+	// Identity is who authorises the account when it is not its username
+	// or address: a delegate reaching a shared mailbox with a token of
+	// their own. The login refuses a consent by anyone else.
+	Identity string `json:"identity,omitempty"`
 }
 
 // Strength is a cached strength score and a keyed fingerprint (HMAC under

@@ -1,9 +1,11 @@
 package testimap
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -74,6 +76,9 @@ type CertSpec struct {
 	// CommonName and Organization override the subject (default: the
 	// first host, "imapvault tests"); a hostile server puts escapes here.
 	CommonName, Organization string
+	// RSABits, when set, gives the server an RSA key of that size instead
+	// of ECDSA P-256 (RSA key exchange needs one; 1024 is a weak key).
+	RSABits int
 }
 
 // DefaultHosts are the names a test server answers to.
@@ -99,7 +104,7 @@ func (ca *CA) IssuePEM(spec CertSpec) (certPEM, keyPEM []byte, err error) {
 	if days == 0 {
 		days = 365
 	}
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key, pub, err := serverKey(spec.RSABits)
 	if err != nil {
 		return nil, nil, fmt.Errorf("generate server key: %w", err)
 	}
@@ -124,7 +129,10 @@ func (ca *CA) IssuePEM(spec CertSpec) (certPEM, keyPEM []byte, err error) {
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.key)
+	if spec.RSABits > 0 {
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment // RSA key exchange encrypts to it
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, pub, ca.key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("create server certificate: %w", err)
 	}
@@ -136,6 +144,22 @@ func (ca *CA) IssuePEM(spec CertSpec) (certPEM, keyPEM []byte, err error) {
 	certPEM = append(certPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert.Raw})...)
 	keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 	return certPEM, keyPEM, nil
+}
+
+// serverKey is an ECDSA P-256 key, or RSA of bits when bits > 0.
+func serverKey(bits int) (crypto.Signer, crypto.PublicKey, error) {
+	if bits > 0 {
+		k, err := rsa.GenerateKey(rand.Reader, bits)
+		if err != nil {
+			return nil, nil, err
+		}
+		return k, &k.PublicKey, nil
+	}
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, &k.PublicKey, nil
 }
 
 // ClientConfig trusts only this CA.

@@ -68,6 +68,19 @@ type DovecotOptions struct {
 	// an MTA's SASL (Postfix smtpd_sasl_type = dovecot, smtpd_sasl_path =
 	// inet:AuthAddr), so that SMTP AUTH checks this passdb.
 	AuthInet bool
+	// Listen is the address Dovecot listens on; "" is 127.0.0.1. On
+	// 127.0.0.2, dialled from 127.0.0.1, no connection counts as secure,
+	// so the rules for cleartext show before STARTTLS. The certificate
+	// names it too unless Cert.Hosts is set.
+	Listen string
+	// A weak server for posture tests (Dovecot 2.3 only): the lowest TLS
+	// protocol ("" is TLSv1.2; "TLSv1" needs CipherList with
+	// "@SECLEVEL=0" under OpenSSL 3), ssl_cipher_list ("" keeps
+	// Dovecot's), and PlaintextAuth allows cleartext logins on insecure
+	// connections (disable_plaintext_auth = no).
+	MinProtocol   string
+	CipherList    string
+	PlaintextAuth bool
 }
 
 // DefaultScheme is how the helper's passwd file stores passwords.
@@ -143,10 +156,10 @@ func (d *Dovecot) start(bin string) (err error) {
 			os.RemoveAll(d.dir)
 		}
 	}()
-	if d.implicit, err = freePort(); err != nil {
+	if d.implicit, err = freePortOn(d.Host()); err != nil {
 		return err
 	}
-	if d.starttls, err = freePort(); err != nil {
+	if d.starttls, err = freePortOn(d.Host()); err != nil {
 		return err
 	}
 	if d.opts.AuthInet {
@@ -175,7 +188,7 @@ func (d *Dovecot) start(bin string) (err error) {
 			return fmt.Errorf("dovecot %s exited at startup: %s %s", d.version, strings.TrimSpace(stderr.String()), d.Log())
 		default:
 		}
-		if ready(d.implicit) && ready(d.starttls) && (d.authPort == 0 || ready(d.authPort)) {
+		if readyOn(d.Host(), d.implicit) && readyOn(d.Host(), d.starttls) && (d.authPort == 0 || readyOn("127.0.0.1", d.authPort)) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -186,8 +199,13 @@ func (d *Dovecot) start(bin string) (err error) {
 	}
 }
 
-func ready(port int) bool {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), time.Second)
+// ready and freePort are readyOn and freePortOn for 127.0.0.1.
+func ready(port int) bool { return readyOn("127.0.0.1", port) }
+
+func freePort() (int, error) { return freePortOn("127.0.0.1") }
+
+func readyOn(host string, port int) bool {
+	c, err := net.DialTimeout("tcp", net.JoinHostPort(host, strconv.Itoa(port)), time.Second)
 	if err != nil {
 		return false
 	}
@@ -195,8 +213,8 @@ func ready(port int) bool {
 	return true
 }
 
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+func freePortOn(host string) (int, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
 	if err != nil {
 		return 0, fmt.Errorf("find free port: %w", err)
 	}
@@ -209,11 +227,19 @@ func freePort() (int, error) {
 // process (user dovecot) reads the passwd file, mail processes run as
 // nobody. As anyone else, every Dovecot user is the current user.
 func (d *Dovecot) writeFiles() (string, error) {
-	certPEM, keyPEM, err := d.ca.IssuePEM(d.cert)
+	spec := d.cert
+	if spec.Hosts == nil && d.opts.Listen != "" {
+		spec.Hosts = append([]string{d.opts.Listen}, DefaultHosts...)
+	}
+	certPEM, keyPEM, err := d.ca.IssuePEM(spec)
 	if err != nil {
 		return "", err
 	}
-	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls, AuthPort: d.authPort, AuthMechanisms: "plain login"}
+	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls, AuthPort: d.authPort, AuthMechanisms: "plain login",
+		Listen: d.Host(), MinProtocol: "TLSv1.2", CipherList: d.opts.CipherList, PlaintextAuth: d.opts.PlaintextAuth}
+	if d.opts.MinProtocol != "" {
+		data.MinProtocol = d.opts.MinProtocol
+	}
 	if d.opts.AuthMechanisms != "" {
 		data.AuthMechanisms = d.opts.AuthMechanisms
 	}
@@ -297,8 +323,10 @@ func (d *Dovecot) writeFiles() (string, error) {
 func (d *Dovecot) writePasswd() error {
 	var b strings.Builder
 	for u, p := range d.users {
-		if strings.ContainsAny(u+p, ":\n\r\x00") {
-			return fmt.Errorf("dovecot passwd-file cannot hold ':' or newlines (user %q)", u)
+		// The password is stored hashed, so only the user name must keep
+		// clear of the file's separator.
+		if strings.ContainsAny(u, ":\n\r\x00") || strings.ContainsAny(p, "\n\r\x00") {
+			return fmt.Errorf("dovecot passwd-file cannot hold ':' in a user name or newlines (user %q)", u)
 		}
 		h, ok := d.hashes[u]
 		if !ok {
@@ -359,7 +387,12 @@ func (d *Dovecot) SetPassword(user, pw string) error {
 func (d *Dovecot) Dir() string { return d.dir }
 
 // Host is where Dovecot listens.
-func (d *Dovecot) Host() string { return "127.0.0.1" }
+func (d *Dovecot) Host() string {
+	if d.opts.Listen != "" {
+		return d.opts.Listen
+	}
+	return "127.0.0.1"
+}
 
 // ImplicitPort is the implicit-TLS (993-like) port.
 func (d *Dovecot) ImplicitPort() int { return d.implicit }

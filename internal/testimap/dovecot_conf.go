@@ -10,6 +10,9 @@ type dovecotConf struct {
 	AuthMechanisms              string // default "plain login"
 	Passdb                      string // a whole passdb block (2.3 syntax); default the passwd-file
 	Extra                       string // appended to the config
+	Listen                      string // address of both listeners
+	MinProtocol, CipherList     string // ssl_min_protocol, ssl_cipher_list ("" Dovecot's)
+	PlaintextAuth               bool   // disable_plaintext_auth = no
 }
 
 // dovecot23 is the config for Dovecot 2.3 (Debian 12). Everything lives in
@@ -23,14 +26,15 @@ instance_name = testimap-{{.Implicit}}
 log_path = {{.Dir}}/dovecot.log
 info_log_path = {{.Dir}}/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = {{.Listen}}
 login_trusted_networks =
 
 ssl = yes
 ssl_cert = <{{.Dir}}/cert.pem
 ssl_key = <{{.Dir}}/key.pem
-ssl_min_protocol = TLSv1.2
-disable_plaintext_auth = yes
+ssl_min_protocol = {{.MinProtocol}}
+{{if .CipherList}}ssl_cipher_list = {{.CipherList}}
+{{end}}disable_plaintext_auth = {{if .PlaintextAuth}}no{{else}}yes{{end}}
 auth_mechanisms = {{.AuthMechanisms}}
 auth_cache_size = 0
 # Tests log in with wrong passwords on purpose (a rotation verifying before
@@ -56,11 +60,11 @@ mail_location = maildir:~/Maildir
 
 service imap-login {
   inet_listener imap {
-    address = 127.0.0.1
+    address = {{.Listen}}
     port = {{.StartTLS}}
   }
   inet_listener imaps {
-    address = 127.0.0.1
+    address = {{.Listen}}
     port = {{.Implicit}}
     ssl = yes
   }
@@ -99,14 +103,15 @@ instance_name = testimap-{{.Implicit}}
 log_path = {{.Dir}}/dovecot.log
 info_log_path = {{.Dir}}/dovecot.log
 protocols = imap
-listen = 127.0.0.1
+listen = {{.Listen}}
 login_trusted_networks =
 
 ssl = yes
 ssl_server_cert_file = {{.Dir}}/cert.pem
 ssl_server_key_file = {{.Dir}}/key.pem
-ssl_min_protocol = TLSv1.2
-auth_allow_cleartext = no
+ssl_min_protocol = {{.MinProtocol}}
+{{if .CipherList}}ssl_cipher_list = {{.CipherList}}
+{{end}}auth_allow_cleartext = {{if .PlaintextAuth}}yes{{else}}no{{end}}
 auth_mechanisms = plain login
 auth_cache_size = 0
 
@@ -132,11 +137,11 @@ mail_path = ~/Maildir
 
 service imap-login {
   inet_listener imap {
-    listen = 127.0.0.1
+    listen = {{.Listen}}
     port = {{.StartTLS}}
   }
   inet_listener imaps {
-    listen = 127.0.0.1
+    listen = {{.Listen}}
     port = {{.Implicit}}
     ssl = yes
   }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The scripted responder speaks just enough IMAP for a client to log in,
@@ -64,6 +65,7 @@ func (s *Server) script(c net.Conn) {
 		s.hostile(c)
 		return
 	}
+	counted := c
 	if s.opts.Mode == ImplicitTLS && !s.opts.LoginDisabled && !s.opts.NoStartTLS {
 		c = tls.Server(c, s.tls)
 	}
@@ -97,6 +99,15 @@ func (s *Server) script(c net.Conn) {
 			say(`* ID ("name" "testimap")`)
 			say("%s OK ID done", tag)
 		case "LOGOUT":
+			if d := s.opts.SlowLogout; d > 0 {
+				select {
+				case <-time.After(d):
+				case <-s.done:
+				}
+				if sc, ok := counted.(*serverConn); ok {
+					sc.release()
+				}
+			}
 			say("* BYE logging out")
 			say("%s OK LOGOUT done", tag)
 			return

@@ -71,13 +71,19 @@ type Options struct {
 	LoginNO       *NOResponse // answer every LOGIN/AUTHENTICATE with this NO
 	LoginDisabled bool        // cleartext, advertises LOGINDISABLED and no AUTH=
 	NoStartTLS    bool        // cleartext, does not offer STARTTLS, accepts LOGIN
+	// SlowLogout answers LOGOUT only after this long, and stops counting
+	// the connection as open just before it answers: a client that waits
+	// for the reply before it calls the connection gone sees exactly the
+	// server's count.
+	SlowLogout time.Duration
 	// Hostile makes the scripted responder attack its client (hostile.go):
 	// escape sequences in its words, or floods. It works in every Mode.
 	Hostile Hostile
 }
 
 func (o Options) scripted() bool {
-	return o.Hostile != "" || o.Silent || o.ByeGreeting != "" || o.LoginNO != nil || o.LoginDisabled || o.NoStartTLS
+	return o.Hostile != "" || o.Silent || o.ByeGreeting != "" || o.LoginNO != nil || o.LoginDisabled || o.NoStartTLS ||
+		o.SlowLogout > 0
 }
 
 // Server is a running test server.
@@ -338,11 +344,16 @@ func (c *serverConn) Write(p []byte) (int, error) {
 }
 
 func (c *serverConn) Close() error {
+	c.release()
+	return c.Conn.Close()
+}
+
+// release stops counting the connection as open (once).
+func (c *serverConn) release() {
 	c.once.Do(func() {
 		c.s.conns.add(-1)
 		if g := c.s.opts.Gauge; g != nil {
 			g.add(-1)
 		}
 	})
-	return c.Conn.Close()
 }

@@ -34,10 +34,12 @@ type TB interface {
 	Fatalf(format string, args ...any)
 }
 
-// The one user of the example storage, and the client imapvault uses.
+// The users of the example storage, and the client imapvault uses.
 const (
 	Password     = "verysecure"
 	Email        = "test-user@zitadel.ch" // what introspection reports with scope email
+	User2        = "test-user2"           // the other user, for consents by the wrong person
+	Email2       = "test-user2@zitadel.ch"
 	ClientID     = "imapvault-test"
 	ClientSecret = "client-secret-SENTINEL-9f3a"
 )
@@ -51,6 +53,9 @@ type Server struct {
 	User  string // login name at the login page
 	http  *httptest.Server
 	store *storage.Storage
+	opt   Options
+	cs    *clientStore
+	log   requestLog
 
 	serve sync.Mutex // serialises requests and direct storage calls
 	mu    sync.Mutex
@@ -59,12 +64,15 @@ type Server struct {
 }
 
 // Start runs a server until the test ends.
-func Start(tb TB) *Server {
+func Start(tb TB) *Server { return StartWith(tb, Options{}) }
+
+// StartWith runs a server with the given options until the test ends.
+func StartWith(tb TB, opt Options) *Server {
 	tb.Helper()
 	// The example server logs every request through the default slog
 	// logger: keep test output for the tests.
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	s := &Server{quit: make(chan struct{})}
+	s := &Server{quit: make(chan struct{}), opt: opt}
 	var handler http.Handler
 	s.http = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -82,19 +90,25 @@ func Start(tb TB) *Server {
 		// one request at a time (and RefreshValid/RevokeRefresh in between).
 		s.serve.Lock()
 		defer s.serve.Unlock()
+		s.log.add(r)
+		if s.extension(w, r, handler) {
+			return
+		}
 		handler.ServeHTTP(w, r)
 	}))
 	s.http.Start()
 	s.URL = s.http.URL
 	users := storage.NewUserStore(s.URL)
 	s.User = "test-user@127.0.0.1"
-	st := storage.NewStorageWithClients(users, map[string]*storage.Client{
+	clients := map[string]*storage.Client{
 		// Registered so the storage's own lookups (device codes, secrets)
 		// find the id; GetClientByClientID answers with client below.
 		ClientID: storage.DeviceClient(ClientID, ClientSecret),
-	})
+	}
+	st := storage.NewStorageWithClients(users, clients)
 	s.store = st
-	handler = exampleop.SetupServer(s.URL, &clientStore{Storage: st, users: users}, nil, false)
+	s.cs = &clientStore{Storage: st, users: users, clients: clients, srv: s}
+	handler = exampleop.SetupServer(s.URL, s.cs, nil, false)
 	tb.Cleanup(s.http.Close)
 	tb.Cleanup(func() { close(s.quit) }) // runs first: lets hanging requests go
 	return s
@@ -138,6 +152,11 @@ func (s *Server) RefreshValid(refreshToken string) bool {
 // URL to the login page, logs in (which is the consent here) and follows
 // the redirect back to the loopback address the URL names.
 func (s *Server) Browser(ctx context.Context, authURL string) error {
+	return s.BrowserAs(ctx, authURL, s.User)
+}
+
+// BrowserAs is Browser signed in as the user with login name user.
+func (s *Server) BrowserAs(ctx context.Context, authURL, user string) error {
 	c := browserClient()
 	page, err := c.Get(authURL)
 	if err != nil {
@@ -149,7 +168,7 @@ func (s *Server) Browser(ctx context.Context, authURL string) error {
 	if id == "" {
 		return fmt.Errorf("browser: no login page, landed on %s (%s)", page.Request.URL.Path, page.Status)
 	}
-	resp, err := c.PostForm(s.URL+"/login/username", url.Values{"id": {id}, "username": {s.User}, "password": {Password}})
+	resp, err := c.PostForm(s.URL+"/login/username", url.Values{"id": {id}, "username": {user}, "password": {Password}})
 	if err != nil {
 		return fmt.Errorf("browser: log in: %w", err)
 	}
@@ -164,8 +183,13 @@ func (s *Server) Browser(ctx context.Context, authURL string) error {
 // ApproveDevice is the person typing the device flow's code into the
 // verification page, logging in and allowing (or denying) access.
 func (s *Server) ApproveDevice(userCode string, allow bool) error {
+	return s.ApproveDeviceAs(userCode, s.User, allow)
+}
+
+// ApproveDeviceAs is ApproveDevice by the user with login name user.
+func (s *Server) ApproveDeviceAs(userCode, user string, allow bool) error {
 	c := browserClient()
-	resp, err := c.PostForm(s.URL+"/device/login", url.Values{"user_code": {userCode}, "username": {s.User}, "password": {Password}})
+	resp, err := c.PostForm(s.URL+"/device/login", url.Values{"user_code": {userCode}, "username": {user}, "password": {Password}})
 	if err != nil {
 		return fmt.Errorf("device page: %w", err)
 	}
@@ -202,7 +226,12 @@ func isLoopback(u *url.URL) bool {
 // example storage's ready-made clients each lack one of these.
 type clientStore struct {
 	*storage.Storage
-	users storage.UserStore
+	users   storage.UserStore
+	clients map[string]*storage.Client // the storage's own map (registration adds to it)
+	srv     *Server
+
+	registered map[string]publicClient
+	polls      map[string]*pollState // by device code
 }
 
 // CompleteDeviceAuthorization records the user's id as the subject: the
@@ -218,6 +247,9 @@ func (c *clientStore) CompleteDeviceAuthorization(ctx context.Context, userCode,
 func (c *clientStore) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
 	if id == ClientID {
 		return nativeClient{}, nil
+	}
+	if p, ok := c.registered[id]; ok {
+		return p, nil
 	}
 	return c.Storage.GetClientByClientID(ctx, id)
 }
