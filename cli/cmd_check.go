@@ -19,8 +19,8 @@ import (
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
-	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/posture"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
