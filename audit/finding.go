@@ -22,11 +22,15 @@ const (
 	LoginFailed Kind = "login_failed" // the last check did not log in
 	TLS         Kind = "tls"          // cleartext, bad or expiring certificate
 	Exposed     Kind = "exposed"      // a removed recipient could have read it
+	// SMTPFailed: the last check of the account's SMTP server failed.
+	SMTPFailed Kind = "smtp_failed"
+	// SenderRefused: SMTP took the login but not the account's address.
+	SenderRefused Kind = "sender_refused"
 )
 
 // Kinds lists every kind, in the order people read them in help text;
 // the posture kinds (posture.go) come last.
-var Kinds = append([]Kind{Stale, Reused, Weak, Breached, LoginFailed, TLS, Exposed}, postureKinds...)
+var Kinds = append([]Kind{Stale, Reused, Weak, Breached, LoginFailed, SMTPFailed, SenderRefused, TLS, Exposed}, postureKinds...)
 
 // ParseKind accepts a kind name as typed on the command line.
 func ParseKind(s string) (Kind, error) {

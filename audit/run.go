@@ -33,6 +33,7 @@ func Run(v *vault.Vault, opts Options) ([]Finding, error) {
 		out = append(out, fs...)
 	}
 	out = append(out, loginFindings(v)...)
+	out = append(out, smtpFindings(v)...)
 	out = append(out, tlsFindings(v, now)...)
 	out = append(out, postureFindings(v)...)
 	out = append(out, exposedFindings(v)...)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/termtext"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/posture"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -68,7 +69,7 @@ func nagiosText(s string, max int) string {
 
 type nagiosInput struct {
 	accts              []*vault.Account
-	results            []imapcheck.Result
+	results            []lastcheck.Both
 	warnDays, critDays int
 	elapsed            time.Duration
 	saveErr            error
@@ -84,8 +85,29 @@ type nagiosProblem struct {
 // writeNagios prints the plugin output and returns the state as exit code.
 func writeNagios(w io.Writer, in nagiosInput) error {
 	var failed, certCrit, certWarn []nagiosProblem
-	for i, r := range in.results {
+	failedAccts := 0
+	for i, b := range in.results {
+		r := b.IMAP
 		name := nagiosText(in.accts[i].Name, 80)
+		if !b.OK() {
+			failedAccts++
+		}
+		if s := b.SMTP; s != nil {
+			if !s.OK() {
+				failed = append(failed, nagiosProblem{nagiosCritical, fmt.Sprintf("%s (smtp %s)", name, s.Status),
+					fmt.Sprintf("CRITICAL: %s: smtp %s: %s", name, s.Status, nagiosText(s.Message, 200))})
+			} else if s.TLS != nil && !s.TLS.NotAfter.IsZero() {
+				host := nagiosText(in.accts[i].SMTP.Host, 80)
+				switch d := s.TLS.DaysLeft; {
+				case d <= in.critDays:
+					certCrit = append(certCrit, nagiosProblem{nagiosCritical, fmt.Sprintf("%s smtp (%s)", name, daysLeft(d)),
+						fmt.Sprintf("CRITICAL: %s: certificate of %s %s", name, host, expiresIn(d))})
+				case d <= in.warnDays:
+					certWarn = append(certWarn, nagiosProblem{nagiosWarning, fmt.Sprintf("%s smtp (%s)", name, daysLeft(d)),
+						fmt.Sprintf("WARNING: %s: certificate of %s %s", name, host, expiresIn(d))})
+				}
+			}
+		}
 		switch days := certDays(r); {
 		case !r.OK():
 			msg := r.Message
@@ -108,10 +130,10 @@ func writeNagios(w io.Writer, in nagiosInput) error {
 	if len(failed) > 0 {
 		state = nagiosCritical
 		verb := "fail"
-		if len(failed) == 1 {
+		if failedAccts == 1 {
 			verb = "fails"
 		}
-		parts = append(parts, fmt.Sprintf("%d of %d accounts %s to log in: %s", len(failed), n, verb, shortList(failed)))
+		parts = append(parts, fmt.Sprintf("%d of %d accounts %s to log in: %s", failedAccts, n, verb, shortList(failed)))
 	}
 	if len(certCrit) > 0 {
 		state = nagiosCritical
@@ -145,13 +167,13 @@ func writeNagios(w io.Writer, in nagiosInput) error {
 	if len(parts) == 0 {
 		parts = append(parts, fmt.Sprintf("%d of %d accounts log in, no certificate expires within %d days", n, n, in.warnDays))
 	}
-	ok := n - len(failed)
+	ok := n - failedAccts
 	perf := ""
 	if in.posture != nil {
 		perf = fmt.Sprintf(" posture=%d;;;0", len(postCrit)+len(postWarn)+len(postLow))
 	}
 	fmt.Fprintf(w, "IMAPVAULT %s - %s | ok=%d;;;0;%d failed=%d;;;0;%d time=%.2fs;;;0%s\n",
-		nagiosStates[state], strings.Join(parts, "; "), ok, n, len(failed), n, in.elapsed.Seconds(), perf)
+		nagiosStates[state], strings.Join(parts, "; "), ok, n, failedAccts, n, in.elapsed.Seconds(), perf)
 	for _, l := range long {
 		fmt.Fprintln(w, l)
 	}

@@ -124,9 +124,19 @@ func promMetrics(out io.Writer, v *vault.Vault, findings []audit.Finding, now ti
 		}
 		sample("imapvault_login_ok", ok, "account", a.Name, "host", a.Host, "status", c.Status)
 	})
+	smtpChecked(accts, func(a *vault.Account, c *vault.Check) {
+		ok := 0.0
+		if c.Status == "ok" {
+			ok = 1
+		}
+		sample("imapvault_login_ok", ok, "account", a.Name, "host", a.SMTP.Host, "status", c.Status, "protocol", "smtp")
+	})
 	fam("imapvault_login_duration_seconds", "Time the account's last check took, connect to logout.")
 	checked(func(a *vault.Account, c *vault.Check) {
 		sample("imapvault_login_duration_seconds", float64(c.LatencyMS)/1000, "account", a.Name)
+	})
+	smtpChecked(accts, func(a *vault.Account, c *vault.Check) {
+		sample("imapvault_login_duration_seconds", float64(c.LatencyMS)/1000, "account", a.Name, "protocol", "smtp")
 	})
 	fam("imapvault_last_success_timestamp_seconds", "Unix time of the account's last check that logged in.")
 	checked(func(a *vault.Account, c *vault.Check) {
@@ -134,10 +144,20 @@ func promMetrics(out io.Writer, v *vault.Vault, findings []audit.Finding, now ti
 			sample("imapvault_last_success_timestamp_seconds", unixSeconds(t), "account", a.Name)
 		}
 	})
+	smtpChecked(accts, func(a *vault.Account, c *vault.Check) {
+		if t := lastSuccess(c); !t.IsZero() {
+			sample("imapvault_last_success_timestamp_seconds", unixSeconds(t), "account", a.Name, "protocol", "smtp")
+		}
+	})
 	fam("imapvault_tls_cert_expiry_timestamp_seconds", "Unix time the server certificate seen at the account's last check expires.")
 	checked(func(a *vault.Account, c *vault.Check) {
 		if c.TLS != nil && !c.TLS.NotAfter.IsZero() {
 			sample("imapvault_tls_cert_expiry_timestamp_seconds", unixSeconds(c.TLS.NotAfter), "account", a.Name, "host", a.Host)
+		}
+	})
+	smtpChecked(accts, func(a *vault.Account, c *vault.Check) {
+		if c.TLS != nil && !c.TLS.NotAfter.IsZero() {
+			sample("imapvault_tls_cert_expiry_timestamp_seconds", unixSeconds(c.TLS.NotAfter), "account", a.Name, "host", a.SMTP.Host, "protocol", "smtp")
 		}
 	})
 	fam("imapvault_password_age_seconds", "Seconds since the account's password last changed.")
@@ -158,6 +178,16 @@ func promMetrics(out io.Writer, v *vault.Vault, findings []audit.Finding, now ti
 	}
 	fam("imapvault_check_timestamp_seconds", "Unix time this file was written by imapvault check.")
 	sample("imapvault_check_timestamp_seconds", unixSeconds(now))
+}
+
+// smtpChecked calls f with each account's last SMTP check: the samples of
+// the sending side carry protocol="smtp" (the IMAP ones keep their labels).
+func smtpChecked(accts []*vault.Account, f func(a *vault.Account, c *vault.Check)) {
+	for _, a := range accts {
+		if a.LastCheck != nil && a.LastCheck.SMTP != nil && a.SMTP != nil {
+			f(a, a.LastCheck.SMTP)
+		}
+	}
 }
 
 // sweepPromTemps removes temp files a killed write left behind, once they

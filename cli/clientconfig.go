@@ -49,7 +49,11 @@ func jsonQuote(s string) string {
 
 // noLineBreaks refuses fields that would end a config line early.
 func noLineBreaks(a *vault.Account) error {
-	for _, f := range []string{a.Name, a.Host, a.Username} {
+	fields := []string{a.Name, a.Host, a.Username, a.Address}
+	if a.SMTP != nil {
+		fields = append(fields, a.SMTP.Host, a.SMTP.Username)
+	}
+	for _, f := range fields {
 		if strings.ContainsAny(f, "\r\n\x00") {
 			return fmt.Errorf("account %q: a line break in its name, host or user can't go into a config file", a.Name)
 		}
@@ -90,28 +94,51 @@ SyncState *
 }
 
 // msmtp: arguments in double quotes with backslash escapes; passwordeval
-// runs through sh. msmtp sends mail: host and port are the IMAP server's
-// until you put your provider's submission server there.
+// runs through sh. The account's SMTP endpoint when it has one; else the
+// IMAP host is a guess, said so in a comment.
 func msmtpConfig(a *vault.Account, argv []string) (string, error) {
-	starttls := "on"
-	if a.SecurityOrDefault() == vault.TLS {
+	host, port, sec, user, note := smtpOrGuess(a)
+	tls, starttls := "on", "on"
+	switch sec {
+	case vault.TLS:
 		starttls = "off"
+	case vault.Insecure:
+		tls, starttls = "off", "off"
 	}
-	port := 587
-	if starttls == "off" {
-		port = 465
-	}
-	return fmt.Sprintf(`# SMTP server: set host to your provider's submission server if it is not %[2]s
-account %[1]s
-host %[2]s
-port %[3]d
+	return fmt.Sprintf(`%[1]saccount %[2]s
+host %[3]s
+port %[4]d
 auth on
-tls on
-tls_starttls %[4]s
-user %[5]s
-from %[5]s
-passwordeval %[6]s
-`, backslashQuote(a.Name), backslashQuote(a.Host), port, starttls, backslashQuote(a.Username), backslashQuote(shellLine(argv))), nil
+tls %[5]s
+tls_starttls %[6]s
+user %[7]s
+%[8]s
+passwordeval %[9]s
+`, note, backslashQuote(a.Name), backslashQuote(host), port, tls, starttls, backslashQuote(user),
+		fromLine(a, "from ", backslashQuote), backslashQuote(shellLine(argv))), nil
+}
+
+// smtpOrGuess is the account's submission server, or (no endpoint) the
+// IMAP host on the submission port with a comment saying it is a guess.
+func smtpOrGuess(a *vault.Account) (host string, port int, sec vault.Security, user, note string) {
+	if e := a.SMTP; e != nil {
+		return e.Host, e.PortOrDefault(), e.SecurityOrDefault(), a.SMTPUsername(), ""
+	}
+	sec = vault.STARTTLS
+	if a.SecurityOrDefault() == vault.TLS {
+		sec = vault.TLS
+	}
+	note = fmt.Sprintf("# no SMTP server known (imapvault edit %s --smtp-host H): the IMAP host is a guess\n", shellQuote(a.Name))
+	return a.Host, vault.SMTPDefaultPort(sec), sec, a.Username, note
+}
+
+// fromLine is the client's From setting with the account's address, or a
+// commented placeholder: the login is not an address to send as.
+func fromLine(a *vault.Account, key string, quote func(string) string) string {
+	if a.Address != "" {
+		return key + quote(a.Address)
+	}
+	return fmt.Sprintf("# %syou@example.org  (no address known: imapvault edit %s --address ADDR)", key, shellQuote(a.Name))
 }
 
 // aerc accounts.conf (INI): the source is a URL, the login
@@ -130,13 +157,16 @@ func aercConfig(a *vault.Account, argv []string) (string, error) {
 		}
 		cmd = `"""` + cmd + `"""`
 	}
+	host, port, sec, user, note := smtpOrGuess(a)
+	out := url.URL{Scheme: map[vault.Security]string{vault.TLS: "smtps", vault.STARTTLS: "smtp", vault.Insecure: "smtp+insecure"}[sec],
+		User: url.User(user), Host: host + ":" + strconv.Itoa(port)}
 	return fmt.Sprintf(`[%s]
 source = %s
 source-cred-cmd = %s
-from = %s
-# outgoing = smtps://%s@smtp.example.com  (your provider's SMTP server)
-# outgoing-cred-cmd = %s
-`, a.Name, src.String(), cmd, a.Username, url.User(a.Username).String(), cmd), nil
+%s
+%soutgoing = %s
+outgoing-cred-cmd = %s
+`, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String(), cmd), nil
 }
 
 // neomutt: a double-quoted value with `backticks` inside runs the command
@@ -160,12 +190,22 @@ func neomuttConfig(a *vault.Account, argv []string) (string, error) {
 	q := func(s string) string { // neomutt double quotes: \ escapes, $ and ` expand
 		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
 	}
+	host, port, sec, user, note := smtpOrGuess(a)
+	smtpScheme := "smtps"
+	if sec != vault.TLS {
+		smtpScheme = "smtp" // STARTTLS as ssl_starttls says (yes unless insecure)
+	}
+	smtpURL := url.URL{Scheme: smtpScheme, User: url.User(user), Host: host + ":" + strconv.Itoa(port), Path: "/"}
+	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd)
 	return fmt.Sprintf(`# %s
 set imap_user = %s
 set imap_pass = "`+"`%s`"+`"
 %sset folder = %s
 set spool_file = "+INBOX"
-`, a.Name, q(a.Username), strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd), extra, q(folder.String())), nil
+%s
+%sset smtp_url = %s
+set smtp_pass = "`+"`%s`"+`"
+`, a.Name, q(a.Username), esc, extra, q(folder.String()), fromLine(a, "set from = ", q), note, q(smtpURL.String()), esc), nil
 }
 
 // offlineimap: remotepasseval is a Python expression (JSON strings are
@@ -210,8 +250,11 @@ sslcacertfile = OS-DEFAULT
 // is a quoted key. backend.auth.cmd runs through sh.
 func himalayaConfig(a *vault.Account, argv []string) (string, error) {
 	enc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[a.SecurityOrDefault()]
+	host, port, sec, user, note := smtpOrGuess(a)
+	senc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[sec]
+	cmd := jsonQuote(shellLine(argv))
 	return fmt.Sprintf(`[accounts.%s]
-email = %s
+%s
 backend.type = "imap"
 backend.host = %s
 backend.port = %d
@@ -219,7 +262,15 @@ backend.encryption.type = %q
 backend.login = %s
 backend.auth.type = "password"
 backend.auth.cmd = %s
-`, jsonQuote(a.Name), jsonQuote(a.Username), jsonQuote(a.Host), a.PortOrDefault(), enc, jsonQuote(a.Username), jsonQuote(shellLine(argv))), nil
+%smessage.send.backend.type = "smtp"
+message.send.backend.host = %s
+message.send.backend.port = %d
+message.send.backend.encryption.type = %q
+message.send.backend.login = %s
+message.send.backend.auth.type = "password"
+message.send.backend.auth.cmd = %s
+`, jsonQuote(a.Name), fromLine(a, "email = ", jsonQuote), jsonQuote(a.Host), a.PortOrDefault(), enc, jsonQuote(a.Username), cmd,
+		note, jsonQuote(host), port, senc, jsonQuote(user), cmd), nil
 }
 
 var vdirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)

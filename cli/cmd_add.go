@@ -16,7 +16,7 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
@@ -37,6 +37,8 @@ when that login works (--no-check saves anyway). Flags given as well
 (--name, --user, --port, --security) win over what was found. Servers found
 through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
+`+smtpHelp+`
+
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
@@ -56,6 +58,7 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	address := fs.String("address", "", "the account's e-mail `address`; without --host, its servers are discovered")
 	noCheck := fs.Bool("no-check", false, "with --address: save even when the login fails")
 	df := addDiscoverFlags(fs)
+	sf := addSMTPFlags(fs, false) // --address is the one above
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,6 +79,9 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	a := &vault.Account{Name: *name, Host: *host, Port: *port, Security: vault.Security(*sec), Username: *user, Notes: *notes, Hook: *hook,
 		After: strings.TrimSpace(*after), Address: strings.TrimSpace(*address)}
 	if err := setPasswordSource(a, *source); err != nil {
+		return err
+	}
+	if err := sf.apply(set, a, false); err != nil {
 		return err
 	}
 	a.HookEnv, _ = hookEnv.names()
@@ -160,7 +166,7 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	if isOAuth {
 		kind = ", oauth2 " + a.OAuth.Provider
 	}
-	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind))
+	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind), smtpSummary(a))
 	if a.LastCheck == nil || a.LastCheck.Status != string(imapcheck.StatusOK) {
 		fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	}

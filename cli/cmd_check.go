@@ -20,6 +20,7 @@ import (
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/posture"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -29,7 +30,18 @@ func init() {
 
 // checkItem is one result in `check --json`: no password, ever.
 type checkItem struct {
-	Name      string    `json:"name"`
+	Name      string     `json:"name"`
+	Status    string     `json:"status"`
+	Error     string     `json:"error"`
+	LatencyMS int64      `json:"latency_ms"`
+	TLS       *checkTLS  `json:"tls,omitempty"`
+	SMTP      *checkSMTP `json:"smtp,omitempty"` // when the account has an SMTP endpoint
+	// Posture is set with --posture: [] when nothing was found.
+	Posture *[]postureItem `json:"posture,omitempty"`
+}
+
+// checkSMTP is the SMTP side of a `check --json` entry.
+type checkSMTP struct {
 	Status    string    `json:"status"`
 	Error     string    `json:"error"`
 	LatencyMS int64     `json:"latency_ms"`
@@ -65,11 +77,13 @@ func runCheckWith(e *env, args []string) error {
 	fs := e.flags("check", "check [--json | --nagios [--warn-days 21] [--crit-days 7]] [--prometheus FILE] [--failed]\n       [--posture] [--concurrency N] [--per-host N] [--timeout 10s] [NAME...]", `
 Logs in to the IMAP server of each named account (all accounts when none is
 named) with the stored password, then logs out. Nothing is read or changed
-in the mailbox. TLS certificates are verified; extra trusted roots come from
-SSL_CERT_FILE / SSL_CERT_DIR.
+in the mailbox. An account with an SMTP server (--smtp-host) is proven there
+too, with the same credential: AUTH, then MAIL FROM and RCPT TO its address,
+RSET and QUIT; no message is ever sent. TLS certificates are verified; extra
+trusted roots come from SSL_CERT_FILE / SSL_CERT_DIR.
 
 Each result is kept as the account's last check. The exit code is 1 when any
-account did not log in.
+account did not log in, on either side.
 
 --nagios prints one status line and one line per problem, as the Nagios
 plugin guidelines ask, and exits 0 OK, 1 WARNING (a certificate expires
@@ -90,7 +104,7 @@ code 1.
 atomically and readable by others (0644): it holds account names, hosts,
 statuses and times, never a password.`)
 	var o checkFlags
-	fs.BoolVar(&o.json, "json", false, "print a JSON array: name, status, error, latency_ms, tls")
+	fs.BoolVar(&o.json, "json", false, "print a JSON array: name, status, error, latency_ms, tls, smtp")
 	fs.BoolVar(&o.nagios, "nagios", false, "print a Nagios/Icinga plugin status and exit 0/1/2/3")
 	fs.IntVar(&o.warnDays, "warn-days", 21, "with --nagios: WARNING when a certificate expires within `days`")
 	fs.IntVar(&o.critDays, "crit-days", 7, "with --nagios: CRITICAL when a certificate expires within `days`")
@@ -151,10 +165,10 @@ statuses and times, never a password.`)
 		if !r.OK() {
 			failed++
 		}
-		if interrupted && r.Status == imapcheck.StatusTimeout {
+		if interrupted && r.IMAP.Status == imapcheck.StatusTimeout {
 			continue // cut short by Ctrl-C: says nothing about the account, the last check stays
 		}
-		records[accts[i].ID] = lastcheck.Record(r)
+		records[accts[i].ID] = lastcheck.RecordBoth(r)
 		if post != nil {
 			records[accts[i].ID].Posture = post[i].Posture // nil: the last one is kept
 		}
@@ -224,11 +238,12 @@ func noAccounts(e *env, o checkFlags, total int) error {
 	return nil
 }
 
-// lastFailed keeps the accounts whose last check did not log in.
+// lastFailed keeps the accounts whose last check did not log in (or did
+// not pass SMTP).
 func lastFailed(accts []*vault.Account) []*vault.Account {
 	var out []*vault.Account
 	for _, a := range accts {
-		if c := a.LastCheck; c != nil && c.Status != string(imapcheck.StatusOK) {
+		if c := a.LastCheck; c != nil && (c.Status != string(imapcheck.StatusOK) || c.SMTP != nil && c.SMTP.Status != string(smtpcheck.StatusOK)) {
 			out = append(out, a)
 		}
 	}
@@ -255,26 +270,31 @@ func selectAccounts(v *vault.Vault, names []string) ([]*vault.Account, error) {
 
 // runChecks checks the accounts in a pool and, when live is set, prints each
 // result as it arrives. Results come back in the order of accts.
-func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapcheck.Pool, live bool) []imapcheck.Result {
-	targets := make([]imapcheck.Target, len(accts))
-	width := 4
-	for i, a := range accts {
-		targets[i] = lastcheck.Target(a, tlsConfig())
+func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapcheck.Pool, live bool) []lastcheck.Both {
+	width := 6 // "  smtp"
+	for _, a := range accts {
 		width = max(width, utf8.RuneCountInString(lineN(a.Name, nameCap)))
 	}
 	if live {
 		fmt.Fprintf(e.stdout, "%-*s  %-16s %8s  %-9s %s\n", width, "NAME", "STATUS", "LATENCY", "CERT", "SERVER SAYS")
 	}
-	results := make([]imapcheck.Result, len(accts))
+	results := make([]lastcheck.Both, len(accts))
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0
-	for it := range pool.Run(ctx, targets) {
-		oauth.ExplainRefusal(accts[it.Index], &it.Result)
-		redactResult(&it.Result, accts[it.Index].Secrets())
+	for it := range lastcheck.Run(ctx, pool, accts, tlsConfig()) {
+		a := accts[it.Index]
+		oauth.ExplainRefusal(a, &it.Result.IMAP)
+		redactResult(&it.Result.IMAP, a.Secrets())
+		if it.Result.SMTP != nil {
+			redactSMTPResult(it.Result.SMTP, a.Secrets())
+		}
 		results[it.Index] = it.Result
 		done++
 		if live {
-			writeCheckLine(e.stdout, width, it.Result)
+			writeCheckLine(e.stdout, width, it.Result.IMAP)
+			if r := it.Result.SMTP; r != nil {
+				writeSMTPLine(e.stdout, width, *r)
+			}
 		}
 		if progress {
 			fmt.Fprintf(e.stderr, "\rchecked %d of %d", done, len(accts))
@@ -314,15 +334,25 @@ func statusWord(s imapcheck.Status) string {
 	return "FAIL " + string(s)
 }
 
-func writeCheckJSON(w io.Writer, results []imapcheck.Result, post []posture.AccountResult) error {
+func writeCheckJSON(w io.Writer, results []lastcheck.Both, post []posture.AccountResult) error {
 	items := make([]checkItem, 0, len(results))
-	for _, r := range results {
+	for _, b := range results {
+		r := b.IMAP
 		it := checkItem{Name: r.Name, Status: string(r.Status), LatencyMS: r.Timings.Total.Milliseconds()}
 		if !r.OK() {
 			it.Error = r.Message
 		}
 		if r.TLS != nil && r.TLS.Version != "" {
 			it.TLS = &checkTLS{Version: r.TLS.Version, NotAfter: r.TLS.NotAfter, DaysLeft: r.TLS.DaysLeft}
+		}
+		if s := b.SMTP; s != nil {
+			it.SMTP = &checkSMTP{Status: string(s.Status), LatencyMS: s.Timings.Total.Milliseconds()}
+			if !s.OK() {
+				it.SMTP.Error = s.Message
+			}
+			if s.TLS != nil && s.TLS.Version != "" {
+				it.SMTP.TLS = &checkTLS{Version: s.TLS.Version, NotAfter: s.TLS.NotAfter, DaysLeft: s.TLS.DaysLeft}
+			}
 		}
 		it.Posture = postureJSON(post, len(items))
 		items = append(items, it)

@@ -16,7 +16,7 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
@@ -28,7 +28,9 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.
 
 --auth oauth2 switches the account to OAuth2 (Microsoft turned password IMAP
 off): give --provider and --client-id, then run 'imapvault oauth login NAME'
-(or pass an existing refresh token with --refresh-token-stdin).`)
+(or pass an existing refresh token with --refresh-token-stdin).
+
+`+smtpHelp+` --smtp-host - removes the SMTP endpoint.`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -43,6 +45,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get (repeatable; replaces the list; - clears it)")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
 	of := addOAuthFlags(fs)
+	sf := addSMTPFlags(fs, true)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -136,6 +139,9 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		if set["rename"] {
 			c.Name = strings.TrimSpace(*rename)
 		}
+		if err := sf.apply(set, &c, true); err != nil {
+			return err
+		}
 		if set["auth"] && !toOAuth {
 			// Back to a password. The OAuth2 settings and refresh token
 			// stay (unused) so a switch back loses nothing.
@@ -176,7 +182,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security)
+	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, smtpSummary(a))
 	if a.IsOAuth2() && a.OAuth != nil && a.OAuth.RefreshToken == "" {
 		fmt.Fprintf(e.stdout, "next: 'imapvault oauth login %s' authorises it\n", line(shellQuote(a.Name)))
 	}

@@ -25,7 +25,18 @@ type listItem struct {
 	Username  string         `json:"username"`
 	Changed   string         `json:"changed"`
 	Auth      string         `json:"auth,omitempty"` // "oauth2"; absent for passwords
+	Address   string         `json:"address,omitempty"`
+	SMTP      *listSMTP      `json:"smtp,omitempty"`
 	LastCheck *listCheck     `json:"last_check,omitempty"`
+}
+
+// listSMTP is an account's submission server in `list --json`; username
+// is the login it uses (the IMAP one unless it has its own).
+type listSMTP struct {
+	Host     string         `json:"host"`
+	Port     int            `json:"port"`
+	Security vault.Security `json:"security"`
+	Username string         `json:"username"`
 }
 
 type listCheck struct {
@@ -39,7 +50,7 @@ func runList(e *env, args []string) error {
 	fs := e.flags("list", "list [--json]", `
 Lists the accounts in the vault, sorted by name: login, server, security,
 password age and the last check's outcome. Passwords are never printed.`)
-	asJSON := fs.Bool("json", false, "print a JSON array (name, host, port, security, username, changed, last_check)")
+	asJSON := fs.Bool("json", false, "print a JSON array (name, host, port, security, username, changed, address, smtp, last_check)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -64,7 +75,10 @@ func writeListJSON(w io.Writer, accts []*vault.Account) error {
 	items := make([]listItem, 0, len(accts))
 	for _, a := range accts {
 		it := listItem{Name: a.Name, Host: a.Host, Port: a.Port, Security: a.Security, Username: a.Username,
-			Changed: a.Changed.Format("2006-01-02"), Auth: a.Auth}
+			Changed: a.Changed.Format("2006-01-02"), Auth: a.Auth, Address: a.Address}
+		if e := a.SMTP; e != nil {
+			it.SMTP = &listSMTP{Host: e.Host, Port: e.PortOrDefault(), Security: e.SecurityOrDefault(), Username: a.SMTPUsername()}
+		}
 		if c := a.LastCheck; c != nil {
 			it.LastCheck = &listCheck{Status: c.Status, At: c.At, Error: c.Error, LatencyMS: c.LatencyMS}
 		}

@@ -136,7 +136,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.
 	defer stop()
 	opts := rotate.Options{
 		Hook: *hook, HookTimeout: *hookTimeout, HookEnv: hookEnv, Length: *length, VerifyTimeout: *verifyTimeout,
-		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout, e.redact), Record: lastcheck.Record,
+		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout, e.redact), Record: lastcheck.Record, RecordSMTP: lastcheck.SMTPRecord,
 		NewPassword: supplied, After: *after, CheckOld: *checkOld,
 	}
 	var tty *os.File
@@ -296,6 +296,9 @@ func rotateProgress(w io.Writer, redact func(string) string) func(rotate.Event) 
 		case rotate.StepAttempt, rotate.StepVerifying:
 			if ev.Result != nil && !ev.Result.OK() {
 				fmt.Fprintf(w, "%s: attempt %d: %s: %s\n", lineN(ev.Account, nameCap), ev.Attempt, ev.Result.Status, line(redact(ev.Result.Message)))
+			}
+			if ev.SMTP != nil && !ev.SMTP.OK() {
+				fmt.Fprintf(w, "%s: smtp attempt %d: %s: %s\n", lineN(ev.Account, nameCap), ev.Attempt, ev.SMTP.Status, line(redact(ev.SMTP.Message)))
 			}
 			return
 		case rotate.StepWarning:

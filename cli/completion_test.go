@@ -91,7 +91,7 @@ func TestBashCompletesNames(t *testing.T) {
 		{"imapvault ro", []string{"rotate"}},
 		{"imapvault add --security ", []string{"tls", "starttls", "insecure"}},
 		{"imapvault add --security=st", []string{"starttls"}},
-		{"imapvault audit accept home ", []string{"stale", "reused", "weak", "breached", "login_failed", "tls", "exposed",
+		{"imapvault audit accept home ", []string{"stale", "reused", "weak", "breached", "login_failed", "smtp_failed", "sender_refused", "tls", "exposed",
 			"cleartext_auth", "old_tls", "weak_cipher", "starttls_injection", "starttls_only", "cert_hostname", "cert_chain", "cert_key", "cert_expiring", "basic_auth_sunset"}},
 		{"imapvault check --na", []string{"--nagios"}},
 		{"imapvault completion ", []string{"bash", "zsh", "fish"}},

@@ -3,6 +3,7 @@ package imapcheck
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -15,6 +16,13 @@ type Pool struct {
 	// just before the login: an OAuth2 account gets its fresh access token
 	// here. A non-nil Result is reported instead of a check.
 	Prepare func(ctx context.Context, index int, t Target) (Target, *Result)
+	// Beside, when set, runs in the check's slot beside the login (in a
+	// goroutine of its own, with a Timeout of its own), and the result is
+	// sent once both are done: an account's SMTP check runs here, so
+	// --concurrency bounds it too and --per-host holds per protocol (one
+	// IMAP and one SMTP connection per slot). It gets the target as
+	// prepared (a fresh token).
+	Beside func(ctx context.Context, index int, t Target)
 }
 
 // Indexed is a result with the position of its target in the slice given
@@ -118,9 +126,9 @@ func (p Pool) dispatch(ctx context.Context, targets []Target, out chan<- Indexed
 	}
 }
 
-func (p Pool) check(ctx context.Context, i int, t Target, host string, results chan<- Indexed, done chan<- finished) {
+func (p Pool) check(parent context.Context, i int, t Target, host string, results chan<- Indexed, done chan<- finished) {
 	defer func() { done <- finished{host: host} }()
-	ctx, cancel := context.WithTimeout(ctx, p.Timeout)
+	ctx, cancel := context.WithTimeout(parent, p.Timeout)
 	defer cancel()
 	if p.Prepare != nil {
 		var r *Result
@@ -129,7 +137,16 @@ func (p Pool) check(ctx context.Context, i int, t Target, host string, results c
 			return
 		}
 	}
+	var beside sync.WaitGroup
+	if p.Beside != nil {
+		beside.Go(func() {
+			bctx, bcancel := context.WithTimeout(parent, p.Timeout)
+			defer bcancel()
+			p.Beside(bctx, i, t)
+		})
+	}
 	r, closed := checkClosed(ctx, t)
+	beside.Wait()
 	results <- Indexed{Index: i, Result: r}
 	<-closed // bounded: finishLogout closes the conn after LogoutGrace
 }

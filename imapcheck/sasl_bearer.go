@@ -53,7 +53,10 @@ func (c *bearerClient) Next(challenge []byte) ([]byte, error) {
 	}
 	// XOAUTH2 wants an empty line; imapclient would send "=", which is
 	// the empty *initial* response (RFC 4959) and which Dovecot refuses.
-	c.conn.emptyNext.Store(true)
+	// (Other protocols' clients, with no conn here, send an empty line.)
+	if c.conn != nil {
+		c.conn.emptyNext.Store(true)
+	}
 	return []byte{}, nil
 }
 

@@ -36,6 +36,10 @@ type Account struct {
 	// Note says why the password is missing, when it is and the reason is
 	// not a command or OAuth2 (e.g. an offlineimap Python expression).
 	Note string `json:"note,omitempty"`
+	// Address is the e-mail address the source sends as, and SMTP its
+	// submission server (same credential), when the source names them.
+	Address string          `json:"address,omitempty"`
+	SMTP    *vault.Endpoint `json:"smtp,omitempty"`
 	// Where is "FILE:LINE" (or the entry) the account came from.
 	Where string `json:"where"`
 }

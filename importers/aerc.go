@@ -97,6 +97,7 @@ func ParseAerc(file string, data []byte) (*Result, error) {
 				a.PassCmd = cmd
 			}
 		}
+		aercSending(&a, get)
 		r.Accounts = append(r.Accounts, a)
 	}
 	return finish(r), nil

@@ -98,7 +98,11 @@ func Apply(v *vault.Vault, steps []Step, now time.Time) error {
 		a := &vault.Account{
 			Name: st.Name, Host: st.Account.Host, Port: st.Account.Port,
 			Security: st.Account.Security, Username: st.Account.Username,
-			Password: st.Account.Password,
+			Password: st.Account.Password, Address: st.Account.Address,
+		}
+		if e := st.Account.SMTP; e != nil {
+			c := *e
+			a.SMTP = &c
 		}
 		if err := vault.Validate(a); err != nil {
 			return fmt.Errorf("%s: account %q: %w", st.Account.Where, st.Name, err)

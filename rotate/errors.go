@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -46,6 +47,11 @@ type VerifyError struct {
 	Attempts int
 	Status   imapcheck.Status
 	Message  string // the server's words or what failed on our side; never a password
+	// Side is "smtp" when IMAP took the new password and the account's
+	// SMTP endpoint (host:port) did not, with SMTPStatus; "" is IMAP.
+	Side       string
+	SMTPStatus smtpcheck.Status
+	Endpoint   string
 }
 
 func (e *VerifyError) Error() string {
@@ -54,6 +60,9 @@ func (e *VerifyError) Error() string {
 
 // reason is the error without the account, for lines that already name it.
 func (e *VerifyError) reason() string {
+	if e.Side == "smtp" {
+		return e.smtpReason()
+	}
 	return fmt.Sprintf("the new password did not log in after %d attempt(s): %s: %s", e.Attempts, e.Status, e.Message)
 }
 

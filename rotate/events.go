@@ -1,6 +1,9 @@
 package rotate
 
-import "github.com/imapvault/imapvault/imapcheck"
+import (
+	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/smtpcheck"
+)
 
 // Step names what an Event reports.
 type Step string
@@ -27,6 +30,7 @@ type Event struct {
 	Message string            // a sentence for a person
 	Attempt int               // StepAttempt: 1, 2, ...
 	Result  *imapcheck.Result // StepAttempt, and StepWarning about the old password
+	SMTP    *smtpcheck.Result // StepAttempt on the account's SMTP endpoint (Result is nil then)
 	Output  string            // after a hook: its combined output, passwords redacted
 }
 

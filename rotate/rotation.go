@@ -10,6 +10,7 @@ import (
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/rotate/recipe"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -64,6 +65,12 @@ type Options struct {
 	// the account's LastCheck in the commit (pass lastcheck.Record), so
 	// that a failed check of the old password stops showing.
 	Record func(imapcheck.Result) *vault.Check
+	// SMTPLogin checks the account's SMTP endpoint once with password (an
+	// account with one is verified there too). Nil: smtpcheck.Check with
+	// TLSConfig. RecordSMTP (pass lastcheck.SMTPRecord) stores that check
+	// as the committed LastCheck's SMTP half.
+	SMTPLogin  func(ctx context.Context, a vault.Account, password string) smtpcheck.Result
+	RecordSMTP func(smtpcheck.Result) *vault.Check
 
 	Progress func(Event)      // called on the caller's goroutine; nil: no events
 	Now      func() time.Time // nil: time.Now
@@ -83,7 +90,8 @@ type Rotation struct {
 	state State
 	rep   Report
 
-	verified *imapcheck.Result // the login that verified the new password
+	verified     *imapcheck.Result // the login that verified the new password
+	verifiedSMTP *smtpcheck.Result // and the SMTP check, when the account has an endpoint
 }
 
 // forAccount fills in the account's own hook when the options give none:

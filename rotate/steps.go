@@ -112,6 +112,21 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 		}
 		return v, verr
 	}
+	// The sending half must take it too before anything is committed: a
+	// password that reads mail but cannot send it is half a rotation.
+	if sres, sn, ok := r.retrySMTP(ctx, *a); ok {
+		v.Attempts += sn
+		r.rep.Attempts += sn
+		if !sres.OK() {
+			verr := r.smtpVerifyError(*a, sres, sn)
+			r.emit(Event{Step: StepFailed, Message: verr.reason(), SMTP: &sres})
+			if serr := r.setState("", verr.reason()); serr != nil {
+				return v, errors.Join(verr, serr)
+			}
+			return v, verr
+		}
+		r.verifiedSMTP = &sres
+	}
 	if err := r.setState(vault.PendingVerified, ""); err != nil {
 		return v, err
 	}
@@ -165,6 +180,9 @@ func (r *Rotation) Commit() error {
 	a.Password, a.Changed, a.Modified, a.Pending = r.pw, now, now, nil
 	if r.opts.Record != nil && r.verified != nil {
 		a.LastCheck = r.opts.Record(*r.verified)
+		if r.opts.RecordSMTP != nil && r.verifiedSMTP != nil {
+			a.LastCheck.SMTP = r.opts.RecordSMTP(*r.verifiedSMTP)
+		}
 	}
 	if err := r.save(); err != nil {
 		r.restore(before)

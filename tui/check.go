@@ -20,7 +20,7 @@ type checkState struct {
 	active   bool
 	stopped  bool // esc: results from here on may be cancellations
 	ids      []string
-	ch       <-chan imapcheck.Indexed
+	ch       <-chan lastcheck.Indexed
 	cancel   context.CancelFunc
 	inFlight map[string]struct{}
 	done     int
@@ -41,18 +41,18 @@ func (c checkState) cancelRun() {
 
 type checkResultMsg struct {
 	run int
-	res imapcheck.Indexed
+	res lastcheck.Indexed
 }
 
 type checkDoneMsg struct{ run int }
 
 type checkStartedMsg struct {
 	run int
-	ch  <-chan imapcheck.Indexed
+	ch  <-chan lastcheck.Indexed
 }
 
 // waitResult waits for the next result of run; re-issued after each one.
-func waitResult(run int, ch <-chan imapcheck.Indexed) tea.Cmd {
+func waitResult(run int, ch <-chan lastcheck.Indexed) tea.Cmd {
 	return func() tea.Msg {
 		r, ok := <-ch
 		if !ok {
@@ -77,10 +77,10 @@ func (m Model) startCheck(ids []string) (tea.Model, tea.Cmd) {
 		m.setStatus("no accounts to check", false)
 		return m, nil
 	}
-	targets := make([]imapcheck.Target, len(ids))
+	accts := make([]*vault.Account, len(ids))
 	inFlight := make(map[string]struct{}, len(ids))
 	for i, id := range ids {
-		targets[i] = lastcheck.Target(m.account(id), m.opts.TLSConfig)
+		accts[i] = m.account(id)
 		inFlight[id] = struct{}{}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -90,7 +90,10 @@ func (m Model) startCheck(ids []string) (tea.Model, tea.Cmd) {
 	m.check = checkState{run: run, active: true, ids: ids, cancel: cancel, inFlight: inFlight}
 	m.setStatus("checking "+plural(len(ids), "account", "accounts")+"…", false)
 	// The pool dials from its own goroutines; starting it is a command too.
-	return m, func() tea.Msg { return checkStartedMsg{run: run, ch: pool.Run(ctx, targets)} }
+	// lastcheck.Run reads the accounts before it returns; the SMTP side of
+	// each runs in its IMAP check's slot.
+	ch := lastcheck.Run(ctx, pool, accts, m.opts.TLSConfig)
+	return m, func() tea.Msg { return checkStartedMsg{run: run, ch: ch} }
 }
 
 func (m Model) onCheckStarted(msg checkStartedMsg) (tea.Model, tea.Cmd) {
@@ -113,14 +116,14 @@ func (m Model) onCheckResult(msg checkResultMsg) (tea.Model, tea.Cmd) {
 	id := m.check.ids[i]
 	delete(m.check.inFlight, id)
 	m.check.done++
-	if m.check.stopped && msg.res.Result.Status == imapcheck.StatusTimeout {
+	if m.check.stopped && msg.res.Result.IMAP.Status == imapcheck.StatusTimeout {
 		return m, next // a cancelled check says nothing about the account
 	}
 	if !msg.res.Result.OK() {
 		m.check.failed++
 	}
 	if a := m.account(id); a != nil {
-		c := lastcheck.Record(msg.res.Result)
+		c := lastcheck.RecordBoth(msg.res.Result)
 		if lastcheck.Stale(a, c) != "" {
 			return m, next // made with a password a rotation has replaced meanwhile
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -53,7 +54,7 @@ func TestCheckAll200StaysResponsive(t *testing.T) {
 		return imapcheck.StatusOK
 	}
 	for k := n - 1; k >= 0; k-- {
-		res := imapcheck.Indexed{Index: k, Result: imapcheck.Result{Name: fmt.Sprintf("acct-%05d", k), Status: statusOf(k), At: t0}}
+		res := lastcheck.Indexed{Index: k, Result: lastcheck.Both{IMAP: imapcheck.Result{Name: fmt.Sprintf("acct-%05d", k), Status: statusOf(k), At: t0}}}
 		nm, _ := d.m.Update(checkResultMsg{run: run, res: res}) // the next wait is not run: the test is the pool
 		d.m = nm.(Model)
 		before := d.m.list.cursor
@@ -107,7 +108,7 @@ func TestCheckCancelKeepsOldResults(t *testing.T) {
 		t.Fatal("esc did not cancel")
 	}
 	i := indexOf(d.m.check.ids, "a2") // bob-home: auth_failed before
-	nm, _ := d.m.Update(checkResultMsg{run: run, res: imapcheck.Indexed{Index: i, Result: imapcheck.Result{Status: imapcheck.StatusTimeout, Message: "check cancelled before it started"}}})
+	nm, _ := d.m.Update(checkResultMsg{run: run, res: lastcheck.Indexed{Index: i, Result: lastcheck.Both{IMAP: imapcheck.Result{Status: imapcheck.StatusTimeout, Message: "check cancelled before it started"}}}})
 	d.m = nm.(Model)
 	d.send(checkDoneMsg{run: run})
 	if got := fx.reopen(t).FindID("a2").LastCheck.Status; got != "auth_failed" {
@@ -153,7 +154,7 @@ func TestCheckAllEndToEnd(t *testing.T) {
 	m := fx.model(opts)
 	d := newDriver(t, m)
 	var order []string
-	d.onResult = func(r imapcheck.Indexed) { order = append(order, r.Result.Name) }
+	d.onResult = func(r lastcheck.Indexed) { order = append(order, r.Result.IMAP.Name) }
 	d.keys("C")
 	if d.m.check.running() {
 		t.Fatal("run did not finish")

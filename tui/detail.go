@@ -183,6 +183,16 @@ func (m Model) checkLines(a *vault.Account) []string {
 	if len(c.Capabilities) > 0 {
 		add("capabilities", wrapWords(safeWords(c.Capabilities), max(20, m.width-18), 16))
 	}
+	if sc := c.SMTP; sc != nil && a.SMTP != nil {
+		icon, word := statusWord(sc, false)
+		add("smtp", m.statusStyle(sc, false).Render(icon+" "+word)+" · "+safe(a.SMTP.Addr())+fmt.Sprintf(" · %dms", sc.LatencyMS))
+		if sc.Error != "" {
+			add("smtp said", safe(sc.Error))
+		}
+		if t := sc.TLS; t != nil && !t.NotAfter.IsZero() {
+			add("smtp cert", fmt.Sprintf("%s (%d days left)", day(t.NotAfter), t.DaysLeft))
+		}
+	}
 	if p := c.Posture; p != nil {
 		// The findings themselves are audit findings, listed below.
 		what := "nothing found"

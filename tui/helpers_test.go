@@ -14,7 +14,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"filippo.io/age"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -161,7 +161,7 @@ type driver struct {
 	t        testing.TB
 	m        Model
 	out      []tea.Msg
-	onResult func(imapcheck.Indexed) // sees each check result as it arrives
+	onResult func(lastcheck.Indexed) // sees each check result as it arrives
 }
 
 func newDriver(t testing.TB, m Model) *driver {

@@ -97,7 +97,7 @@ func (m Model) rotFile() *vault.File {
 }
 
 func (m Model) rotOptions() rotate.Options {
-	return rotate.Options{TLSConfig: m.opts.TLSConfig, Now: m.opts.Now, VerifyTimeout: m.rotVerifyTimeout, Record: lastcheck.Record}
+	return rotate.Options{TLSConfig: m.opts.TLSConfig, Now: m.opts.Now, VerifyTimeout: m.rotVerifyTimeout, Record: lastcheck.Record, RecordSMTP: lastcheck.SMTPRecord}
 }
 
 // rotRun starts one step in a command.

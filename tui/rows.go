@@ -287,6 +287,11 @@ func statusWord(c *vault.Check, checking bool) (icon, word string) {
 	if c == nil {
 		return "·", "unchecked"
 	}
+	if c.Status == "ok" && c.SMTP != nil && c.SMTP.Status != "ok" {
+		// The login works but sending does not: the row says which side.
+		icon, word := statusWord(c.SMTP, false)
+		return icon, "smtp " + word
+	}
 	switch c.Status {
 	case "ok":
 		return "✓", "ok"

@@ -32,6 +32,7 @@ type Dovecot struct {
 	version  string
 	implicit int
 	starttls int
+	authPort int // 0 unless DovecotOptions.AuthInet
 	ca       *CA
 	cert     CertSpec
 	cmd      *exec.Cmd
@@ -63,6 +64,10 @@ type DovecotOptions struct {
 	// them in clear. Every line carries its {SCHEME} prefix: a hash
 	// without it would be read with the args' default scheme.
 	Scheme string
+	// AuthInet opens Dovecot's auth service on a TCP port (AuthAddr) for
+	// an MTA's SASL (Postfix smtpd_sasl_type = dovecot, smtpd_sasl_path =
+	// inet:AuthAddr), so that SMTP AUTH checks this passdb.
+	AuthInet bool
 	// Listen is the address Dovecot listens on; "" is 127.0.0.1. On
 	// 127.0.0.2, dialled from 127.0.0.1, no connection counts as secure,
 	// so the rules for cleartext show before STARTTLS. The certificate
@@ -157,6 +162,11 @@ func (d *Dovecot) start(bin string) (err error) {
 	if d.starttls, err = freePortOn(d.Host()); err != nil {
 		return err
 	}
+	if d.opts.AuthInet {
+		if d.authPort, err = freePort(); err != nil {
+			return err
+		}
+	}
 	conf, err := d.writeFiles()
 	if err != nil {
 		return err
@@ -178,7 +188,7 @@ func (d *Dovecot) start(bin string) (err error) {
 			return fmt.Errorf("dovecot %s exited at startup: %s %s", d.version, strings.TrimSpace(stderr.String()), d.Log())
 		default:
 		}
-		if readyOn(d.Host(), d.implicit) && readyOn(d.Host(), d.starttls) {
+		if readyOn(d.Host(), d.implicit) && readyOn(d.Host(), d.starttls) && (d.authPort == 0 || readyOn("127.0.0.1", d.authPort)) {
 			return nil
 		}
 		if time.Now().After(deadline) {
@@ -225,7 +235,7 @@ func (d *Dovecot) writeFiles() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls, AuthMechanisms: "plain login",
+	data := dovecotConf{Dir: d.dir, Implicit: d.implicit, StartTLS: d.starttls, AuthPort: d.authPort, AuthMechanisms: "plain login",
 		Listen: d.Host(), MinProtocol: "TLSv1.2", CipherList: d.opts.CipherList, PlaintextAuth: d.opts.PlaintextAuth}
 	if d.opts.MinProtocol != "" {
 		data.MinProtocol = d.opts.MinProtocol
@@ -389,6 +399,15 @@ func (d *Dovecot) ImplicitPort() int { return d.implicit }
 
 // StartTLSPort is the cleartext port that offers STARTTLS (143-like).
 func (d *Dovecot) StartTLSPort() int { return d.starttls }
+
+// AuthAddr is host:port of the auth service's TCP listener (the SASL
+// protocol Postfix speaks to Dovecot); "" unless DovecotOptions.AuthInet.
+func (d *Dovecot) AuthAddr() string {
+	if d.authPort == 0 {
+		return ""
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(d.authPort))
+}
 
 // RootCAs trusts Dovecot's certificate.
 func (d *Dovecot) RootCAs() *x509.CertPool { return d.ca.Pool }

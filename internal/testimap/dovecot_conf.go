@@ -3,6 +3,7 @@ package testimap
 type dovecotConf struct {
 	Dir                         string
 	Implicit, StartTLS          int
+	AuthPort                    int // auth service's inet_listener; 0: none
 	InternalUser, InternalGroup string
 	LoginUser                   string
 	MailUID, MailGID            string
@@ -73,7 +74,13 @@ service anvil {
     mode = 0
   }
 }
-service pop3-login {
+{{if .AuthPort}}service auth {
+  inet_listener auth-inet {
+    address = 127.0.0.1
+    port = {{.AuthPort}}
+  }
+}
+{{end}}service pop3-login {
   inet_listener pop3 {
     port = 0
   }
@@ -139,4 +146,10 @@ service imap-login {
     ssl = yes
   }
 }
-`
+{{if .AuthPort}}service auth {
+  inet_listener auth-inet {
+    listen = 127.0.0.1
+    port = {{.AuthPort}}
+  }
+}
+{{end}}`

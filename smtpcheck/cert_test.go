@@ -1,0 +1,5 @@
+package smtpcheck_test
+
+import "github.com/imapvault/imapvault/internal/testimap"
+
+var certExpired = testimap.CertSpec{Days: -1}
