@@ -141,11 +141,12 @@ func setPasswdLine(path, user, hash string) error {
 	// Dovecot rereads the file when its mtime (whole seconds) or size
 	// changed. Hashes of one scheme have one length, so a rewrite within the
 	// same second as the last change would go unseen and the old password
-	// would keep working: stamp the new file at least a second later.
-	if mt := st.ModTime().Truncate(time.Second).Add(time.Second); time.Now().Before(mt) {
-		if err := os.Chtimes(tmp.Name(), mt, mt); err != nil {
-			return fmt.Errorf("passwd-file: %w", err)
-		}
+	// would keep working: stamp the new file in a later second. Always
+	// explicitly: the kernel stamps a write with a clock that lags
+	// time.Now by up to a tick, so a write just after a second turned can
+	// carry the second before.
+	if err := os.Chtimes(tmp.Name(), time.Time{}, nextStamp(st.ModTime(), time.Now())); err != nil {
+		return fmt.Errorf("passwd-file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("passwd-file: %w", err)
@@ -156,6 +157,16 @@ func setPasswdLine(path, user, hash string) error {
 	}
 	checkpoint("renamed")
 	return nil
+}
+
+// nextStamp is the mtime for a rewrite of a file whose mtime was old: now,
+// or the start of the second after old's when now falls in the same
+// second (or before it, for a file stamped ahead).
+func nextStamp(old, now time.Time) time.Time {
+	if next := old.Truncate(time.Second).Add(time.Second); now.Before(next) {
+		return next
+	}
+	return now
 }
 
 // replaceField returns file with the second field of user's line set to
