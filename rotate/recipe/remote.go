@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 
+	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/internal/termtext"
 )
 
@@ -82,7 +82,7 @@ func runSSH(ctx context.Context, in Input) error {
 // runTool runs a helper program, passing its output on with the passwords
 // redacted, in a session of its own (no terminal to prompt on).
 func runTool(cmd *exec.Cmd, in Input, what string) error {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	procgroup.NoTerminal(cmd)
 	var out capped
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
