@@ -149,7 +149,7 @@ func (d *Dovecot) start(bin string) (err error) {
 		return err
 	}
 	d.cmd = exec.Command(bin, "-F", "-c", conf)
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so Close can reap its children
+	ownGroup(d.cmd) // so Close can reap its children
 	var stderr bytes.Buffer
 	d.cmd.Stdout, d.cmd.Stderr = &stderr, &stderr
 	if err := d.cmd.Start(); err != nil {
@@ -390,10 +390,10 @@ func (d *Dovecot) Log() string {
 
 // Freeze stops every Dovecot process (SIGSTOP to its process group): the
 // kernel still accepts connections, but nobody answers — a stalled server.
-func (d *Dovecot) Freeze() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGSTOP) }
+func (d *Dovecot) Freeze() error { return signalGroup(d.cmd.Process.Pid, groupStop) }
 
 // Thaw undoes Freeze.
-func (d *Dovecot) Thaw() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGCONT) }
+func (d *Dovecot) Thaw() error { return signalGroup(d.cmd.Process.Pid, groupCont) }
 
 // Close stops Dovecot and removes its directory.
 func (d *Dovecot) Close() {
@@ -413,7 +413,7 @@ func (d *Dovecot) stop() {
 		return
 	}
 	pid := d.cmd.Process.Pid
-	_ = syscall.Kill(-pid, syscall.SIGCONT) // in case it is frozen
+	_ = signalGroup(pid, groupCont) // in case it is frozen
 	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-d.exited:
@@ -422,5 +422,5 @@ func (d *Dovecot) stop() {
 		<-d.exited
 	}
 	// Children left behind by a killed master share its process group.
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	_ = signalGroup(pid, groupKill)
 }

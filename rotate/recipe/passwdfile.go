@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/procgroup"
 )
 
 var (
@@ -72,7 +73,7 @@ func doveadmHash(ctx context.Context, doveadm, scheme, pw string) (string, error
 	cmd.Stdin = strings.NewReader(pw + "\n" + pw + "\n")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	procgroup.NoTerminal(cmd)
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("doveadm pw -s %s: %w: %s", scheme, err, strings.TrimSpace(redact(errb.String(), pw)))
 	}
@@ -91,14 +92,11 @@ func doveadmHash(ctx context.Context, doveadm, scheme, pw string) (string, error
 // then renamed over it, so Dovecot and a killed writer never see half a
 // file.
 func setPasswdLine(path, user, hash string) error {
-	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	lock, err := lockFile(path + ".lock")
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("lock %s: %w", path, err)
-	}
 	checkpoint("locked")
 	st, err := os.Lstat(path)
 	if err != nil {
@@ -120,10 +118,9 @@ func setPasswdLine(path, user, hash string) error {
 		return fmt.Errorf("passwd-file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // gone after the rename; left behind only on failure
-	sys, _ := st.Sys().(*syscall.Stat_t)
 	err = tmp.Chmod(st.Mode().Perm())
-	if err == nil && sys != nil && os.Geteuid() == 0 {
-		err = tmp.Chown(int(sys.Uid), int(sys.Gid))
+	if uid, gid, ok := owner(st); err == nil && ok && os.Geteuid() == 0 {
+		err = tmp.Chown(uid, gid)
 	}
 	if err == nil {
 		_, err = tmp.Write(updated)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package recipe
 
 import (
@@ -17,12 +19,7 @@ import (
 	"github.com/imapvault/imapvault/internal/testwait"
 )
 
-const (
-	oldPw  = "Recipe-Old-Sentinel-4k#Q"
-	newPw  = "Recipe-New-Sentinel-8w!Z"
-	newPw2 = "Recipe-New2-Sentinel-3m%V"
-	nUsers = 1000
-)
+const nUsers = 1000 // lines in the test passwd-file
 
 // passwdDovecot starts Dovecot on a passwd-file of nUsers users (all with
 // oldPw, and fields beyond the password that must survive), owned as
