@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -18,13 +20,6 @@ import (
 
 	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
-)
-
-// Sentinels: distinctive passwords that tests look for wherever they must
-// not appear.
-const (
-	oldSentinel = "Old-Sentinel-9qZ7!wK2"
-	newSentinel = "New-Sentinel-Xp4$mT8r"
 )
 
 func hookAccount() *vault.Account {
