@@ -36,6 +36,9 @@ type Agent interface {
 	Get(vaultPath string, q Query) (string, error)
 	// Names lists the vault's account names.
 	Names(vaultPath string) ([]string, error)
+	// Accounts describes the vault's accounts without their secrets; it
+	// does not extend the idle timer. identity is as Query.Identity.
+	Accounts(vaultPath, identity string) ([]AccountInfo, error)
 	// Stop locks and ends the agent.
 	Stop() error
 }
@@ -46,6 +49,8 @@ type (
 	UnlockRequest = wire.UnlockRequest
 	Status        = wire.Status
 	Query         = wire.Query
+	AccountInfo   = wire.AccountInfo
+	EndpointInfo  = wire.EndpointInfo
 )
 
 // Errors callers branch on.

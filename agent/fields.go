@@ -86,3 +86,22 @@ func AccountNames(v *vault.Vault) []string {
 	}
 	return names
 }
+
+// Describe lists a vault's accounts without their secrets, in file order,
+// defaults filled in.
+func Describe(v *vault.Vault) []AccountInfo {
+	out := make([]AccountInfo, len(v.Accounts))
+	for i, a := range v.Accounts {
+		out[i] = AccountInfo{ID: a.ID, Name: a.Name, Host: a.Host, Port: a.PortOrDefault(),
+			Security: string(a.SecurityOrDefault()), Username: a.Username, Address: a.Address, OAuth2: a.IsOAuth2(),
+			Created: a.Created, Modified: a.Modified}
+		if e := a.SMTP; e != nil {
+			user := e.Username
+			if user == "" {
+				user = a.Username
+			}
+			out[i].SMTP = &EndpointInfo{Host: e.Host, Port: e.PortOrDefault(), Security: string(e.SecurityOrDefault()), Username: user}
+		}
+	}
+	return out
+}

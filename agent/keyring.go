@@ -127,6 +127,7 @@ func (k *Keyring) Status() (Status, error) {
 	s := k.status
 	if k.ids != nil {
 		s.Expires = k.deadline()
+		s.TTL = k.ttl
 		if k.max > 0 {
 			s.MaxExpires = k.unlockedAt.Add(k.max)
 		}
@@ -196,33 +197,60 @@ func (k *Keyring) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 func (k *Keyring) Get(vaultPath string, q Query) (string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if q.Identity != "" && k.ids != nil && !SamePath(k.status.IdentityPath, q.Identity) {
-		// Not a use: another identity's caller does not extend our time.
-		return "", fmt.Errorf("%w for %s (it holds %s)", ErrLocked, q.Identity, k.status.IdentityPath)
+	if err := k.sameIdentity(q.Identity); err != nil {
+		return "", err
 	}
-	v, err := k.vault(vaultPath)
+	v, err := k.vault(vaultPath, true)
 	if err != nil {
 		return "", err
 	}
 	return Lookup(v, q)
 }
 
+// sameIdentity refuses a caller told to use another identity file than
+// the one held. Not a use: another identity's caller does not extend our
+// time. Callers hold mu.
+func (k *Keyring) sameIdentity(identity string) error {
+	if identity != "" && k.ids != nil && !SamePath(k.status.IdentityPath, identity) {
+		return fmt.Errorf("%w for %s (it holds %s)", ErrLocked, identity, k.status.IdentityPath)
+	}
+	return nil
+}
+
 func (k *Keyring) Names(vaultPath string) ([]string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	v, err := k.vault(vaultPath)
+	v, err := k.vault(vaultPath, true)
 	if err != nil {
 		return nil, err
 	}
 	return AccountNames(v), nil
 }
 
+func (k *Keyring) Accounts(vaultPath, identity string) ([]AccountInfo, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if err := k.sameIdentity(identity); err != nil {
+		return nil, err
+	}
+	v, err := k.vault(vaultPath, false)
+	if err != nil {
+		return nil, err
+	}
+	return Describe(v), nil
+}
+
 // vault returns the decrypted vault at path, read again through
 // vault.Open (so every check the vault package makes applies) whenever
-// the file on disk is not the one last read. Callers hold mu.
-func (k *Keyring) vault(path string) (*vault.Vault, error) {
-	if err := k.use(); err != nil {
-		return nil, err
+// the file on disk is not the one last read. touch counts the request as
+// a use (it extends the idle timer). Callers hold mu.
+func (k *Keyring) vault(path string, touch bool) (*vault.Vault, error) {
+	if touch {
+		if err := k.use(); err != nil {
+			return nil, err
+		}
+	} else if k.expire(); k.ids == nil {
+		return nil, ErrLocked
 	}
 	st, err := statFile(path)
 	if err != nil {

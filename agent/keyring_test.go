@@ -60,6 +60,7 @@ func TestTTL(t *testing.T) {
 		ttl, max time.Duration
 		steps    []time.Duration // advance, then use the keyring
 		statuses []time.Duration // advance, then only ask the status
+		peeks    []time.Duration // advance, then only list the accounts
 		unlocked bool
 	}{
 		{name: "idle expiry", ttl: 10 * time.Minute, max: time.Hour,
@@ -70,6 +71,8 @@ func TestTTL(t *testing.T) {
 			steps: []time.Duration{9 * time.Minute, 9 * time.Minute, 9 * time.Minute, 3 * time.Minute}, unlocked: false},
 		{name: "status does not extend", ttl: 10 * time.Minute, max: time.Hour,
 			statuses: []time.Duration{4 * time.Minute, 4 * time.Minute, 4 * time.Minute}, unlocked: false},
+		{name: "listing accounts does not extend", ttl: 10 * time.Minute, max: time.Hour,
+			peeks: []time.Duration{4 * time.Minute, 4 * time.Minute, 4 * time.Minute}, unlocked: false},
 		{name: "no idle limit, max only", ttl: 0, max: time.Hour,
 			steps: []time.Duration{50 * time.Minute}, unlocked: true},
 	}
@@ -87,6 +90,10 @@ func TestTTL(t *testing.T) {
 			for _, d := range tc.statuses {
 				c.add(d)
 				k.Status()
+			}
+			for _, d := range tc.peeks {
+				c.add(d)
+				k.Accounts(path, "")
 			}
 			s, _ := k.Status()
 			if s.Unlocked != tc.unlocked {
@@ -223,5 +230,43 @@ func TestGetForAnotherIdentityIsLocked(t *testing.T) {
 	c.add(20 * time.Second)
 	if _, err := k.Get(path, Query{Name: "work"}); !errors.Is(err, ErrLocked) {
 		t.Fatalf("another identity's get extended the idle limit: %v", err)
+	}
+}
+
+// Accounts describes every account with its defaults and no secret, and
+// refuses a caller told to use another identity, as Get does.
+func TestAccounts(t *testing.T) {
+	path, key := testVault(t, map[string]string{"work": "pw-work-Accounts"})
+	k := NewKeyring(nil)
+	if _, err := k.Accounts(path, ""); !errors.Is(err, ErrLocked) {
+		t.Fatalf("accounts while locked: %v", err)
+	}
+	k.Unlock(unlockReq(key, time.Hour, time.Hour))
+	got, err := k.Accounts(path, "")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("accounts = %+v, %v", got, err)
+	}
+	a := got[0]
+	if a.Name != "work" || a.ID == "" || a.Host != "imap.work.example" || a.Port != 143 || a.Security != "starttls" || a.Username != "u-work" || a.SMTP != nil {
+		t.Errorf("account = %+v", a)
+	}
+	if _, err := k.Accounts(path, "/another/identity"); !errors.Is(err, ErrLocked) {
+		t.Errorf("accounts for another identity: %v, want ErrLocked", err)
+	}
+	if s, _ := k.Status(); s.TTL != time.Hour {
+		t.Errorf("status TTL = %v, want 1h", s.TTL)
+	}
+}
+
+// An SMTP endpoint comes with its defaults, and the account's username
+// when it has none of its own.
+func TestDescribeSMTP(t *testing.T) {
+	v := vault.New()
+	v.Accounts = []*vault.Account{{ID: "a1", Name: "work", Host: "imap.example", Username: "jo",
+		SMTP: &vault.Endpoint{Host: "smtp.example", Security: vault.STARTTLS}}}
+	got := Describe(v)[0]
+	want := EndpointInfo{Host: "smtp.example", Port: 587, Security: "starttls", Username: "jo"}
+	if got.SMTP == nil || *got.SMTP != want || got.Port != 993 || got.Security != "tls" {
+		t.Fatalf("Describe = %+v (smtp %+v), want smtp %+v", got, got.SMTP, want)
 	}
 }

@@ -66,6 +66,12 @@ func handle(a Agent, req *request) *response {
 		resp.Value = &v
 	case "names":
 		resp.Names, err = a.Names(req.Vault)
+	case "accounts":
+		identity := ""
+		if req.Query != nil {
+			identity = req.Query.Identity
+		}
+		resp.Accounts, err = a.Accounts(req.Vault, identity)
 	case "stop":
 		err = a.Lock() // forgotten before we answer; ServeConn then stops
 

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -103,6 +104,26 @@ func TestClientOverSocket(t *testing.T) {
 	}
 	if _, err := vault.Open(path, &vault.Identity{Identities: []age.Identity{Identity{Agent: c}}}); err == nil {
 		t.Fatal("opened through a locked agent")
+	}
+}
+
+// The accounts op crosses the socket with no secret in it.
+func TestAccountsOverSocket(t *testing.T) {
+	path, key := testVault(t, map[string]string{"work": "Accounts-Sentinel-pw"})
+	_, dir := serve(t)
+	c := dial(t, dir)
+	if _, err := c.Accounts(path, ""); !errors.Is(err, ErrLocked) {
+		t.Fatalf("accounts while locked: %v", err)
+	}
+	if err := c.Unlock(unlockReq(key, time.Minute, time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Call(&wire.Request{Op: "accounts", Vault: path})
+	if err != nil || len(resp.Accounts) != 1 || resp.Accounts[0].Name != "work" {
+		t.Fatalf("accounts = %+v, %v", resp, err)
+	}
+	if b, _ := json.Marshal(resp); strings.Contains(string(b), "Sentinel") {
+		t.Fatalf("the answer holds the password: %s", b)
 	}
 }
 

@@ -170,6 +170,9 @@ func loginFindings(v *vault.Vault) []Finding {
 		case "token_revoked":
 			sev, what = High, "the provider no longer honours the OAuth2 refresh token (expired, revoked or consent withdrawn)"
 			todo = fmt.Sprintf("authorise again with `imapvault oauth login %s`", shellQuote(a.Name))
+		case "no_password":
+			what = "no password is stored, so nothing could log in"
+			todo = fmt.Sprintf("store it with `imapvault edit %s --password-stdin`", shellQuote(a.Name))
 		case "token_error":
 			what = "the OAuth2 token endpoint failed"
 			todo = fmt.Sprintf("check the provider's words and the client settings, then run `imapvault check %s`", shellQuote(a.Name))

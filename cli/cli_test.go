@@ -226,3 +226,16 @@ func waitForPID(t *testing.T, lockFile string, pid int) {
 		return strings.TrimSpace(string(b)) == itoa(pid)
 	})
 }
+
+// TestInitSaysWhatNext: init's next steps name the ways in a new user
+// needs: add, import from the mail clients, and unlock for them.
+func TestInitSaysWhatNext(t *testing.T) {
+	s := newSandbox(t)
+	s.plainIdentity()
+	r := s.must("", "init")
+	for _, want := range []string{"imapvault add --name", "imapvault import --from", "imapvault unlock"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("init's output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}

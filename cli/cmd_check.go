@@ -128,13 +128,21 @@ statuses and times, never a password.`)
 	}
 	records := map[string]*vault.Check{}
 	failed := 0
+	interrupted := ctx.Err() != nil
 	for i, r := range results {
-		records[accts[i].ID] = lastcheck.Record(r)
 		if !r.OK() {
 			failed++
 		}
+		if interrupted && r.Status == imapcheck.StatusTimeout {
+			continue // cut short by Ctrl-C: says nothing about the account, the last check stays
+		}
+		records[accts[i].ID] = lastcheck.Record(r)
 	}
-	saveErr := lastcheck.Store(e.vaultPath, id, records, 10*time.Second)
+	// A rotation holds the lock while it verifies (up to its
+	// --verify-timeout, 30 s by default): wait for it rather than lose
+	// the results.
+	stale, saveErr := lastcheck.StoreFresh(e.vaultPath, id, records, time.Minute)
+	e.sayStale(accts, stale)
 	if o.prometheus != "" {
 		// The metrics describe the vault as it is after this check.
 		for _, a := range accts {
@@ -151,8 +159,12 @@ statuses and times, never a password.`)
 	if saveErr != nil {
 		return saveErr
 	}
-	if live {
+	if live && !interrupted {
 		fmt.Fprintf(e.stdout, "\n%d checked, %d ok, %d failed\n", len(results), len(results)-failed, failed)
+	}
+	if interrupted {
+		return &cliError{code: exitFound, err: errors.New("interrupted: the checks cut short were not recorded"),
+			hint: "each account keeps its previous last check; run 'imapvault check' again to finish"}
 	}
 	if failed > 0 {
 		return errFound

@@ -69,7 +69,11 @@ cannot be opened. Recovery with stock age works:
 		fmt.Fprintf(e.stdout, "using identity %s\n", e.identityPath)
 	}
 	fmt.Fprintf(e.stdout, "created vault %s\npublic key: %s\n", e.vaultPath, id.Recipient)
-	fmt.Fprintf(e.stdout, "next: 'imapvault add --name NAME --host HOST --user USER' or 'imapvault import FILE.csv'\n")
+	fmt.Fprint(e.stdout, "next:\n"+
+		"  imapvault add --name NAME --host HOST --user USER    add an account (asks for its password)\n"+
+		"  imapvault import --from mbsync|aerc|mutt|thunderbird|...    take the accounts your mail clients know\n"+
+		"  imapvault import FILE.csv                             or from a CSV file\n"+
+		"  imapvault unlock                                      let mail clients read passwords (imapvault-get)\n")
 	return nil
 }
 

@@ -38,7 +38,8 @@ Without --hook, in a terminal, the new password is shown there
 for you to set at the provider; press Enter once it is set.
 
 --hook recipe:NAME uses a recipe shipped with imapvault (Dovecot passwd-file,
-LDAP, mailcow, Mail-in-a-Box, Stalwart, Plesk, any of them over ssh);
+LDAP, mailcow, Mail-in-a-Box, Stalwart, Zimbra/Carbonio, Mailu, Plesk, any of
+them over ssh);
 'imapvault rotate --recipes' lists them with the settings each one needs.
 
 When the provider makes the password (app passwords, web panels), give it
@@ -66,6 +67,7 @@ verification failed (the rotation stays pending), 2 usage or vault error.
 	hookTimeout := fs.Duration("hook-timeout", rotate.DefaultHookTimeout, "time limit of the hook")
 	length := fs.Int("length", 0, "password `length` (default: the account's policy, else 24)")
 	verifyTimeout := fs.Duration("verify-timeout", rotate.DefaultVerifyTimeout, "how long to keep trying the new password while the server catches up")
+	checkOld := fs.Bool("check-old", false, "after verifying, try the old password once and warn if the server still takes it (a refused login counts as a failure there)")
 	resume := fs.Bool("resume", false, "finish a pending rotation: verify it and commit")
 	abort := fs.Bool("abort", false, "drop a pending, unverified rotation; the old password stays current")
 	finding := fs.String("finding", "", "rotate every account with one of these audit `kinds` (stale,reused,weak,breached,exposed)")
@@ -124,13 +126,18 @@ verification failed (the rotation stays pending), 2 usage or vault error.
 		fmt.Fprintln(e.stdout, "nothing to rotate")
 		return nil
 	}
+	for _, n := range names {
+		if a := f.Vault.Find(n); a != nil {
+			e.involve(a) // only these passwords are redacted from what it prints
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := rotate.Options{
 		Hook: *hook, HookTimeout: *hookTimeout, HookEnv: hookEnv, Length: *length, VerifyTimeout: *verifyTimeout,
 		TLSConfig: tlsConfig(), Progress: rotateProgress(e.stdout, e.redact), Record: lastcheck.Record,
-		NewPassword: supplied, After: *after,
+		NewPassword: supplied, After: *after, CheckOld: *checkOld,
 	}
 	var tty *os.File
 	if *hook == "" && !*abort && supplied == "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imapvault/imapvault/agent"
 	"github.com/imapvault/imapvault/demo"
+	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/tui"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -33,6 +34,12 @@ Opens the terminal UI on your vault. Press ? inside for every key.`)
 		AgentIdentity: e.agentIdentity,
 		ShareWithAgent: func(id *vault.Identity) error {
 			return agent.UnlockWith(e.getenv, id, 0, 0)
+		},
+		Doctor: func(v *vault.Vault) int {
+			in := e.doctorInput()
+			in.Vault = v
+			in.Crontab, in.CrontabFile = readCrontab("")
+			return len(doctor.Run(in))
 		}}
 	if e.passphraseFile != "" {
 		p, err := e.passphrase()

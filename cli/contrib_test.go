@@ -77,3 +77,24 @@ func TestSystemdUnitsVerify(t *testing.T) {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
 	}
 }
+
+// TestUserUnitsVerify runs systemd-analyze verify on the user units (the
+// agent's and the Secret Service's), the binary pointed at one that exists.
+func TestUserUnitsVerify(t *testing.T) {
+	bin := testimap.LookBin(t, "systemd-analyze", "systemd")
+	dir := t.TempDir()
+	files, _ := filepath.Glob(filepath.Join("..", "contrib", "systemd", "user", "*"))
+	var paths []string
+	for _, f := range files {
+		text := strings.ReplaceAll(string(readFile(t, f)), "=imapvault ", "=/bin/true ")
+		p := filepath.Join(dir, filepath.Base(f))
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	out, err := exec.Command(bin, append([]string{"verify"}, paths...)...).CombinedOutput()
+	if err != nil || strings.Contains(string(out), dir) {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}

@@ -35,9 +35,13 @@ type env struct {
 	// secrets of every vault the command opened (read when the error is
 	// printed, so a password generated meanwhile counts too) and secrets
 	// that came in otherwise (stdin, an import file).
-	opened         []*vault.Vault
-	secrets        []string
-	passphraseText string // redacted whole only: it never passes a hook, a CSV cell or a server
+	opened  []*vault.Vault
+	secrets []string
+	// involved, once a command names the accounts it works on (rotate
+	// bob), narrows redaction to their secrets: another account's password
+	// must not hide words in bob's output. Empty: every opened secret.
+	involved       map[string]bool // account ids
+	passphraseText string          // redacted whole only: it never passes a hook, a CSV cell or a server
 	// help, when set, receives a command's help as data instead of
 	// printing it (the man page and completion read it; help.go).
 	help      *helpDoc
@@ -45,14 +49,41 @@ type env struct {
 }
 
 func (e *env) report(err error) int {
-	secrets := append([]string(nil), e.secrets...)
-	for _, v := range e.opened {
-		secrets = append(secrets, v.Secrets()...)
-	}
+	secrets, keep := e.redaction()
 	if e.passphraseText != "" && err != nil {
 		err = redactedErr{err, e.passphraseText}
 	}
-	return report(e.stderr, err, e.vaultPath, secrets...)
+	return reportKeeping(e.stderr, err, e.vaultPath, keep, secrets...)
+}
+
+// involve narrows redaction to these accounts' secrets (see involved).
+// Call it before any goroutine redacts.
+func (e *env) involve(accounts ...*vault.Account) {
+	if e.involved == nil {
+		e.involved = map[string]bool{}
+	}
+	for _, a := range accounts {
+		e.involved[a.ID] = true
+	}
+}
+
+// redaction is what to hide (the secrets in play) and what never to hide
+// (every opened account's name, username and hosts).
+func (e *env) redaction() (secrets, keep []string) {
+	secrets = append([]string(nil), e.secrets...)
+	for _, v := range e.opened {
+		keep = append(keep, v.Public()...)
+		if len(e.involved) == 0 {
+			secrets = append(secrets, v.Secrets()...)
+			continue
+		}
+		for _, a := range v.Accounts {
+			if e.involved[a.ID] {
+				secrets = append(secrets, a.Secrets()...)
+			}
+		}
+	}
+	return secrets, keep
 }
 
 // seen notes an opened vault for report's redaction and passes it on.

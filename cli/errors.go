@@ -50,6 +50,12 @@ func (s silentExit) Error() string { return fmt.Sprintf("exit status %d", int(s)
 // the text is made safe for a terminal (an error can quote a server, a
 // file or an account field), on one line each.
 func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
+	return reportKeeping(w, err, vaultPath, nil, secrets...)
+}
+
+// reportKeeping is report that never hides a piece of keep (see
+// vault.RedactKeeping).
+func reportKeeping(w io.Writer, err error, vaultPath string, keep []string, secrets ...string) int {
 	if err == nil {
 		return exitOK
 	}
@@ -71,7 +77,7 @@ func report(w io.Writer, err error, vaultPath string, secrets ...string) int {
 			hint = ce.hint
 		}
 	}
-	fmt.Fprintf(w, "imapvault: error: %s\n", termtext.LineN(vault.Redact(err.Error(), secrets...), maxErrorRunes))
+	fmt.Fprintf(w, "imapvault: error: %s\n", termtext.LineN(vault.RedactKeeping(err.Error(), keep, secrets...), maxErrorRunes))
 	if hint != "" {
 		// Hints are ours (names at most, never a secret): not redacted, so
 		// a password that happens to share a word with them cannot garble them.

@@ -99,16 +99,7 @@ func (s *sandbox) exec(stdin string, attr *syscall.SysProcAttr, args ...string) 
 // execProgram runs prog (the test binary, or imapvault-get) in the sandbox.
 func (s *sandbox) execProgram(prog, stdin string, attr *syscall.SysProcAttr, args ...string) result {
 	s.t.Helper()
-	cmd := exec.Command(prog, args...)
-	cmd.Env = append(os.Environ(),
-		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
-		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity,
-		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
-		// Each sandbox has its own agent folder: no test meets the user's agent.
-		"XDG_RUNTIME_DIR="+filepath.Join(s.dir, "run"),
-		"XDG_STATE_HOME="+filepath.Join(s.dir, "xdg-state"),
-	)
-	cmd.Env = append(cmd.Env, s.env...)
+	cmd := s.prepare(prog, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	cmd.SysProcAttr = attr
 	var out, errb bytes.Buffer
@@ -121,6 +112,21 @@ func (s *sandbox) execProgram(prog, stdin string, attr *syscall.SysProcAttr, arg
 		s.t.Fatalf("run %v: %v", args, err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// prepare is the sandbox's command line as a child, not yet started.
+func (s *sandbox) prepare(prog string, args ...string) *exec.Cmd {
+	cmd := exec.Command(prog, args...)
+	cmd.Env = append(os.Environ(),
+		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_SCRYPT=1",
+		"IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity,
+		"XDG_DATA_HOME="+filepath.Join(s.dir, "xdg-data"), "XDG_CONFIG_HOME="+filepath.Join(s.dir, "xdg-config"),
+		// Each sandbox has its own agent folder: no test meets the user's agent.
+		"XDG_RUNTIME_DIR="+filepath.Join(s.dir, "run"),
+		"XDG_STATE_HOME="+filepath.Join(s.dir, "xdg-state"),
+	)
+	cmd.Env = append(cmd.Env, s.env...)
+	return cmd
 }
 
 // must runs a command that has to succeed.

@@ -64,12 +64,10 @@ func redactResult(r *imapcheck.Result, secrets []string) {
 	}
 }
 
-// redact hides every 4+ character piece of the secrets in play (every
-// vault the command opened, passwords read) in s.
+// redact hides every 4+ character piece of the secrets in play (the
+// accounts the command works on, else every vault it opened, and passwords
+// read) in s, never a piece of an account's name, username or host.
 func (e *env) redact(s string) string {
-	secrets := append([]string(nil), e.secrets...)
-	for _, v := range e.opened {
-		secrets = append(secrets, v.Secrets()...)
-	}
-	return vault.Redact(s, secrets...)
+	secrets, keep := e.redaction()
+	return vault.RedactKeeping(s, keep, secrets...)
 }

@@ -45,6 +45,10 @@ const (
 	// (revoked, expired, consent withdrawn), or failed otherwise.
 	StatusTokenRevoked Status = "token_revoked"
 	StatusTokenError   Status = "token_error"
+	// StatusNoPassword: the account has no password (nor token) stored,
+	// so there was nothing to log in with and no server was asked; a
+	// failed login would blame a password that is simply missing.
+	StatusNoPassword Status = "no_password"
 )
 
 // DefaultTimeout bounds a Check whose context has no deadline, so that a
@@ -138,6 +142,11 @@ func Check(ctx context.Context, t Target) Result {
 	c := &checker{t: t, start: time.Now(), phase: "connecting"}
 	c.r.Name = t.Name
 	c.r.At = c.start
+	if t.Password == "" && t.Bearer == "" {
+		c.r.Status = StatusNoPassword
+		c.r.Message = "no password stored for this account"
+		return c.r
+	}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
@@ -327,6 +336,11 @@ func (c *checker) report(ctx context.Context, err error) {
 			c.r.Message = fmt.Sprintf("check cancelled during %s", c.phase)
 		} else {
 			c.r.Message = fmt.Sprintf("no answer during %s after %s", c.phase, time.Since(c.start).Round(time.Millisecond))
+			if c.phase == "greeting" && c.t.Security != TLS {
+				// An implicit-TLS port waits for our TLS hello while we
+				// wait for its greeting.
+				c.r.Message += "; no greeting in cleartext: if this is an implicit-TLS port (993), set the account's security to tls"
+			}
 		}
 		return
 	}

@@ -215,9 +215,11 @@ func TestCheckBadTarget(t *testing.T) {
 		t    imapcheck.Target
 		want imapcheck.Status
 	}{
-		{"no host", imapcheck.Target{Name: "acct", Security: imapcheck.TLS}, imapcheck.StatusUnreachable},
-		{"bad security", imapcheck.Target{Name: "acct", Host: "127.0.0.1", Security: "ssl"}, imapcheck.StatusProtocolError},
-		{"bad local addr", imapcheck.Target{Name: "acct", Host: "127.0.0.1", Security: imapcheck.TLS, LocalAddr: "nope"}, imapcheck.StatusUnreachable},
+		{"no host", imapcheck.Target{Name: "acct", Password: "pw", Security: imapcheck.TLS}, imapcheck.StatusUnreachable},
+		{"bad security", imapcheck.Target{Name: "acct", Password: "pw", Host: "127.0.0.1", Security: "ssl"}, imapcheck.StatusProtocolError},
+		{"bad local addr", imapcheck.Target{Name: "acct", Password: "pw", Host: "127.0.0.1", Security: imapcheck.TLS, LocalAddr: "nope"}, imapcheck.StatusUnreachable},
+		// Nothing to log in with: no server is asked (the host does not exist).
+		{"no password", imapcheck.Target{Name: "acct", Host: "imap.invalid", Security: imapcheck.TLS}, imapcheck.StatusNoPassword},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,5 +250,39 @@ func TestCheckSetPassword(t *testing.T) {
 	}
 	if s.Logins() != 2 {
 		t.Errorf("server counted %d logins, want 2", s.Logins())
+	}
+}
+
+// TestWrongSecurityForPort: STARTTLS against an implicit-TLS port waits
+// for a greeting that never comes; implicit TLS against a STARTTLS port
+// gets a cleartext greeting as its handshake. Both say which setting fits.
+func TestWrongSecurityForPort(t *testing.T) {
+	for _, tc := range []struct {
+		mode testimap.Mode
+		sec  imapcheck.Security
+		want string
+	}{
+		{testimap.ImplicitTLS, imapcheck.STARTTLS, "if this is an implicit-TLS port (993), set the account's security to tls"},
+		{testimap.STARTTLS, imapcheck.TLS, "try security starttls"},
+	} {
+		s := testimap.Start(t, testimap.Options{Mode: tc.mode, Users: map[string]string{user: pw}})
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r := imapcheck.Check(ctx, target(s, tc.sec, pw))
+		cancel()
+		if r.OK() || !strings.Contains(r.Message, tc.want) {
+			t.Errorf("%s against mode %d: %s %q, want %q", tc.sec, tc.mode, r.Status, r.Message, tc.want)
+		}
+	}
+}
+
+// TestUnknownAuthorityNamesTheWay: a private CA's certificate is refused
+// with the way to trust it.
+func TestUnknownAuthorityNamesTheWay(t *testing.T) {
+	s := testimap.Start(t, testimap.Options{Users: map[string]string{user: pw}})
+	tg := target(s, imapcheck.TLS, pw)
+	tg.TLSConfig = nil // the system roots, which do not hold the test CA
+	r := imapcheck.Check(context.Background(), tg)
+	if r.Status != imapcheck.StatusTLSError || !strings.Contains(r.Message, "SSL_CERT_FILE") {
+		t.Fatalf("%s %q", r.Status, r.Message)
 	}
 }

@@ -28,6 +28,11 @@ type Account struct {
 	PassCmd string `json:"pass_cmd,omitempty"`
 	// OAuth2 marks an account the client logs in to with OAuth2.
 	OAuth2 bool `json:"oauth2,omitempty"`
+	// Mech is the SASL mechanism an OAuth2 account names (XOAUTH2,
+	// OAUTHBEARER), and TokenCmd the command the client runs for its
+	// token; import runs neither, doctor checks them.
+	Mech     string `json:"mech,omitempty"`
+	TokenCmd string `json:"token_cmd,omitempty"`
 	// Note says why the password is missing, when it is and the reason is
 	// not a command or OAuth2 (e.g. an offlineimap Python expression).
 	Note string `json:"note,omitempty"`

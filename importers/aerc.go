@@ -90,7 +90,8 @@ func ParseAerc(file string, data []byte) (*Result, error) {
 		}
 		switch strings.ToLower(strings.Join(mech, "+")) {
 		case "oauthbearer", "xoauth2":
-			a.OAuth2, a.Password = true, ""
+			a.OAuth2, a.Password, a.Mech = true, "", strings.ToUpper(strings.Join(mech, "+"))
+			a.TokenCmd, _ = get("source-cred-cmd")
 		default:
 			if cmd, ok := get("source-cred-cmd"); ok && a.Password == "" {
 				a.PassCmd = cmd

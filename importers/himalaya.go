@@ -90,6 +90,16 @@ func ParseHimalaya(file string, data []byte) (*Result, error) {
 			switch {
 			case strings.EqualFold(str(auth, "type"), "oauth2") || tbl(auth, "oauth2") != nil:
 				a.OAuth2 = true
+				// himalaya 1.x: auth.method and auth.access-token.cmd (older
+				// configs nest them under auth.oauth2).
+				for _, t := range []map[string]any{auth, tbl(auth, "oauth2")} {
+					if m := str(t, "method"); m != "" {
+						a.Mech = strings.ToUpper(m)
+					}
+					if c := cmdString(tbl(t, "access-token")["cmd"]); c != "" {
+						a.TokenCmd = c
+					}
+				}
 			case str(auth, "raw") != "":
 				a.Password = str(auth, "raw")
 			case auth["cmd"] != nil:

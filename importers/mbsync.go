@@ -43,7 +43,11 @@ func ParseMbsync(file string, data []byte) (*Result, error) {
 			up := strings.ToUpper(mechs)
 			if strings.Contains(up, "XOAUTH2") || strings.Contains(up, "OAUTHBEARER") {
 				// PassCmd prints a token here, not a password.
-				a.OAuth2, a.PassCmd, a.Password = true, "", ""
+				a.OAuth2, a.TokenCmd, a.PassCmd, a.Password = true, a.PassCmd, "", ""
+				a.Mech = "XOAUTH2"
+				if !strings.Contains(up, "XOAUTH2") {
+					a.Mech = "OAUTHBEARER"
+				}
 			}
 			if a.Username == "" && userCmd != "" {
 				a.Note = "the username comes from a UserCmd, which import does not run"

@@ -178,8 +178,13 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		} else {
 			a.Password = pass.text
 		}
-		if strings.Contains(strings.ToLower(vars["imap_authenticators"].text), "oauth") {
+		if auth := strings.ToLower(vars["imap_authenticators"].text); strings.Contains(auth, "oauth") {
 			a.OAuth2, a.Password, a.PassCmd = true, "", ""
+			a.Mech = "OAUTHBEARER"
+			if strings.Contains(auth, "xoauth2") {
+				a.Mech = "XOAUTH2"
+			}
+			a.TokenCmd = vars["imap_oauth_refresh_command"].text
 		}
 		a.Name = a.Host
 		r.Accounts = append(r.Accounts, a)

@@ -120,7 +120,8 @@ func offlineimapRepo(c *pyConfig, sec, name string) (Account, string, error) {
 	m := strings.ToUpper(get("auth_mechanisms"))
 	switch {
 	case strings.Contains(m, "XOAUTH2") && !strings.Contains(m, "PLAIN") && !strings.Contains(m, "LOGIN"):
-		a.OAuth2 = true
+		a.OAuth2, a.Mech = true, "XOAUTH2"
+		a.TokenCmd = get("oauth2_access_token_eval")
 	// offlineimap's own order: remotepasseval, remotepass, remotepassfile.
 	case has("remotepasseval"):
 		a.Note = "the password is a Python expression (remotepasseval), which import does not run"

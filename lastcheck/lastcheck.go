@@ -49,9 +49,17 @@ func Record(r imapcheck.Result) *vault.Check {
 // Store writes checks (account id -> record) into the vault on disk. It
 // rereads the file under the lock first, so checks that ran for a while
 // never overwrite edits made meanwhile; a busy lock is retried for wait.
+// A check that no longer tells the truth is not stored (see Stale).
 func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait time.Duration) error {
+	_, err := StoreFresh(path, id, checks, wait)
+	return err
+}
+
+// StoreFresh is Store that also returns the ids of the checks it left out
+// as stale, each with the reason.
+func StoreFresh(path string, id *vault.Identity, checks map[string]*vault.Check, wait time.Duration) (stale map[string]string, err error) {
 	if len(checks) == 0 {
-		return nil
+		return nil, nil
 	}
 	deadline := time.Now().Add(wait)
 	for {
@@ -62,17 +70,58 @@ func Store(path string, id *vault.Identity, checks map[string]*vault.Check, wait
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("store check results: %w", err)
+			return nil, fmt.Errorf("store check results: %w", err)
 		}
 		defer f.Close()
 		for accountID, c := range checks {
-			if a := f.Vault.FindID(accountID); a != nil {
-				c.LastOK = LastOK(a.LastCheck, c)
-				a.LastCheck = c
+			a := f.Vault.FindID(accountID)
+			if a == nil {
+				continue
 			}
+			if why := Stale(a, c); why != "" {
+				if stale == nil {
+					stale = map[string]string{}
+				}
+				stale[accountID] = why
+				continue
+			}
+			carryForward(a.LastCheck, c)
+			a.LastCheck = c
 		}
 		_, err = f.SaveMerged() // only LastCheck changed here, and the newer check wins a merge
-		return err
+		return stale, err
+	}
+}
+
+// Stale says why check c, made with the password a had when c started,
+// must not become a's last check, or "" when it may. A password changed
+// since the check started (a rotation committed meanwhile) means c logged
+// in with one that is no longer current; a failure while a rotation is
+// pending says nothing about the current password either (the provider
+// may already hold the new one). Either would be audited as a failed
+// login of a password that works.
+func Stale(a *vault.Account, c *vault.Check) string {
+	switch {
+	case a.Changed.After(c.At) && !a.Changed.After(time.Now()): // a date typed in the future is no change
+		return "its password changed while it was being checked"
+	case a.Pending != nil && c.Status != string(imapcheck.StatusOK):
+		return "a rotation is pending, so a failure says nothing about the current password"
+	}
+	return ""
+}
+
+// carryForward fills what cur keeps from prev: when each side last logged
+// in, and the last posture probe when cur made none.
+func carryForward(prev, cur *vault.Check) {
+	cur.LastOK = LastOK(prev, cur)
+	if prev == nil {
+		return
+	}
+	if cur.SMTP != nil {
+		cur.SMTP.LastOK = LastOK(prev.SMTP, cur.SMTP)
+	}
+	if cur.Posture == nil {
+		cur.Posture = prev.Posture
 	}
 }
 

@@ -50,6 +50,11 @@ type Options struct {
 	Length int                   // > 0: overrides the policy's length
 
 	VerifyTimeout time.Duration // 0: DefaultVerifyTimeout
+	// CheckOld, after the new password is verified, tries the old one once
+	// and warns when it still works. Off by default: the refused login it
+	// usually is counts as a failure at the server (Dovecot's penalty slows
+	// the next login, fail2ban counts N of them in a batch of N).
+	CheckOld bool
 
 	// Login logs in once with password. Nil: imapcheck.Check with TLSConfig.
 	Login     func(ctx context.Context, a vault.Account, password string) imapcheck.Result

@@ -89,8 +89,8 @@ type Verification struct {
 
 // Verify logs in with the new password, retrying with backoff until
 // Options.VerifyTimeout while the server catches up, and saves the
-// rotation as verified. Then it tries the old password once and warns
-// when it still works. On failure the error is a *VerifyError, the old
+// rotation as verified. Then, with Options.CheckOld, it tries the old
+// password once and warns when it still works. On failure the error is a *VerifyError, the old
 // password stays current and the rotation pending with a note. Verify may
 // be called in any unfinished state: after a crash nobody knows whether a
 // hook ran.
@@ -120,6 +120,9 @@ func (r *Rotation) Verify(ctx context.Context) (Verification, error) {
 	r.emit(Event{Step: StepVerified, Message: fmt.Sprintf("the new password logged in (attempt %d)", n), Result: &res})
 	checkpoint("verified")
 
+	if !r.opts.CheckOld {
+		return v, nil
+	}
 	if a, err = r.account(); err != nil || a.Password == "" {
 		return v, nil
 	}

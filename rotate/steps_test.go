@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -280,7 +281,7 @@ func TestOldPasswordStillWorksWarns(t *testing.T) {
 	rl := newRelay(t, primary.take(t))
 	ev := &events{}
 	rep, err := Run(context.Background(), f, accountName, Options{
-		Hook: rl.hook(), Progress: ev.add,
+		Hook: rl.hook(), Progress: ev.add, CheckOld: true,
 		Login: func(ctx context.Context, a vault.Account, pw string) imapcheck.Result {
 			s := primary
 			if pw == oldSentinel {
@@ -410,5 +411,33 @@ func TestPendingAccounts(t *testing.T) {
 	}
 	if strings.Join(got, ",") != "alpha,Bravo,zulu" {
 		t.Fatalf("pending accounts %v; want alpha,Bravo,zulu (and not %s)", got, accountName)
+	}
+}
+
+// TestOldPasswordNotTriedByDefault: without CheckOld a rotation makes no
+// login with the old password, so a server counts no deliberate failure.
+func TestOldPasswordNotTriedByDefault(t *testing.T) {
+	srv := startServer(t, "inproc")
+	f, _, _ := testVault(t, srv)
+	rl := newRelay(t, func(pw string) { srv.setPw(pw) })
+	var mu sync.Mutex
+	triedOld := 0
+	rep, err := Run(context.Background(), f, accountName, Options{
+		Hook: rl.hook(),
+		Login: func(ctx context.Context, a vault.Account, pw string) imapcheck.Result {
+			mu.Lock()
+			if pw == oldSentinel {
+				triedOld++
+			}
+			mu.Unlock()
+			return imapcheck.Check(ctx, imapcheck.Target{Host: srv.host, Port: srv.port, Security: imapcheck.TLS,
+				Username: a.Username, Password: pw, TLSConfig: srv.tls})
+		},
+	})
+	if err != nil || rep.State != StateCommitted {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if triedOld != 0 {
+		t.Fatalf("the old password was tried %d time(s)", triedOld)
 	}
 }

@@ -119,8 +119,11 @@ func (m Model) onCheckResult(msg checkResultMsg) (tea.Model, tea.Cmd) {
 	if !msg.res.Result.OK() {
 		m.check.failed++
 	}
-	if m.account(id) != nil {
+	if a := m.account(id); a != nil {
 		c := lastcheck.Record(msg.res.Result)
+		if lastcheck.Stale(a, c) != "" {
+			return m, next // made with a password a rotation has replaced meanwhile
+		}
 		m.editAccount(id, func(a *vault.Account) { a.LastCheck = c })
 		m.check.stored++
 		m.refreshRow(id)

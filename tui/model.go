@@ -34,6 +34,9 @@ type Options struct {
 	// the unlock screen (tab), so mail clients' `imapvault get` works too.
 	AgentIdentity  func() *vault.Identity
 	ShareWithAgent func(*vault.Identity) error
+	// Doctor, when set, counts what `imapvault doctor` finds for a vault
+	// (run on a copy, off the update loop); the overview shows the count.
+	Doctor func(*vault.Vault) int
 }
 
 type screen int
@@ -206,6 +209,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onCheckStarted(msg)
 	case checkDoneMsg:
 		return m.onCheckDone(msg)
+	case doctorMsg:
+		if msg.session == m.session {
+			m.overview.doctor = msg.n
+		}
+		return m, nil
 	case auditDoneMsg:
 		return m.onAuditDone(msg)
 	case rotMsg:

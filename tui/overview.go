@@ -25,6 +25,19 @@ const overviewCerts = 5
 // overviewState is the overview's cursor: an index into its figures.
 type overviewState struct {
 	cursor int
+	doctor int // what `imapvault doctor` found (Options.Doctor)
+}
+
+// doctorMsg carries the doctor's count for the session that asked.
+type doctorMsg struct{ session, n int }
+
+// runDoctor counts the doctor's findings on a copy of the vault.
+func (m Model) runDoctor() tea.Cmd {
+	if m.opts.Doctor == nil || m.file == nil {
+		return nil
+	}
+	v, session, doctor := m.file.Vault.Clone(), m.session, m.opts.Doctor
+	return func() tea.Msg { return doctorMsg{session, doctor(v)} }
 }
 
 // figure is one number on the overview, and the accounts behind it: enter
@@ -262,7 +275,11 @@ func (m Model) showOnly(f figure) (tea.Model, tea.Cmd) {
 func (m Model) viewOverview() string {
 	s := m.styles
 	secs := m.overviewSections()
-	head := s.Title.Render("Overview") + s.Subtle.Render(" · "+m.lastCheckText())
+	head := s.Title.Render("Overview")
+	if n := m.overview.doctor; n > 0 { // first: the line is cut at the width
+		head += s.Warn.Render(fmt.Sprintf(" · doctor: %d to fix", n))
+	}
+	head += s.Subtle.Render(" · " + m.lastCheckText())
 	twoCols := m.width >= 76
 	colW := m.width - 2
 	if twoCols {

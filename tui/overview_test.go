@@ -231,3 +231,37 @@ func TestOverviewNarrow(t *testing.T) {
 	}
 	d.wantScreen("▸ personal") // the last figure: the latest certificate
 }
+
+// TestOverviewShowsDoctor: the doctor's count (run on a copy of the vault
+// after unlock) shows on the overview's head line; none shows nothing.
+func TestOverviewShowsDoctor(t *testing.T) {
+	fx := newFixture(t, false, demoLikeAccounts())
+	opts := fx.options()
+	var seen int
+	opts.Doctor = func(v *vault.Vault) int { seen = len(v.Accounts); return 3 }
+	d := newDriver(t, fx.model(opts))
+	deliverDoctor(d)
+	d.wantScreen("doctor: 3 to fix")
+	if seen != 10 {
+		t.Fatalf("doctor saw %d accounts", seen)
+	}
+	fx2 := newFixture(t, false, demoLikeAccounts())
+	opts2 := fx2.options()
+	opts2.Doctor = func(*vault.Vault) int { return 0 }
+	d2 := newDriver(t, fx2.model(opts2))
+	deliverDoctor(d2)
+	d2.notOnScreen("doctor:")
+}
+
+// deliverDoctor hands the driver's held doctorMsg to the model (the driver
+// forwards only the messages other tests need).
+func deliverDoctor(d *driver) {
+	d.t.Helper()
+	for _, m := range d.out {
+		if dm, ok := m.(doctorMsg); ok {
+			d.send(dm)
+			return
+		}
+	}
+	d.t.Fatal("no doctor run after unlock")
+}

@@ -245,7 +245,7 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 		m.setStatus("the agent was not unlocked: "+msg.shareErr.Error(), true)
 	}
 	m.announceRecipients(m.file)
-	return m, m.runAudit()
+	return m, tea.Batch(m.runAudit(), m.runDoctor())
 }
 
 func (m Model) viewUnlock() string {

@@ -45,6 +45,7 @@ func (a *Account) Clone() *Account {
 		c.OAuth = &o
 	}
 	c.Strength = clonePtr(a.Strength)
+	c.SMTP = clonePtr(a.SMTP)
 	return &c
 }
 
@@ -55,6 +56,12 @@ func (c *Check) clone() *Check {
 	d := *c
 	d.TLS = clonePtr(c.TLS)
 	d.Capabilities = slices.Clone(c.Capabilities)
+	d.SMTP = c.SMTP.clone()
+	if c.Posture != nil {
+		p := *c.Posture
+		p.Findings = slices.Clone(c.Posture.Findings)
+		d.Posture = &p
+	}
 	return &d
 }
 

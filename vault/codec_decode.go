@@ -82,6 +82,9 @@ func parseVaultFrom(data []byte, s string) (*Vault, bool) {
 				p.array(func() { v.KeyHistory = append(v.KeyHistory, p.keyLink()) })
 			}
 			return 1 << 6
+		case "generation":
+			v.Generation = p.int()
+			return 1 << 8
 		case "mac":
 			v.MAC = p.str()
 			return 1 << 7
@@ -209,6 +212,14 @@ func (p *decoder) account() *Account {
 				a.Strength = p.strength()
 			}
 			return 1 << 23
+		case "address":
+			a.Address = p.str()
+			return 1 << 24
+		case "smtp":
+			if !p.null() {
+				a.SMTP = p.endpoint()
+			}
+			return 1 << 25
 		}
 		return 0
 	})
@@ -309,6 +320,16 @@ func (p *decoder) check() *Check {
 		case "last_ok":
 			c.LastOK = p.time()
 			return 1 << 13
+		case "smtp":
+			if !p.null() {
+				c.SMTP = p.check()
+			}
+			return 1 << 14
+		case "posture":
+			if !p.null() {
+				c.Posture = p.posture()
+			}
+			return 1 << 15
 		}
 		return 0
 	})
@@ -431,6 +452,15 @@ func (p *decoder) oauth() *OAuth {
 		case "refreshed":
 			x.Refreshed = p.time()
 			return 1 << 11
+		case "issuer":
+			x.Issuer = p.str()
+			return 1 << 12
+		case "registered":
+			x.Registered = p.boolean()
+			return 1 << 13
+		case "userinfo_url":
+			x.UserinfoURL = p.str()
+			return 1 << 14
 		}
 		return 0
 	})
@@ -466,4 +496,68 @@ func (p *decoder) keyLink() (l KeyLink) {
 		return 0
 	})
 	return l
+}
+
+func (p *decoder) endpoint() *Endpoint {
+	x := new(Endpoint)
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "host":
+			x.Host = p.str()
+			return 1 << 0
+		case "port":
+			x.Port = p.intField()
+			return 1 << 1
+		case "security":
+			x.Security = Security(p.str())
+			return 1 << 2
+		case "username":
+			x.Username = p.str()
+			return 1 << 3
+		}
+		return 0
+	})
+	return x
+}
+
+func (p *decoder) posture() *Posture {
+	x := new(Posture)
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "at":
+			x.At = p.time()
+			return 1 << 0
+		case "findings":
+			if p.null() {
+				x.Findings = nil
+			} else {
+				x.Findings = []PostureFinding{}
+				p.array(func() { x.Findings = append(x.Findings, p.postureFinding()) })
+			}
+			return 1 << 1
+		}
+		return 0
+	})
+	return x
+}
+
+func (p *decoder) postureFinding() (f PostureFinding) {
+	p.object(func(k []byte) uint64 {
+		switch string(k) {
+		case "kind":
+			f.Kind = p.str()
+			return 1 << 0
+		case "severity":
+			f.Severity = p.str()
+			return 1 << 1
+		case "endpoint":
+			f.Endpoint = p.str()
+			return 1 << 2
+		case "message":
+			f.Message = p.str()
+			return 1 << 3
+		}
+		return 0
+	})
+	return f
 }

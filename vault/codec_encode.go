@@ -66,6 +66,7 @@ func appendVault(b []byte, v *Vault) ([]byte, bool) {
 		}
 		e.b = append(e.b, ']')
 	}
+	e.intOmit("generation", v.Generation)
 	e.strOmit("mac", v.MAC)
 	e.b = append(e.b, '}')
 	return e.b, e.ok
@@ -166,6 +167,9 @@ func (e *encoder) account(a *Account) {
 		e.strOmit("access_token", o.AccessToken)
 		e.time("expiry", o.Expiry)
 		e.time("refreshed", o.Refreshed)
+		e.strOmit("issuer", o.Issuer)
+		e.boolOmit("registered", o.Registered)
+		e.strOmit("userinfo_url", o.UserinfoURL)
 		e.b = append(e.b, '}')
 	}
 	if s := a.Strength; s != nil {
@@ -173,6 +177,16 @@ func (e *encoder) account(a *Account) {
 		e.b = append(e.b, '{')
 		e.int("score", int64(s.Score))
 		e.str("fp", s.Fingerprint)
+		e.b = append(e.b, '}')
+	}
+	e.strOmit("address", a.Address)
+	if s := a.SMTP; s != nil {
+		e.field("smtp")
+		e.b = append(e.b, '{')
+		e.str("host", s.Host)
+		e.int("port", int64(s.Port))
+		e.str("security", string(s.Security))
+		e.strOmit("username", s.Username)
 		e.b = append(e.b, '}')
 	}
 	e.b = append(e.b, '}')
@@ -204,6 +218,32 @@ func (e *encoder) check(c *Check) {
 	}
 	e.strings("capabilities", c.Capabilities)
 	e.time("last_ok", c.LastOK)
+	if c.SMTP != nil {
+		e.field("smtp")
+		e.check(c.SMTP)
+	}
+	if p := c.Posture; p != nil {
+		e.field("posture")
+		e.b = append(e.b, '{')
+		e.time("at", p.At)
+		if len(p.Findings) > 0 {
+			e.field("findings")
+			e.b = append(e.b, '[')
+			for i, f := range p.Findings {
+				if i > 0 {
+					e.b = append(e.b, ',')
+				}
+				e.b = append(e.b, '{')
+				e.str("kind", f.Kind)
+				e.str("severity", f.Severity)
+				e.str("endpoint", f.Endpoint)
+				e.str("message", f.Message)
+				e.b = append(e.b, '}')
+			}
+			e.b = append(e.b, ']')
+		}
+		e.b = append(e.b, '}')
+	}
 	e.b = append(e.b, '}')
 }
 
@@ -249,6 +289,13 @@ func (e *encoder) int(name string, n int64) {
 func (e *encoder) intOmit(name string, n int64) {
 	if n != 0 {
 		e.int(name, n)
+	}
+}
+
+func (e *encoder) boolOmit(name string, v bool) {
+	if v {
+		e.field(name)
+		e.b = append(e.b, "true"...)
 	}
 }
 

@@ -122,6 +122,21 @@ func (p *decoder) null() bool {
 	return false
 }
 
+// boolean reads true or false.
+func (p *decoder) boolean() bool {
+	p.ws()
+	switch {
+	case len(p.d)-p.i >= 4 && string(p.d[p.i:p.i+4]) == "true":
+		p.i += 4
+		return true
+	case len(p.d)-p.i >= 5 && string(p.d[p.i:p.i+5]) == "false":
+		p.i += 5
+		return false
+	}
+	p.bad = true
+	return false
+}
+
 // int reads an integer without fraction or exponent, small enough to
 // need no overflow check.
 func (p *decoder) int() int64 {

@@ -184,6 +184,8 @@ func (m *merger) account(b, o, t *Account) *Account {
 	r.Hook = pick(m, o, "hook", b.Hook, o.Hook, t.Hook, showString)
 	r.After = pick(m, o, "after", b.After, o.After, t.After, showString)
 	r.Auth = pick(m, o, "auth", b.Auth, o.Auth, t.Auth, showString)
+	r.Address = pick(m, o, "address", b.Address, o.Address, t.Address, showString)
+	r.SMTP = pick(m, o, "smtp", b.SMTP, o.SMTP, t.SMTP, showEndpoint)
 	r.HookEnv = mergeSet(b.HookEnv, o.HookEnv, t.HookEnv)
 	r.OAuth = mergeOAuth(b.OAuth, o.OAuth, t.OAuth)
 	// r.Strength stays ours: a cached score is checked against its
@@ -229,6 +231,13 @@ func mergeOAuth(b, o, t *OAuth) *OAuth {
 func oauthSettings(o OAuth) OAuth {
 	o.RefreshToken, o.AccessToken, o.Expiry, o.Refreshed = "", "", time.Time{}, time.Time{}
 	return o
+}
+
+func showEndpoint(e *Endpoint) string {
+	if e == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%s:%d %s %s", e.Host, e.Port, e.Security, e.Username)
 }
 
 func showPolicy(p *PasswordPolicy) string {

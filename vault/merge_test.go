@@ -326,6 +326,9 @@ func fill(v reflect.Value, depth int) {
 			}
 		}
 	case reflect.Pointer:
+		if depth > 8 { // Check.SMTP is a *Check: fill it once, not forever
+			return
+		}
 		v.Set(reflect.New(v.Type().Elem()))
 		fill(v.Elem(), depth+1)
 	case reflect.Slice:

@@ -80,7 +80,11 @@ type Vault struct {
 	// knew an older key accepts a rotation. MAC stays the last field.
 	VaultKey   string    `json:"vault_key,omitempty"`
 	KeyHistory []KeyLink `json:"key_history,omitempty"`
-	MAC        string    `json:"mac,omitempty"`
+	// Generation counts saves. It sits inside the authenticated payload, so
+	// an older authentic copy handed back by a shared folder (old passwords,
+	// a removed member still a recipient) is told apart from the newest one.
+	Generation int64  `json:"generation,omitempty"`
+	MAC        string `json:"mac,omitempty"`
 }
 
 // KeyLink is one retired vault key and its proof (an HMAC under it) of
@@ -153,6 +157,13 @@ type Account struct {
 	// Strength is the audit's cached strength score of Password; valid
 	// only while its fingerprint matches (see Strength).
 	Strength *Strength `json:"strength,omitempty"`
+
+	// Address is the account's e-mail address: the From of its clients and
+	// the sender and recipient of the SMTP probe. Empty when not known.
+	Address string `json:"address,omitempty"`
+	// SMTP is the account's submission server, nil when it has none. It
+	// logs in with the account's credential (password or OAuth2 token).
+	SMTP *Endpoint `json:"smtp,omitempty"`
 }
 
 // Credential kinds (Account.Auth).
@@ -179,6 +190,13 @@ type OAuth struct {
 	AccessToken  string    `json:"access_token,omitempty"`
 	Expiry       time.Time `json:"expiry"`    // of AccessToken
 	Refreshed    time.Time `json:"refreshed"` // last use of RefreshToken (idle expiry)
+	// Issuer is the authorization server's issuer URL when the endpoints
+	// came from its RFC 8414 / OpenID metadata.
+	Issuer string `json:"issuer,omitempty"`
+	// Registered says ClientID came from RFC 7591 dynamic registration at
+	// Issuer (a public client, no secret), so it is ours to reuse.
+	Registered  bool   `json:"registered,omitempty"`
+	UserinfoURL string `json:"userinfo_url,omitempty"`
 }
 
 // Strength is a cached strength score and a keyed fingerprint (HMAC under
@@ -261,6 +279,28 @@ type Check struct {
 	// LastOK is when the account last logged in, this check or an earlier
 	// one (zero: never seen); lastcheck.Store carries it forward.
 	LastOK time.Time `json:"last_ok,omitempty"`
+	// SMTP is the check of the account's SMTP endpoint made with this one
+	// (its own SMTP and Posture stay nil); nil when it has none.
+	SMTP *Check `json:"smtp,omitempty"`
+	// Posture is the last posture probe of the account's endpoints
+	// (check --posture); carried forward by checks that make none.
+	Posture *Posture `json:"posture,omitempty"`
+}
+
+// Posture is what a posture probe found on the path a credential travels.
+type Posture struct {
+	At       time.Time        `json:"at"`
+	Findings []PostureFinding `json:"findings,omitempty"`
+}
+
+// PostureFinding is one weakness of one endpoint (kinds: cleartext_auth,
+// old_tls, weak_cipher, starttls_injection, starttls_only, cert_hostname,
+// cert_chain, cert_key, cert_expiring, basic_auth_sunset).
+type PostureFinding struct {
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Endpoint string `json:"endpoint"` // "imap host:port" or "smtp host:port"
+	Message  string `json:"message"`
 }
 
 // TLSInfo describes the server's certificate as seen at the last check.

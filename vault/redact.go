@@ -2,6 +2,7 @@ package vault
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,15 +38,43 @@ func (a *Account) Secrets() []string {
 	return out
 }
 
+// Public returns the account's texts that are no secret and that its
+// messages name: name, username, host, address, the SMTP host and login.
+// Redaction never hides a piece of a secret that is also a piece of one of
+// these (a password holding the username must not hide the username).
+func (a *Account) Public() []string {
+	out := []string{a.Name, a.Username, a.Host, a.Address}
+	if e := a.SMTP; e != nil {
+		out = append(out, e.Host, e.Username)
+	}
+	return out
+}
+
+// Public returns every account's public texts (see Account.Public).
+func (v *Vault) Public() []string {
+	var out []string
+	for _, a := range v.Accounts {
+		out = append(out, a.Public()...)
+	}
+	return out
+}
+
 // Redact replaces, in s, every substring of a secret that is at least
 // MinSecretPiece characters long with Redacted: a fragment of a password
 // cut at a comma or a newline is hidden as well as the whole one. Secrets
-// shorter than MinSecretPiece are redacted only whole, and only when they
-// are at least 2 characters (a 1-character "secret" would hide everything).
-func Redact(s string, secrets ...string) string {
+// of 2 or 3 characters are redacted only as a whole word (hiding every
+// "ex" would garble every host name); a 1-character one is never looked for.
+func Redact(s string, secrets ...string) string { return RedactKeeping(s, nil, secrets...) }
+
+// RedactKeeping is Redact, except that a piece of a secret that is also a
+// piece of one of keep (account names, usernames, hosts: Public) is left
+// alone, so "login alice failed" stays readable when alice's password
+// holds "alice". The rest of such a secret is still hidden.
+func RedactKeeping(s string, keep []string, secrets ...string) string {
 	if s == "" || len(secrets) == 0 {
 		return s
 	}
+	kept := keptWindows(keep)
 	var hide []bool // per byte of s
 	markAt := func(at, n int) {
 		if hide == nil {
@@ -76,7 +105,9 @@ func Redact(s string, secrets ...string) string {
 				if i < 0 {
 					break
 				}
-				markAt(off+i, len(sec))
+				if at := off + i; wordAt(s, at, len(sec)) {
+					markAt(at, len(sec))
+				}
 				off += i + 1
 			}
 			continue
@@ -84,6 +115,9 @@ func Redact(s string, secrets ...string) string {
 		starts := runeStarts(sec)
 		for k := 0; k+MinSecretPiece < len(starts); k++ {
 			piece := sec[starts[k]:starts[k+MinSecretPiece]]
+			if kept[strings.ToLower(piece)] {
+				continue
+			}
 			for _, at := range windows[piece] {
 				markAt(at, len(piece))
 			}
@@ -105,6 +139,39 @@ func Redact(s string, secrets ...string) string {
 		}
 	}
 	return b.String()
+}
+
+// keptWindows is every MinSecretPiece-rune window of keep, lower-cased
+// (hosts are case-insensitive, and a server may change a name's case).
+func keptWindows(keep []string) map[string]bool {
+	if len(keep) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, k := range keep {
+		k = strings.ToLower(k)
+		st := runeStarts(k)
+		for i := 0; i+MinSecretPiece < len(st); i++ {
+			out[k[st[i]:st[i+MinSecretPiece]]] = true
+		}
+	}
+	return out
+}
+
+// wordAt reports whether s[at:at+n] stands alone: no letter or digit
+// touches it on either side.
+func wordAt(s string, at, n int) bool {
+	if at > 0 {
+		if r, _ := utf8.DecodeLastRuneInString(s[:at]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
+		}
+	}
+	if at+n < len(s) {
+		if r, _ := utf8.DecodeRuneInString(s[at+n:]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // runeStarts is the byte offset of each rune of s, then len(s).

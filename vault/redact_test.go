@@ -57,3 +57,34 @@ func BenchmarkRedactBigVault(b *testing.B) {
 		Redact(msg, secrets...)
 	}
 }
+
+// TestRedactKeepsOrdinaryWords: short secrets hide only a whole word (a
+// 2-character password "ex" used to turn imap.example.com into
+// imap.[redacted]ample.com), and a piece of a secret that is also the
+// username, host or account name stays readable.
+func TestRedactKeepsOrdinaryWords(t *testing.T) {
+	for _, tt := range []struct {
+		in, secret string
+		keep       []string
+		want       string
+	}{
+		{"imap.example.com refused", "ex", nil, "imap.example.com refused"},
+		{"imap.example.com refused", "x", nil, "imap.example.com refused"},
+		{"password ex was refused", "ex", nil, "password [redacted] was refused"},
+		{"login (ab1) refused", "ab1", nil, "login ([redacted]) refused"},
+		{"login alice failed", "alice2026!", []string{"alice"}, "login alice failed"},
+		{"LOGIN ALICE failed", "alice2026!", []string{"alice"}, "LOGIN ALICE failed"},
+		{"said alice2026!", "alice2026!", []string{"alice"}, "said al[redacted]"},
+		{"host mail.corp.example", "corp1234", []string{"mail.corp.example"}, "host mail.corp.example"},
+		{"echo corp1234", "corp1234", []string{"mail.corp.example"}, "echo c[redacted]"},
+	} {
+		if got := RedactKeeping(tt.in, tt.keep, tt.secret); got != tt.want {
+			t.Errorf("RedactKeeping(%q, %q, %q) = %q, want %q", tt.in, tt.keep, tt.secret, got, tt.want)
+		}
+	}
+	a := &Account{Name: "work", Username: "bob", Host: "imap.x.org", Address: "bob@x.org",
+		SMTP: &Endpoint{Host: "smtp.x.org", Username: "bob-send"}}
+	if got := strings.Join(a.Public(), " "); got != "work bob imap.x.org bob@x.org smtp.x.org bob-send" {
+		t.Errorf("Public = %q", got)
+	}
+}

@@ -14,7 +14,12 @@ import (
 
 // filler sets every field it reaches to a distinct non-zero value, so a
 // field the round trip drops or mixes up shows as a difference.
-type filler struct{ n int }
+// filler sets every field; a pointer to a type already being filled
+// (Check.SMTP is a *Check) is filled once more, then left nil.
+type filler struct {
+	n    int
+	open map[reflect.Type]int
+}
 
 var timeType = reflect.TypeFor[time.Time]()
 
@@ -33,9 +38,18 @@ func (f *filler) fill(v reflect.Value) {
 	case reflect.Bool:
 		v.SetBool(true)
 	case reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
+		if f.open == nil {
+			f.open = map[reflect.Type]int{}
+		}
+		t := v.Type().Elem()
+		if f.open[t] >= 1 {
+			return
+		}
+		f.open[t]++
+		p := reflect.New(t)
 		f.fill(p.Elem())
 		v.Set(p)
+		f.open[t]--
 	case reflect.Slice:
 		s := reflect.MakeSlice(v.Type(), 2, 2)
 		for i := range 2 {

@@ -20,6 +20,7 @@ const (
 	MaxTags        = 32   // tags per account
 	MaxNotesLen    = 4096 // bytes
 	MaxHookLen     = 4096 // bytes
+	MaxAddressLen  = 320  // bytes: 64 local part + @ + 255 domain (RFC 3696)
 )
 
 // ErrBadPassword: a password with a newline, carriage return or NUL. Such a
@@ -75,10 +76,67 @@ func validateFields(a *Account) error {
 			return bad("hook_env entry %d is not an environment variable name (letters, digits, '_')", i+1)
 		}
 	}
+	if a.Address != "" {
+		if err := CheckAddress(a.Address); err != nil {
+			return fmt.Errorf("%w: %v", ErrInvalidAccount, err)
+		}
+	}
+	if e := a.SMTP; e != nil {
+		if err := validateEndpoint(e); err != nil {
+			return fmt.Errorf("%w: smtp %v", ErrInvalidAccount, err)
+		}
+	}
 	if a.Password != "" {
 		if err := CheckPassword(a.Password); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// CheckAddress accepts an e-mail address: local@domain, printable, no
+// spaces or angle brackets (it goes into MAIL FROM:<...>), a domain that is
+// a host name or an address literal, at most MaxAddressLen bytes. The error
+// never quotes the address.
+func CheckAddress(addr string) error {
+	at := strings.LastIndexByte(addr, '@')
+	switch {
+	case len(addr) > MaxAddressLen:
+		return fmt.Errorf("address is longer than %d bytes", MaxAddressLen)
+	case !printable(addr, false) || strings.ContainsAny(addr, " \t<>,;\"()"):
+		return errors.New("address holds a space, control, bidi or one of <>,;\"()")
+	case at < 1 || at == len(addr)-1:
+		return errors.New("address is not local@domain")
+	case strings.ContainsAny(addr[:at], "[]"):
+		return errors.New("address's local part holds [ or ]")
+	case !validHost(addr[at+1:]):
+		return errors.New("address's domain is not a host name")
+	}
+	return nil
+}
+
+// validateEndpoint checks an endpoint's fields and fills its port from its
+// security (SMTP's defaults: 465, 587).
+func validateEndpoint(e *Endpoint) error {
+	if strings.TrimSpace(e.Host) == "" {
+		return errors.New("host is required")
+	}
+	if !validHost(e.Host) {
+		return fmt.Errorf("host is not a host name or IP address (letters, digits, '-', '.', at most %d bytes)", MaxHostLen)
+	}
+	sec, err := ParseSecurity(string(e.Security))
+	if err != nil {
+		return err
+	}
+	e.Security = sec
+	if e.Port == 0 {
+		e.Port = SMTPDefaultPort(sec)
+	}
+	if e.Port < 1 || e.Port > 65535 {
+		return fmt.Errorf("port %d out of range 1-65535", e.Port)
+	}
+	if !printable(e.Username, false) || utf8.RuneCountInString(e.Username) > MaxUsernameLen {
+		return fmt.Errorf("username holds a control, bidi or invalid character or is longer than %d characters", MaxUsernameLen)
 	}
 	return nil
 }

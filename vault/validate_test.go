@@ -6,6 +6,32 @@ import (
 	"testing"
 )
 
+func TestValidateFillsSMTPDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		sec  Security
+		port int
+	}{{"", 465}, {TLS, 465}, {STARTTLS, 587}, {Insecure, 587}} {
+		a := &Account{Name: "w", Host: "imap.example.com", Username: "u", Address: "u@example.com",
+			SMTP: &Endpoint{Host: "smtp.example.com", Security: tt.sec}}
+		if err := Validate(a); err != nil {
+			t.Fatalf("%q: %v", tt.sec, err)
+		}
+		if a.SMTP.Port != tt.port || a.SMTP.Security == "" {
+			t.Errorf("security %q: port %d security %q, want %d", tt.sec, a.SMTP.Port, a.SMTP.Security, tt.port)
+		}
+		if a.SMTPUsername() != "u" {
+			t.Errorf("SMTPUsername = %q, want the IMAP username", a.SMTPUsername())
+		}
+	}
+	a := &Account{SMTP: &Endpoint{Username: "other"}}
+	if a.SMTPUsername() != "other" {
+		t.Errorf("SMTPUsername = %q, want its own", a.SMTPUsername())
+	}
+	if (&Account{}).SMTPUsername() != "" {
+		t.Error("an account without an endpoint has an SMTP username")
+	}
+}
+
 func TestValidateRefusesHostileFields(t *testing.T) {
 	ok := func() *Account {
 		return &Account{Name: "work", Host: "imap.example.com", Username: "alice@example.com", Password: "pw",
@@ -40,6 +66,17 @@ func TestValidateRefusesHostileFields(t *testing.T) {
 		{"bad hook_env name", func(a *Account) { a.HookEnv = []string{"A=B"} }, "hook_env entry 1"},
 		{"newline in password", func(a *Account) { a.Password = "p\nw" }, "newline"},
 		{"NUL in password", func(a *Account) { a.Password = "p\x00w" }, "NUL"},
+		{"address without @", func(a *Account) { a.Address = "alice" }, "not local@domain"},
+		{"address with >", func(a *Account) { a.Address = "a>@example.com" }, "address holds"},
+		{"address with space", func(a *Account) { a.Address = "a b@example.com" }, "address holds"},
+		{"address with escape", func(a *Account) { a.Address = "a\x1b@example.com" }, "address holds"},
+		{"address bad domain", func(a *Account) { a.Address = "a@exa/mple" }, "domain is not"},
+		{"huge address", func(a *Account) { a.Address = huge + "@x.org" }, "address is longer"},
+		{"smtp without host", func(a *Account) { a.SMTP = &Endpoint{} }, "smtp host is required"},
+		{"smtp bad host", func(a *Account) { a.SMTP = &Endpoint{Host: "a b"} }, "smtp host is not"},
+		{"smtp bad security", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Security: "ssl3"} }, "unknown security"},
+		{"smtp bad port", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Port: 70000} }, "port 70000"},
+		{"smtp user escape", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Username: "u\x1b"} }, "smtp username"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

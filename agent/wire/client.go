@@ -112,6 +112,18 @@ func (c *Client) Names(vaultPath string) ([]string, error) {
 	return resp.Names, nil
 }
 
+// Accounts describes the vault's accounts without their secrets. Unlike
+// Get it does not count as a use: a program that only looks (the Secret
+// Service answering a search) does not keep the agent unlocked. identity,
+// when set, is the identity file the caller was told to use (see Query).
+func (c *Client) Accounts(vaultPath, identity string) ([]AccountInfo, error) {
+	resp, err := c.Call(&Request{Op: "accounts", Vault: vaultPath, Query: &Query{Identity: identity}})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Accounts, nil
+}
+
 // Stop locks and ends the agent.
 func (c *Client) Stop() error {
 	_, err := c.Call(&Request{Op: "stop"})

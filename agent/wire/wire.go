@@ -23,7 +23,7 @@ const MaxMessage = 4 << 20
 // Request is a request's fields that need no age types; the agent package
 // adds the stanzas of an unwrap.
 type Request struct {
-	Op     string         `json:"op"` // status, unlock, lock, unwrap, get, names, stop
+	Op     string         `json:"op"` // status, unlock, lock, unwrap, get, names, accounts, stop
 	Unlock *UnlockRequest `json:"unlock,omitempty"`
 	Vault  string         `json:"vault,omitempty"`
 	Query  *Query         `json:"query,omitempty"`
@@ -37,6 +37,34 @@ type Response struct {
 	FileKey []byte   `json:"file_key,omitempty"`
 	Value   *string  `json:"value,omitempty"`
 	Names   []string `json:"names,omitempty"`
+	// Accounts answers "accounts": every account without its secrets.
+	Accounts []AccountInfo `json:"accounts,omitempty"`
+}
+
+// AccountInfo is an account as the agent describes it without a secret:
+// what the Secret Service provider builds its items from.
+type AccountInfo struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Host     string    `json:"host"`
+	Port     int       `json:"port"`     // the default filled in
+	Security string    `json:"security"` // the default filled in
+	Username string    `json:"username"`
+	Address  string    `json:"address,omitempty"`
+	OAuth2   bool      `json:"oauth2,omitempty"`
+	Created  time.Time `json:"created,omitzero"`
+	Modified time.Time `json:"modified,omitzero"` // last edit of any field
+	// SMTP is the submission endpoint, defaults filled in (Username is
+	// the account's when the endpoint has none); nil when there is none.
+	SMTP *EndpointInfo `json:"smtp,omitempty"`
+}
+
+// EndpointInfo is a server other than the IMAP one.
+type EndpointInfo struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Security string `json:"security"`
+	Username string `json:"username"`
 }
 
 // UnlockRequest carries an identity into the agent.
@@ -58,8 +86,11 @@ type Status struct {
 	Recipient    string    `json:"recipient,omitempty"` // public key of the first identity
 	Expires      time.Time `json:"expires,omitzero"`    // idle or max deadline, whichever comes first
 	MaxExpires   time.Time `json:"max_expires,omitzero"`
-	MemoryLocked bool      `json:"memory_locked"`
-	PID          int       `json:"pid"`
+	// TTL is the idle limit the agent was unlocked with (0: none), so
+	// doctor can compare it with how often a mail sync runs.
+	TTL          time.Duration `json:"ttl,omitempty"`
+	MemoryLocked bool          `json:"memory_locked"`
+	PID          int           `json:"pid"`
 }
 
 // Query picks one account and one field. Name wins; else Host (and User,

@@ -287,8 +287,10 @@ func (d *Dovecot) writeFiles() (string, error) {
 func (d *Dovecot) writePasswd() error {
 	var b strings.Builder
 	for u, p := range d.users {
-		if strings.ContainsAny(u+p, ":\n\r\x00") {
-			return fmt.Errorf("dovecot passwd-file cannot hold ':' or newlines (user %q)", u)
+		// The password is stored hashed, so only the user name must keep
+		// clear of the file's separator.
+		if strings.ContainsAny(u, ":\n\r\x00") || strings.ContainsAny(p, "\n\r\x00") {
+			return fmt.Errorf("dovecot passwd-file cannot hold ':' in a user name or newlines (user %q)", u)
 		}
 		h, ok := d.hashes[u]
 		if !ok {

@@ -15,9 +15,6 @@ var (
 	mailcowKeyFile = Setting{Env: "IMAPVAULT_RECIPE_MAILCOW_API_KEY_FILE", Required: true, About: "file holding a read-write API key (sent in the X-API-Key header)"}
 	miabURL        = Setting{Env: "IMAPVAULT_RECIPE_MIAB_URL", Required: true, About: "the box's base URL, https://box.example.org"}
 	miabAdminFile  = Setting{Env: "IMAPVAULT_RECIPE_MIAB_ADMIN_FILE", Required: true, About: "file holding admin-email:password on its first line (HTTP basic auth; no 2FA)"}
-	stalwartURL    = Setting{Env: "IMAPVAULT_RECIPE_STALWART_URL", Required: true, About: "Stalwart's base URL, https://mail.example.org"}
-	stalwartToken  = Setting{Env: "IMAPVAULT_RECIPE_STALWART_TOKEN_FILE", About: "file holding an API key (Bearer); or use the admin file"}
-	stalwartAdmin  = Setting{Env: "IMAPVAULT_RECIPE_STALWART_ADMIN_FILE", About: "file holding admin:password (HTTP basic auth), when no token file"}
 )
 
 func init() {
@@ -32,12 +29,6 @@ func init() {
 		Summary:  "Mail-in-a-Box admin API: POST /admin/mail/users/password, admin basic auth, the password in the form body",
 		Settings: []Setting{miabURL, miabAdminFile, userSetting},
 		run:      runMIAB,
-	})
-	register(Recipe{
-		Name:     "stalwart",
-		Summary:  "Stalwart admin API: PATCH /api/principal/NAME setting its secrets, the password in the JSON body",
-		Settings: []Setting{stalwartURL, stalwartToken, stalwartAdmin, userSetting},
-		run:      runStalwart,
 	})
 }
 
@@ -99,43 +90,5 @@ func runMIAB(ctx context.Context, in Input) error {
 		return fmt.Errorf("Mail-in-a-Box refused (HTTP %d): %s", code, answer(ans))
 	}
 	fmt.Fprintf(in.Out, "Mail-in-a-Box: password of %s set\n", in.user())
-	return nil
-}
-
-func runStalwart(ctx context.Context, in Input) error {
-	target, err := apiURL(stalwartURL, in.setting(stalwartURL), "/api/principal/"+url.PathEscape(in.user()))
-	if err != nil {
-		return err
-	}
-	var auth string
-	switch {
-	case in.setting(stalwartToken) != "":
-		tok, err := secretFile(stalwartToken, in.setting(stalwartToken))
-		if err != nil {
-			return err
-		}
-		auth = "Bearer " + tok
-	case in.setting(stalwartAdmin) != "":
-		admin, err := secretFile(stalwartAdmin, in.setting(stalwartAdmin))
-		if err != nil {
-			return err
-		}
-		auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(admin))
-	default:
-		return badSetting("set %s or %s", stalwartToken.Env, stalwartAdmin.Env)
-	}
-	body, _ := json.Marshal([]map[string]any{{"action": "set", "field": "secrets", "value": []string{in.New}}})
-	defer clear(body)
-	code, ans, err := send(ctx, http.MethodPatch, target, "application/json", body, http.Header{"Authorization": {auth}})
-	if err != nil {
-		return err
-	}
-	var res struct {
-		Error string `json:"error"`
-	}
-	if code != http.StatusOK || (json.Unmarshal(ans, &res) == nil && res.Error != "") {
-		return fmt.Errorf("Stalwart refused (HTTP %d): %s", code, answer(ans))
-	}
-	fmt.Fprintf(in.Out, "Stalwart: password of %s set\n", in.user())
 	return nil
 }
