@@ -258,15 +258,16 @@ func TestCheckSetPassword(t *testing.T) {
 // gets a cleartext greeting as its handshake. Both say which setting fits.
 func TestWrongSecurityForPort(t *testing.T) {
 	for _, tc := range []struct {
-		mode testimap.Mode
-		sec  imapcheck.Security
-		want string
+		mode    testimap.Mode
+		sec     imapcheck.Security
+		timeout time.Duration // the greeting never comes: it ends the wait
+		want    string
 	}{
-		{testimap.ImplicitTLS, imapcheck.STARTTLS, "if this is an implicit-TLS port (993), set the account's security to tls"},
-		{testimap.STARTTLS, imapcheck.TLS, "try security starttls"},
+		{testimap.ImplicitTLS, imapcheck.STARTTLS, 2 * time.Second, "if this is an implicit-TLS port (993), set the account's security to tls"},
+		{testimap.STARTTLS, imapcheck.TLS, testwait.Patience, "try security starttls"},
 	} {
 		s := testimap.Start(t, testimap.Options{Mode: tc.mode, Users: map[string]string{user: pw}})
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
 		r := imapcheck.Check(ctx, target(s, tc.sec, pw))
 		cancel()
 		if r.OK() || !strings.Contains(r.Message, tc.want) {
