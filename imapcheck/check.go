@@ -186,8 +186,10 @@ func (c *checker) run(ctx context.Context) error {
 		return err
 	}
 	// go-imap blocks in reads without deadlines we control: closing the
-	// conn is the only way to stop it when ctx ends.
-	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	// conn is the only way to stop it when ctx ends. (Its own variable:
+	// raw is reassigned below while this may run.)
+	dialled := raw
+	stop := context.AfterFunc(ctx, func() { dialled.Close() })
 	defer stop()
 	lingering := false // the conn was handed to finishLogout
 	defer func() {
