@@ -1,0 +1,8 @@
+//go:build !unix
+
+package testsmtp
+
+// Postfix runs on Unix only; elsewhere StartPostfix finds no postfix and
+// the tests that need it skip (or fail under IMAPVAULT_REQUIRE_REAL_DEPS).
+func terminate(int) {}
+func kill(int)      {}
