@@ -2,6 +2,7 @@ package testsmtp
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -108,7 +109,9 @@ func (p *Postfix) start(bin string, opts PostfixOptions) (err error) {
 	if err := p.writeFiles(opts); err != nil {
 		return err
 	}
-	p.cmd = exec.Command(bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
+	// procgroup.Own sets Cancel, which exec accepts only on a command made
+	// with a context; stop() ends Postfix itself, so the context never ends.
+	p.cmd = exec.CommandContext(context.Background(), bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
 	procgroup.Own(p.cmd)
 	p.cmd.WaitDelay = 5 * time.Second // daemons keep the log pipe open
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{p}, &lockedWriter{p}
