@@ -16,7 +16,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/internal/testimap"
 )
 
@@ -105,7 +104,7 @@ func (p *Postfix) start(bin string, opts PostfixOptions) (err error) {
 		return err
 	}
 	p.cmd = exec.Command(bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
-	procgroup.Own(p.cmd)
+	ownGroup(p.cmd)
 	p.cmd.WaitDelay = 5 * time.Second // daemons keep the log pipe open
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{p}, &lockedWriter{p}
 	if err := p.cmd.Start(); err != nil {
