@@ -2,7 +2,6 @@ package testsmtp
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -17,7 +16,6 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/internal/testimap"
 )
 
@@ -109,10 +107,8 @@ func (p *Postfix) start(bin string, opts PostfixOptions) (err error) {
 	if err := p.writeFiles(opts); err != nil {
 		return err
 	}
-	// procgroup.Own sets Cancel, which exec accepts only on a command made
-	// with a context; stop() ends Postfix itself, so the context never ends.
-	p.cmd = exec.CommandContext(context.Background(), bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
-	procgroup.Own(p.cmd)
+	p.cmd = exec.Command(bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
+	ownGroup(p.cmd)
 	p.cmd.WaitDelay = 5 * time.Second // daemons keep the log pipe open
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{p}, &lockedWriter{p}
 	if err := p.cmd.Start(); err != nil {

@@ -2,7 +2,10 @@
 
 package testsmtp
 
+import "os/exec"
+
 // Postfix runs on Unix only; elsewhere StartPostfix finds no postfix and
 // the tests that need it skip (or fail under IMAPVAULT_REQUIRE_REAL_DEPS).
-func terminate(int) {}
-func kill(int)      {}
+func ownGroup(*exec.Cmd) {}
+func terminate(int)      {}
+func kill(int)           {}
