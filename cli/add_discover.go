@@ -15,6 +15,7 @@ import (
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -113,46 +114,80 @@ func (e *env) confirmServers(a *vault.Account, r *discover.Result) error {
 }
 
 // proveAccount logs in to a's servers with its credential before it is
-// saved, and keeps the result as its last check. A failed login saves
-// nothing unless noCheck. This is the one place a new account is proven:
-// the SMTP proof (smtpcheck) belongs here too, beside the IMAP one.
+// saved, as check does (lastcheck.Prove: IMAP, and SMTP when a has an
+// endpoint), and keeps the result as its last check. A failure on either
+// side saves nothing unless noCheck; the error names the side.
 func (e *env) proveAccount(a *vault.Account, noCheck bool) error {
-	t := lastcheck.Target(a, nil)
+	bearer := ""
 	if a.IsOAuth2() {
-		t.Password = ""
-		if t.Bearer = a.OAuth.AccessToken; t.Bearer == "" {
+		if bearer = a.OAuth.AccessToken; bearer == "" {
 			fmt.Fprintln(e.stdout, "not proven: no OAuth2 access token yet ('imapvault check' proves it)")
 			return nil
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, proveTimeout)
-	defer cancel()
-	fmt.Fprintf(e.stdout, "logging in to %s as %s...\n", line(t.Addr()), line(a.Username))
-	res := imapcheck.Check(ctx, t)
-	rec := lastcheck.Record(res)
+	fmt.Fprintf(e.stdout, "logging in to %s as %s...\n", line(a.Addr()), line(a.Username))
+	st, hasSMTP := lastcheck.SMTPTarget(a, nil)
+	if hasSMTP {
+		fmt.Fprintf(e.stdout, "and to %s (SMTP) as %s, sending nothing...\n", line(st.Addr()), line(st.Username))
+	}
+	b := lastcheck.Prove(ctx, a, bearer, proveTimeout, tlsConfig())
+	oauth.ExplainRefusal(a, &b.IMAP)
+	redactResult(&b.IMAP, a.Secrets())
+	if b.SMTP != nil {
+		redactSMTPResult(b.SMTP, a.Secrets())
+	}
+	rec := lastcheck.RecordBoth(b)
 	rec.LastOK = lastcheck.LastOK(nil, rec)
+	if rec.SMTP != nil {
+		rec.SMTP.LastOK = lastcheck.LastOK(nil, rec.SMTP)
+	}
 	a.LastCheck = rec
-	if res.OK() {
-		fmt.Fprintf(e.stdout, "IMAP login ok (%s)\n", tlsWords(res))
+	var failed []string
+	if b.IMAP.OK() {
+		fmt.Fprintf(e.stdout, "IMAP login ok (%s)\n", tlsWords(b.IMAP.TLS))
+	} else {
+		fmt.Fprintf(e.stdout, "IMAP login FAILED: %s\n", b.IMAP.Status)
+		failed = append(failed, fmt.Sprintf("the IMAP login to %s failed (%s): %s", a.Addr(), b.IMAP.Status, b.IMAP.Message))
+	}
+	if s := b.SMTP; s != nil && s.OK() {
+		fmt.Fprintf(e.stdout, "SMTP login ok (%s), may send as %s\n", tlsWords(s.TLS), line(a.Address))
+	} else if s != nil {
+		fmt.Fprintf(e.stdout, "SMTP login FAILED: %s\n", s.Status)
+		failed = append(failed, fmt.Sprintf("the SMTP check at %s failed (%s): %s", st.Addr(), s.Status, s.Message))
+	}
+	if len(failed) == 0 {
 		return nil
 	}
-	msg := fmt.Errorf("the IMAP login to %s failed (%s): %s", t.Addr(), res.Status, res.Message)
+	msg := errors.New(strings.Join(failed, "; "))
 	if noCheck {
 		fmt.Fprintf(e.stderr, "imapvault: warning: %s; saving anyway (--no-check)\n", line(msg.Error()))
 		return nil
 	}
-	hint := "nothing was saved; check the password, or save anyway with --no-check"
-	if res.Status == imapcheck.StatusAuthFailed {
-		hint = "nothing was saved; check the password (the provider may want an app password), or save anyway with --no-check"
-	}
-	return &cliError{code: exitFound, err: msg, hint: hint}
+	return &cliError{code: exitFound, err: msg, hint: proveHint(b)}
 }
 
-func tlsWords(r imapcheck.Result) string {
-	if r.TLS == nil {
+// proveHint says what to do about a failed proof: the password when the
+// IMAP login was refused, the sending settings when only SMTP failed.
+func proveHint(b lastcheck.Both) string {
+	const anyway = ", or save anyway with --no-check"
+	switch {
+	case b.IMAP.Status == imapcheck.StatusAuthFailed:
+		return "nothing was saved; check the password (the provider may want an app password)" + anyway
+	case !b.IMAP.OK():
+		return "nothing was saved; check the password and the IMAP settings" + anyway
+	case b.SMTP.Status == smtpcheck.StatusSenderRefused:
+		return "nothing was saved; the login may not send as this address: fix --address or the server's sender map" + anyway
+	case b.SMTP.Status == smtpcheck.StatusAuthFailed:
+		return "nothing was saved; IMAP took the password but SMTP did not: the submission server may want its own login (--smtp-user)" + anyway
+	}
+	return "nothing was saved; IMAP works: fix the SMTP settings (--smtp-host, --smtp-port, --smtp-security)" + anyway
+}
+
+func tlsWords(t *imapcheck.TLSInfo) string {
+	if t == nil {
 		return "no TLS"
 	}
-	return r.TLS.Version
+	return t.Version
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -32,8 +33,10 @@ otherwise; --device or --browser choose), checks that the consent came from
 --user, or takes an existing refresh token with --refresh-token-stdin.
 
 --address ADDRESS without --host finds the servers ('imapvault discover'),
-shows what it will save, logs in to IMAP with the password, and saves only
-when that login works (--no-check saves anyway). Flags given as well
+shows what it will save, logs in to IMAP with the password and, when an SMTP
+server was found, proves it as check does (AUTH, MAIL FROM and RCPT TO the
+address; no message sent), and saves only when both work (--no-check saves
+anyway). Flags given as well
 (--name, --user, --port, --security) win over what was found. Servers found
 through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
@@ -167,7 +170,7 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 		kind = ", oauth2 " + a.OAuth.Provider
 	}
 	fmt.Fprintf(e.stdout, "added %s (%s@%s, %s%s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, line(kind), smtpSummary(a))
-	if a.LastCheck == nil || a.LastCheck.Status != string(imapcheck.StatusOK) {
+	if c := a.LastCheck; c == nil || c.Status != string(imapcheck.StatusOK) || c.SMTP != nil && c.SMTP.Status != string(smtpcheck.StatusOK) {
 		fmt.Fprintf(e.stdout, "next: 'imapvault check %s' proves it logs in\n", line(shellQuote(a.Name)))
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/imapvault/imapvault/discover"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testsmtp"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -153,9 +154,12 @@ func TestAddAddress(t *testing.T) {
 	trustTestCA(t, s)
 	const pw, other = "fred-right-Pa55word", "other-right-Pa55word"
 	d := testimap.StartDovecot(t, map[string]string{"fred@alpha.test": pw, "ann@cust.test": other, "bob": other})
+	// The SMTP half is proven too (TestAddAddressProvesSMTP has Postfix):
+	// the files' SMTP login is the local part.
+	smtp := testsmtp.Start(t, testsmtp.Options{Users: map[string]string{"fred": pw, "bob": other, "ann": other}})
 	discoverWorld(t, s, map[string]string{
-		"autoconfig.alpha.test/mail/config-v1.1.xml":  configFor("127.0.0.1", d.ImplicitPort(), "Alpha"),
-		"autoconfig.hoster.test/mail/config-v1.1.xml": configFor("127.0.0.1", d.ImplicitPort(), "Hoster"),
+		"autoconfig.alpha.test/mail/config-v1.1.xml":  smtpAt(configFor("127.0.0.1", d.ImplicitPort(), "Alpha"), smtp.Port()),
+		"autoconfig.hoster.test/mail/config-v1.1.xml": smtpAt(configFor("127.0.0.1", d.ImplicitPort(), "Hoster"), smtp.Port()),
 	}, testimap.DNSRecords{MX: []testimap.DNSMX{{Name: "cust.test", Target: "mx.hoster.test", Pref: 5}}})
 	s.init()
 	pf := "--passphrase-file=" + s.passFile
@@ -193,7 +197,7 @@ func TestAddAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := f.Vault.Find("fred@alpha.test")
-	wantSMTP := &vault.Endpoint{Host: "smtp.alpha.test", Port: 465, Security: vault.TLS, Username: "fred"}
+	wantSMTP := &vault.Endpoint{Host: "127.0.0.1", Port: smtp.Port(), Security: vault.TLS, Username: "fred"}
 	if a == nil || a.Address != "fred@alpha.test" || a.Host != "127.0.0.1" || a.Port != d.ImplicitPort() || a.Security != vault.TLS ||
 		a.Username != "fred@alpha.test" || a.Password != pw || !reflect.DeepEqual(a.SMTP, wantSMTP) ||
 		a.LastCheck == nil || a.LastCheck.Status != "ok" {
@@ -206,15 +210,17 @@ func TestAddAddress(t *testing.T) {
 		t.Fatalf("--no-check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 
-	// Flags win: another login, STARTTLS on Dovecot's other port.
+	// Flags win: another login, STARTTLS on Dovecot's other port, and
+	// the SMTP server's own login.
 	r = run(other+"\n", "add", "--address", "fred@alpha.test", "--name", "flags", "--user", "bob", "--security", "starttls",
-		"--port", strconv.Itoa(d.StartTLSPort()), "--password-stdin", pf)
+		"--port", strconv.Itoa(d.StartTLSPort()), "--smtp-host", "127.0.0.1", "--smtp-port", strconv.Itoa(smtp.Port()),
+		"--smtp-user", "bob", "--password-stdin", pf)
 	if r.code != 0 {
 		t.Fatalf("explicit flags: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	f, _ = vault.Open(s.vault, loadTestIdentity(t, s))
 	if a := f.Vault.Find("flags"); a.Username != "bob" || a.Security != vault.STARTTLS || a.Port != d.StartTLSPort() ||
-		a.SMTP.Username != "fred" || a.Address != "fred@alpha.test" {
+		a.SMTPUsername() != "bob" || a.SMTP.Port != smtp.Port() || a.Address != "fred@alpha.test" {
 		t.Errorf("explicit flags did not win: %+v %+v", a, a.SMTP)
 	}
 
@@ -240,6 +246,12 @@ func TestAddAddress(t *testing.T) {
 			t.Errorf("a password reached the output: %q", out)
 		}
 	}
+}
+
+// smtpAt points configFor's SMTP server at 127.0.0.1:port.
+func smtpAt(config string, port int) string {
+	return strings.Replace(config, "<hostname>smtp.alpha.test</hostname><port>465</port>",
+		"<hostname>127.0.0.1</hostname><port>"+strconv.Itoa(port)+"</port>", 1)
 }
 
 // TestAddAddressOAuthFromAutoconfig: the <oAuth2> block discovery finds

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
@@ -31,28 +30,46 @@ func (e *env) rotateOAuth(name string, verifyTimeout time.Duration) (handled boo
 		return true, err
 	}
 
-	// Verify: log in with the new access token before anything is kept.
+	// Verify: log in with the new access token before anything is kept,
+	// on IMAP and, when the account sends, on SMTP: the same token must
+	// serve both (a consent without the sending scope fails here).
 	ctx, cancel := context.WithTimeout(context.Background(), verifyTimeout)
 	defer cancel()
-	t := lastcheck.Target(a, tlsConfig())
-	t.Password, t.Bearer = "", o.AccessToken
-	res := imapcheck.Check(ctx, t)
-	if !res.OK() {
-		return true, withHint(fmt.Errorf("rotate %s: the new token did not log in: %s: %s", a.Name, res.Status, res.Message),
-			"the old refresh token is still current; fix the account's settings and run rotate again")
+	both := lastcheck.Prove(ctx, a, o.AccessToken, verifyTimeout, tlsConfig())
+	secrets := append(a.Secrets(), o.AccessToken, o.RefreshToken)
+	redactResult(&both.IMAP, secrets)
+	if both.SMTP != nil {
+		redactSMTPResult(both.SMTP, secrets)
+	}
+	const kept = "the old refresh token is still current; fix the account's settings and run rotate again"
+	if res := both.IMAP; !res.OK() {
+		return true, withHint(fmt.Errorf("rotate %s: the new token did not log in: %s: %s", a.Name, res.Status, res.Message), kept)
+	}
+	if res := both.SMTP; res != nil && !res.OK() {
+		return true, withHint(fmt.Errorf("rotate %s: the new token logs in to IMAP, but SMTP %s refused it: %s: %s",
+			a.Name, a.SMTP.Addr(), res.Status, res.Message), kept)
 	}
 	if _, err := e.editAccount(a.Name, func(_ *vault.Vault, b *vault.Account) error {
 		if b.ID != a.ID {
 			return fmt.Errorf("account %q changed while rotating; run the command again", a.Name)
 		}
 		keepLogin(b, a.OAuth, &o)
-		b.LastCheck = lastcheck.Record(res)
+		rec := lastcheck.RecordBoth(both)
+		rec.LastOK = rec.At
+		if rec.SMTP != nil {
+			rec.SMTP.LastOK = rec.SMTP.At
+		}
+		b.LastCheck = rec
 		b.Modified = time.Now()
 		return nil
 	}); err != nil {
 		return true, err
 	}
-	fmt.Fprintf(e.stdout, "rotated %s: the new token logs in and is kept\n", line(a.Name))
+	sends := ""
+	if both.SMTP != nil {
+		sends = " and sends"
+	}
+	fmt.Fprintf(e.stdout, "rotated %s: the new token logs in%s and is kept\n", line(a.Name), sends)
 
 	rctx, rcancel := context.WithTimeout(context.Background(), oauth.HTTPTimeout)
 	defer rcancel()

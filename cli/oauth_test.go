@@ -34,10 +34,20 @@ type oauthWorld struct {
 func newOAuthWorld(t *testing.T) *oauthWorld { return newOAuthWorldWith(t, testoauth.Options{}) }
 
 func newOAuthWorldWith(t *testing.T, opt testoauth.Options) *oauthWorld {
+	return newOAuthWorldTuned(t, opt, nil)
+}
+
+// newOAuthWorldTuned is newOAuthWorldWith with Dovecot's options tuned
+// (tune may be nil), e.g. its auth listener opened for Postfix.
+func newOAuthWorldTuned(t *testing.T, opt testoauth.Options, tune func(*testimap.DovecotOptions)) *oauthWorld {
 	testimap.LookBin(t, "dovecot", "dovecot-imapd")
 	w := &oauthWorld{s: newSandbox(t), as: testoauth.StartWith(t, opt)}
 	trustTestCA(t, w.s)
-	w.d = testimap.StartDovecotWith(t, w.as.DovecotOptions("xoauth2 oauthbearer"))
+	dopts := w.as.DovecotOptions("xoauth2 oauthbearer")
+	if tune != nil {
+		tune(&dopts)
+	}
+	w.d = testimap.StartDovecotWith(t, dopts)
 	w.s.plainIdentity()
 	w.s.init()
 	var err error

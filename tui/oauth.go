@@ -2,11 +2,11 @@ package tui
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/termtext"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/oauth"
@@ -39,13 +39,13 @@ func (m Model) oauthReauth(a *vault.Account) (tea.Model, tea.Cmd) {
 	m.oauthBusy = true
 	m.setStatus(fmt.Sprintf("starting the OAuth2 login of %s…", termtext.Line(a.Name)), false)
 	o := *a.OAuth
-	target := lastcheck.Target(a, m.opts.TLSConfig)
-	path, id, accountID, name := m.opts.VaultPath, m.id, a.ID, a.Name
+	acct := a.Clone() // the proof reads it in the background; the model may change a
+	tlsConf, path, id, accountID, name := m.opts.TLSConfig, m.opts.VaultPath, m.id, a.ID, a.Name
 	users := []string{a.Username, a.Address}
 	return m, func() tea.Msg {
 		flows := make(chan oauth.Flow, 1)
 		done := make(chan oauthDoneMsg, 1)
-		go func() { done <- reauthorise(o, users, target, path, id, accountID, name, flows) }()
+		go func() { done <- reauthorise(o, users, acct, tlsConf, path, id, accountID, name, flows) }()
 		select {
 		case f := <-flows:
 			return oauthFlowMsg{name: name, flow: f, done: done}
@@ -55,7 +55,7 @@ func (m Model) oauthReauth(a *vault.Account) (tea.Model, tea.Cmd) {
 	}
 }
 
-func reauthorise(o vault.OAuth, users []string, t imapcheck.Target, path string, id *vault.Identity, accountID, name string, flows chan<- oauth.Flow) oauthDoneMsg {
+func reauthorise(o vault.OAuth, users []string, acct *vault.Account, tlsConf *tls.Config, path string, id *vault.Identity, accountID, name string, flows chan<- oauth.Flow) oauthDoneMsg {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	res := oauthDoneMsg{name: name}
@@ -75,12 +75,16 @@ func reauthorise(o vault.OAuth, users []string, t imapcheck.Target, path string,
 		return res
 	}
 	oauth.Absorb(&o, a.Token, time.Now())
-	vctx, vcancel := context.WithTimeout(ctx, 30*time.Second)
-	t.Password, t.Bearer = "", o.AccessToken
-	r := imapcheck.Check(vctx, t)
-	vcancel()
-	if !r.OK() {
+	// The new token must serve both sides, as the command line's rotate
+	// proves it (lastcheck.Prove): IMAP, and SMTP when the account sends.
+	b := lastcheck.Prove(ctx, acct, o.AccessToken, 30*time.Second, tlsConf)
+	if r := b.IMAP; !r.OK() {
 		res.err = fmt.Errorf("the new token did not log in (%s: %s); the old one stays", r.Status, r.Message)
+		return res
+	}
+	if r := b.SMTP; r != nil && !r.OK() {
+		// The words that matter first: the status line is one line.
+		res.err = fmt.Errorf("SMTP refused the new token (%s at %s: %s), though IMAP took it; the old one stays", r.Status, acct.SMTP.Addr(), r.Message)
 		return res
 	}
 	if err := oauth.SaveTokens(ctx, path, id, accountID, &o, 10*time.Second); err != nil {

@@ -29,6 +29,10 @@ type PostfixOptions struct {
 	// refused for every login (reject_sender_login_mismatch).
 	SenderLogins map[string][]string
 	Cert         testimap.CertSpec
+	// AuthBeforeTLS misconfigures the submission service the classic way
+	// (smtpd_tls_security_level = may, smtpd_tls_auth_only = no): AUTH
+	// is offered, and taken, before STARTTLS. For posture's tests.
+	AuthBeforeTLS bool
 }
 
 // Postfix is a real Postfix (postfix -c DIR start-fg) with four smtpd
@@ -144,7 +148,7 @@ func (p *Postfix) writeFiles(opts PostfixOptions) error {
 	for _, a := range addrs {
 		fmt.Fprintf(&logins, "%s %s\n", a, strings.Join(opts.SenderLogins[a], ","))
 	}
-	data := postfixConf{Dir: p.dir, Submission: p.submission, Strict: p.strict, SMTPS: p.smtps, NoTLS: p.notls, AuthAddr: opts.AuthAddr}
+	data := postfixConf{Dir: p.dir, Submission: p.submission, Strict: p.strict, SMTPS: p.smtps, NoTLS: p.notls, AuthAddr: opts.AuthAddr, AuthBeforeTLS: opts.AuthBeforeTLS}
 	files := map[string]string{"cert.pem": string(certPEM), "key.pem": string(keyPEM), "sender_logins": logins.String()}
 	for name, tmpl := range map[string]string{"main.cf": postfixMain, "master.cf": postfixMaster} {
 		var b bytes.Buffer

@@ -4,6 +4,7 @@ type postfixConf struct {
 	Dir                              string
 	Submission, Strict, SMTPS, NoTLS int
 	AuthAddr                         string
+	AuthBeforeTLS                    bool
 }
 
 // postfixMain is main.cf (in Dir/etc, beside the queue, not above it:
@@ -63,6 +64,10 @@ smtpd_recipient_restrictions = permit_sasl_authenticated, reject
 const postfixMaster = `# written by internal/testsmtp
 127.0.0.1:{{.Submission}} inet n - n - - smtpd
   -o syslog_name=testsmtp/submission
+{{- if .AuthBeforeTLS}}
+  -o smtpd_tls_security_level=may
+  -o smtpd_tls_auth_only=no
+{{- end}}
 127.0.0.1:{{.Strict}} inet n - n - - smtpd
   -o syslog_name=testsmtp/strict
   -o smtpd_sender_login_maps=texthash:{{.Dir}}/sender_logins
