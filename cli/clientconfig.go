@@ -18,7 +18,7 @@ var clientConfigs = map[string]func(a *vault.Account, argv []string) (string, er
 	"mbsync":      mbsyncConfig,
 	"msmtp":       msmtpConfig,
 	"aerc":        aercConfig,
-	"neomutt":     neomuttConfig,
+	"neomutt":     neomuttConfig, // clientconfig_neomutt.go
 	"offlineimap": offlineimapConfig,
 	"himalaya":    himalayaConfig,
 	"vdirsyncer":  vdirsyncerConfig,
@@ -167,45 +167,6 @@ source-cred-cmd = %s
 %soutgoing = %s
 outgoing-cred-cmd = %s
 `, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String(), cmd), nil
-}
-
-// neomutt: a double-quoted value with `backticks` inside runs the command
-// through sh when the file is read (once, at start-up: restart neomutt
-// after a rotation). Inside the double quotes a backslash escapes the next
-// character, the command's too (checked with neomutt 20220429), so \ and "
-// are escaped; a backtick can't appear at all.
-func neomuttConfig(a *vault.Account, argv []string) (string, error) {
-	cmd := shellLine(argv)
-	if strings.Contains(cmd, "`") {
-		return "", fmt.Errorf("account %q: a backtick in its name can't go into a neomutt backtick command", a.Name)
-	}
-	scheme, extra := "imaps", "set ssl_force_tls = yes\n"
-	switch a.SecurityOrDefault() {
-	case vault.STARTTLS:
-		scheme, extra = "imap", "set ssl_starttls = yes\nset ssl_force_tls = yes\n"
-	case vault.Insecure:
-		scheme, extra = "imap", "set ssl_starttls = no\nset ssl_force_tls = no\n"
-	}
-	folder := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(a.PortOrDefault()), Path: "/"}
-	q := func(s string) string { // neomutt double quotes: \ escapes, $ and ` expand
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
-	}
-	host, port, sec, user, note := smtpOrGuess(a)
-	smtpScheme := "smtps"
-	if sec != vault.TLS {
-		smtpScheme = "smtp" // STARTTLS as ssl_starttls says (yes unless insecure)
-	}
-	smtpURL := url.URL{Scheme: smtpScheme, User: url.User(user), Host: host + ":" + strconv.Itoa(port), Path: "/"}
-	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd)
-	return fmt.Sprintf(`# %s
-set imap_user = %s
-set imap_pass = "`+"`%s`"+`"
-%sset folder = %s
-set spool_file = "+INBOX"
-%s
-%sset smtp_url = %s
-set smtp_pass = "`+"`%s`"+`"
-`, a.Name, q(a.Username), esc, extra, q(folder.String()), fromLine(a, "set from = ", q), note, q(smtpURL.String()), esc), nil
 }
 
 // offlineimap: remotepasseval is a Python expression (JSON strings are

@@ -44,22 +44,28 @@ func writeConfig(t *testing.T, s *sandbox, client string) string {
 	return path
 }
 
-// Real neomutt reads the block and runs its backtick command.
+// Real neomutt reads the block without a complaint; the password is set
+// by the account-hook, run before each connection (a real login:
+// TestNeomuttFollowsRotation; a real send: TestClientConfigSMTP).
 func TestClientConfigNeomutt(t *testing.T) {
 	neomutt := testimap.LookBin(t, "neomutt", "neomutt")
 	s, env := ccSandbox(t)
 	cfg := writeConfig(t, s, "neomutt")
-	cmd := exec.Command(neomutt, "-n", "-F", cfg, "-Q", "imap_pass", "-Q", "imap_user", "-Q", "folder")
+	cmd := exec.Command(neomutt, "-n", "-F", cfg, "-Q", "folder", "-Q", "imap_pass")
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("neomutt: %v\n%s\nconfig:\n%s", err, out, readFile(t, cfg))
 	}
-	for _, want := range []string{`imap_pass = "` + ccPw + `"`, `imap_user = "me@example.org"`, `folder = "imap://me@example.org@imap.example.org:143/"`} {
+	// imap_pass is not set at start-up: a value read once would go stale.
+	for _, want := range []string{`folder = "imap://me@example.org@imap.example.org:143/"`, `imap_pass = ""`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("neomutt says:\n%s\nwant %s\nconfig:\n%s", out, want, readFile(t, cfg))
 		}
+	}
+	if strings.Contains(string(out), "rror") {
+		t.Errorf("neomutt complains:\n%s", out)
 	}
 }
 
