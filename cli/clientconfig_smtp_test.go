@@ -36,22 +36,52 @@ func TestClientConfigSMTP(t *testing.T) {
 	}
 }
 
-// No address known: a commented placeholder, never the login as From.
+// No address known: a commented placeholder, never the login as From
+// (the login here even looks like an address), in any client's block;
+// with one, the address and never the login.
 func TestClientConfigNoAddressNoLoginAsFrom(t *testing.T) {
 	s, _ := ccSandbox(t)
-	for _, c := range []string{"msmtp", "aerc", "neomutt", "himalaya"} {
+	fromKeys := map[string]bool{"from": true, "email": true, "set from": true, "from_address": true, "display-name": true}
+	key := func(l string) string { // "set from = x" -> "set from"; "from x" -> "from"
+		f := strings.FieldsFunc(l, func(r rune) bool { return r == ' ' || r == '=' || r == '\t' })
+		if len(f) > 1 && f[0] == "set" {
+			return "set " + f[1]
+		}
+		if len(f) > 0 {
+			return f[0]
+		}
+		return ""
+	}
+	senders := map[string]bool{"msmtp": true, "aerc": true, "neomutt": true, "himalaya": true}
+	for c := range clientConfigs {
 		out := s.must("", "client-config", c, ccName).stdout
 		for _, l := range strings.Split(out, "\n") {
 			l = strings.TrimSpace(l)
 			if strings.HasPrefix(l, "#") {
 				continue
 			}
-			if k := strings.Fields(l); len(k) > 0 && (k[0] == "from" || k[0] == "email" || (k[0] == "set" && len(k) > 1 && k[1] == "from")) {
+			if fromKeys[key(l)] {
 				t.Errorf("%s: a From without an address: %q", c, l)
 			}
 		}
-		if !strings.Contains(out, "no address known") {
+		if senders[c] && !strings.Contains(out, "no address known") {
 			t.Errorf("%s: no placeholder:\n%s", c, out)
+		}
+	}
+	s.must("", "edit", ccName, "--address", "box@example.net")
+	for c := range senders {
+		out := s.must("", "client-config", c, ccName).stdout
+		found := false
+		for _, l := range strings.Split(out, "\n") {
+			if l = strings.TrimSpace(l); !strings.HasPrefix(l, "#") && fromKeys[key(l)] {
+				found = true
+				if !strings.Contains(l, "box@example.net") || strings.Contains(l, "me@example.org") {
+					t.Errorf("%s: From is not the address: %q", c, l)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no From with an address known:\n%s", c, out)
 		}
 	}
 }
