@@ -34,8 +34,8 @@ func shellLine(argv []string) string {
 	return strings.Join(q, " ")
 }
 
-// backslashQuote is the double-quoted string of isync and msmtp: a
-// backslash escapes the next character.
+// backslashQuote is the double-quoted string of isync: a backslash
+// escapes the next character.
 func backslashQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
@@ -99,10 +99,18 @@ SyncState *
 		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX")), nil
 }
 
-// msmtp: arguments in double quotes with backslash escapes; passwordeval
-// runs through sh. The account's SMTP endpoint when it has one; else the
-// IMAP host is a guess, said so in a comment.
+// msmtp (1.8, src/conf.c): an argument is the rest of the line, one pair
+// of enclosing double quotes removed (trim_string) and nothing escaped, so
+// it is written as it is, in quotes that keep its blanks; passwordeval
+// runs through sh. An account name can't hold ':' or ','.
+func msmtpQuote(s string) string { return `"` + s + `"` }
+
 func msmtpConfig(a *vault.Account, argv []string) (string, error) {
+	id, idNote := a.Name, ""
+	if strings.ContainsAny(id, ":,") {
+		id = strings.NewReplacer(":", "_", ",", "_").Replace(id)
+		idNote = fmt.Sprintf("# msmtp account names can't hold ':' or ',': send with msmtp -a %s\n", shellQuote(id))
+	}
 	host, port, sec, user, note := smtpOrGuess(a)
 	tls, starttls := "on", "on"
 	switch sec {
@@ -113,10 +121,10 @@ func msmtpConfig(a *vault.Account, argv []string) (string, error) {
 	}
 	trust := ""
 	if a.CAFile != "" { // replaces the system's trust for this account
-		trust = "tls_trust_file " + backslashQuote(a.CAFile) + "\n"
+		trust = "tls_trust_file " + msmtpQuote(a.CAFile) + "\n"
 	}
 	return fmt.Sprintf(`# msmtp runs passwordeval for each message it sends: it follows a rotation
-%[1]saccount %[2]s
+%[1]s%[11]saccount %[2]s
 host %[3]s
 port %[4]d
 auth on
@@ -125,8 +133,8 @@ tls_starttls %[6]s
 %[10]suser %[7]s
 %[8]s
 passwordeval %[9]s
-`, note, backslashQuote(a.Name), backslashQuote(host), port, tls, starttls, backslashQuote(user),
-		fromLine(a, "from ", backslashQuote), backslashQuote(shellLine(argv)), trust), nil
+`, note, msmtpQuote(id), msmtpQuote(host), port, tls, starttls, msmtpQuote(user),
+		fromLine(a, "from ", msmtpQuote), msmtpQuote(shellLine(argv)), trust, idNote), nil
 }
 
 // smtpOrGuess is the account's submission server, or (no endpoint) the

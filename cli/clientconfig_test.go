@@ -146,7 +146,7 @@ func TestClientConfigCAFile(t *testing.T) {
 	caPath := writeTestCA(t, s)
 	want := map[string][]string{
 		"mbsync":      {"CertificateFile " + backslashQuote(caPath)},
-		"msmtp":       {"tls_trust_file " + backslashQuote(caPath)},
+		"msmtp":       {"tls_trust_file " + msmtpQuote(caPath)},
 		"neomutt":     {"set ssl_ca_certificates_file = \\\"" + caPath + "\\\"; set imap_user", "; set smtp_pass"},
 		"offlineimap": {"sslcacertfile = " + caPath},
 		"himalaya":    {"backend.encryption.cert = " + jsonQuote(caPath), "message.send.backend.encryption.cert = " + jsonQuote(caPath)},
