@@ -37,7 +37,7 @@ func writeTestCA(t *testing.T, s *sandbox) string {
 func TestCAFile(t *testing.T) {
 	s := newSandbox(t)
 	caPath := writeTestCA(t, s)
-	d := testimap.StartDovecotWith(t, testimap.DovecotOptions{Users: map[string]string{"u": "first-pw-4k2m"}, Listen: "127.0.0.2",
+	d := testimap.StartDovecotWith(t, testimap.DovecotOptions{Users: map[string]string{"u": "first-pw-4k2m"},
 		CipherList: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305"})
 	smtp := testsmtp.Start(t, testsmtp.Options{Users: map[string]string{"u": "first-pw-4k2m"}})
 	s.init()
