@@ -18,7 +18,7 @@ var clientConfigs = map[string]func(a *vault.Account, argv []string) (string, er
 	"mbsync":      mbsyncConfig,
 	"msmtp":       msmtpConfig,
 	"aerc":        aercConfig,
-	"neomutt":     neomuttConfig,
+	"neomutt":     neomuttConfig, // clientconfig_neomutt.go
 	"offlineimap": offlineimapConfig,
 	"himalaya":    himalayaConfig,
 	"vdirsyncer":  vdirsyncerConfig,
@@ -34,8 +34,8 @@ func shellLine(argv []string) string {
 	return strings.Join(q, " ")
 }
 
-// backslashQuote is the double-quoted string of isync and msmtp: a
-// backslash escapes the next character.
+// backslashQuote is the double-quoted string of isync: a backslash
+// escapes the next character.
 func backslashQuote(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
@@ -62,11 +62,17 @@ func noLineBreaks(a *vault.Account) error {
 }
 
 // mbsync (isync 1.4): quoted strings with backslash escapes; PassCmd runs
-// through sh. SSLType is spelled TLSType from isync 1.5 on.
+// through sh, at every login (drv_imap.c frees the password before each).
+// SSLType is spelled TLSType from isync 1.5 on. CertificateFile adds to
+// the system's store.
 func mbsyncConfig(a *vault.Account, argv []string) (string, error) {
 	ssl := map[vault.Security]string{vault.TLS: "IMAPS", vault.STARTTLS: "STARTTLS", vault.Insecure: "None"}[a.SecurityOrDefault()]
+	if a.CAFile != "" {
+		ssl += "\nCertificateFile " + backslashQuote(a.CAFile)
+	}
 	n := a.Name
-	return fmt.Sprintf(`IMAPAccount %[1]s
+	return fmt.Sprintf(`# mbsync runs PassCmd at each login: it follows a rotation by itself
+IMAPAccount %[1]s
 Host %[2]s
 Port %[3]d
 User %[4]s
@@ -93,10 +99,18 @@ SyncState *
 		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX")), nil
 }
 
-// msmtp: arguments in double quotes with backslash escapes; passwordeval
-// runs through sh. The account's SMTP endpoint when it has one; else the
-// IMAP host is a guess, said so in a comment.
+// msmtp (1.8, src/conf.c): an argument is the rest of the line, one pair
+// of enclosing double quotes removed (trim_string) and nothing escaped, so
+// it is written as it is, in quotes that keep its blanks; passwordeval
+// runs through sh. An account name can't hold ':' or ','.
+func msmtpQuote(s string) string { return `"` + s + `"` }
+
 func msmtpConfig(a *vault.Account, argv []string) (string, error) {
+	id, idNote := a.Name, ""
+	if strings.ContainsAny(id, ":,") {
+		id = strings.NewReplacer(":", "_", ",", "_").Replace(id)
+		idNote = fmt.Sprintf("# msmtp account names can't hold ':' or ',': send with msmtp -a %s\n", shellQuote(id))
+	}
 	host, port, sec, user, note := smtpOrGuess(a)
 	tls, starttls := "on", "on"
 	switch sec {
@@ -105,17 +119,22 @@ func msmtpConfig(a *vault.Account, argv []string) (string, error) {
 	case vault.Insecure:
 		tls, starttls = "off", "off"
 	}
-	return fmt.Sprintf(`%[1]saccount %[2]s
+	trust := ""
+	if a.CAFile != "" { // replaces the system's trust for this account
+		trust = "tls_trust_file " + msmtpQuote(a.CAFile) + "\n"
+	}
+	return fmt.Sprintf(`# msmtp runs passwordeval for each message it sends: it follows a rotation
+%[1]s%[11]saccount %[2]s
 host %[3]s
 port %[4]d
 auth on
 tls %[5]s
 tls_starttls %[6]s
-user %[7]s
+%[10]suser %[7]s
 %[8]s
 passwordeval %[9]s
-`, note, backslashQuote(a.Name), backslashQuote(host), port, tls, starttls, backslashQuote(user),
-		fromLine(a, "from ", backslashQuote), backslashQuote(shellLine(argv))), nil
+`, note, msmtpQuote(id), msmtpQuote(host), port, tls, starttls, msmtpQuote(user),
+		fromLine(a, "from ", msmtpQuote), msmtpQuote(shellLine(argv)), trust, idNote), nil
 }
 
 // smtpOrGuess is the account's submission server, or (no endpoint) the
@@ -160,52 +179,25 @@ func aercConfig(a *vault.Account, argv []string) (string, error) {
 	host, port, sec, user, note := smtpOrGuess(a)
 	out := url.URL{Scheme: map[vault.Security]string{vault.TLS: "smtps", vault.STARTTLS: "smtp", vault.Insecure: "smtp+insecure"}[sec],
 		User: url.User(user), Host: host + ":" + strconv.Itoa(port)}
-	return fmt.Sprintf(`[%s]
-source = %s
-source-cred-cmd = %s
-%s
-%soutgoing = %s
-outgoing-cred-cmd = %s
-`, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String(), cmd), nil
-}
-
-// neomutt: a double-quoted value with `backticks` inside runs the command
-// through sh when the file is read (once, at start-up: restart neomutt
-// after a rotation). Inside the double quotes a backslash escapes the next
-// character, the command's too (checked with neomutt 20220429), so \ and "
-// are escaped; a backtick can't appear at all.
-func neomuttConfig(a *vault.Account, argv []string) (string, error) {
-	cmd := shellLine(argv)
-	if strings.Contains(cmd, "`") {
-		return "", fmt.Errorf("account %q: a backtick in its name can't go into a neomutt backtick command", a.Name)
+	ca := ""
+	if a.CAFile != "" {
+		ca = fmt.Sprintf("# aerc has no CA setting: it trusts the system's roots, so add %s to\n"+
+			"# them (update-ca-certificates) or start aerc with SSL_CERT_FILE naming a bundle that holds it\n", a.CAFile)
 	}
-	scheme, extra := "imaps", "set ssl_force_tls = yes\n"
-	switch a.SecurityOrDefault() {
-	case vault.STARTTLS:
-		scheme, extra = "imap", "set ssl_starttls = yes\nset ssl_force_tls = yes\n"
-	case vault.Insecure:
-		scheme, extra = "imap", "set ssl_starttls = no\nset ssl_force_tls = no\n"
-	}
-	folder := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(a.PortOrDefault()), Path: "/"}
-	q := func(s string) string { // neomutt double quotes: \ escapes, $ and ` expand
-		return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, "`", "\\`").Replace(s) + `"`
-	}
-	host, port, sec, user, note := smtpOrGuess(a)
-	smtpScheme := "smtps"
-	if sec != vault.TLS {
-		smtpScheme = "smtp" // STARTTLS as ssl_starttls says (yes unless insecure)
-	}
-	smtpURL := url.URL{Scheme: smtpScheme, User: url.User(user), Host: host + ":" + strconv.Itoa(port), Path: "/"}
-	esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(cmd)
-	return fmt.Sprintf(`# %s
-set imap_user = %s
-set imap_pass = "`+"`%s`"+`"
-%sset folder = %s
-set spool_file = "+INBOX"
-%s
-%sset smtp_url = %s
-set smtp_pass = "`+"`%s`"+`"
-`, a.Name, q(a.Username), esc, extra, q(folder.String()), fromLine(a, "set from = ", q), note, q(smtpURL.String()), esc), nil
+	return fmt.Sprintf(`# aerc runs source-cred-cmd once, at start-up, and keeps the password:
+# after a rotation restart aerc (until then it retries the old one). To be
+# told, or (aerc 0.15+) to have a running aerc quit:
+#   imapvault edit %[1]s --after 'notify-send imapvault "restart aerc"'
+#   imapvault edit %[1]s --after 'pgrep -xu "$USER" aerc >/dev/null && aerc :quit'
+# outgoing-cred-cmd runs for each message sent (cache = false).
+%[2]s[%[3]s]
+source = %[4]s
+source-cred-cmd = %[5]s
+%[6]s
+%[7]soutgoing = %[8]s
+outgoing-cred-cmd = %[5]s
+outgoing-cred-cmd-cache = false
+`, shellQuote(a.Name), ca, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String()), nil
 }
 
 // offlineimap: remotepasseval is a Python expression (JSON strings are
@@ -225,8 +217,16 @@ func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
 		ssl = "no"
 	}
 	pct := strings.NewReplacer("%", "%%")
+	ca := "OS-DEFAULT"
+	if a.CAFile != "" {
+		ca = pct.Replace(a.CAFile)
+	}
 	n, v := a.Name, pct.Replace(a.Name) // section names are not interpolated, values are
-	return fmt.Sprintf(`[Account %[1]s]
+	return fmt.Sprintf(`# offlineimap evaluates remotepasseval once per run and keeps the password
+# while it runs: a one-shot run (offlineimap -o, a timer) follows a rotation;
+# one that keeps running (autorefresh) must be restarted, e.g.
+#   imapvault edit %[10]s --after 'systemctl --user restart offlineimap'
+[Account %[1]s]
 localrepository = %[2]s-local
 remoterepository = %[2]s-remote
 
@@ -242,8 +242,8 @@ remoteuser = %[5]s
 remotepasseval = %[6]s
 ssl = %[7]s
 starttls = %[8]s
-sslcacertfile = OS-DEFAULT
-`, n, v, pct.Replace(a.Host), a.PortOrDefault(), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls), nil
+sslcacertfile = %[9]s
+`, n, v, pct.Replace(a.Host), a.PortOrDefault(), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls, ca, shellQuote(a.Name)), nil
 }
 
 // himalaya 1.x (TOML): basic strings take JSON's escapes; the account name
@@ -253,24 +253,30 @@ func himalayaConfig(a *vault.Account, argv []string) (string, error) {
 	host, port, sec, user, note := smtpOrGuess(a)
 	senc := map[vault.Security]string{vault.TLS: "tls", vault.STARTTLS: "start-tls", vault.Insecure: "none"}[sec]
 	cmd := jsonQuote(shellLine(argv))
-	return fmt.Sprintf(`[accounts.%s]
+	cert, scert := "", ""
+	if a.CAFile != "" { // himalaya 1.2+
+		cert = "backend.encryption.cert = " + jsonQuote(a.CAFile) + "\n"
+		scert = "message.send.backend.encryption.cert = " + jsonQuote(a.CAFile) + "\n"
+	}
+	return fmt.Sprintf(`# himalaya runs auth.cmd in each command it runs: it follows a rotation
+[accounts.%s]
 %s
 backend.type = "imap"
 backend.host = %s
 backend.port = %d
 backend.encryption.type = %q
-backend.login = %s
+%sbackend.login = %s
 backend.auth.type = "password"
 backend.auth.cmd = %s
 %smessage.send.backend.type = "smtp"
 message.send.backend.host = %s
 message.send.backend.port = %d
 message.send.backend.encryption.type = %q
-message.send.backend.login = %s
+%smessage.send.backend.login = %s
 message.send.backend.auth.type = "password"
 message.send.backend.auth.cmd = %s
-`, jsonQuote(a.Name), fromLine(a, "email = ", jsonQuote), jsonQuote(a.Host), a.PortOrDefault(), enc, jsonQuote(a.Username), cmd,
-		note, jsonQuote(host), port, senc, jsonQuote(user), cmd), nil
+`, jsonQuote(a.Name), fromLine(a, "email = ", jsonQuote), jsonQuote(a.Host), a.PortOrDefault(), enc, cert, jsonQuote(a.Username), cmd,
+		note, jsonQuote(host), port, senc, scert, jsonQuote(user), cmd), nil
 }
 
 var vdirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -284,11 +290,16 @@ func vdirsyncerConfig(a *vault.Account, argv []string) (string, error) {
 		words[i] = jsonQuote(w)
 	}
 	n := vdirName.ReplaceAllString(a.Name, "_")
+	verify := ""
+	if a.CAFile != "" {
+		verify = "# if this server's certificate comes from the account's CA too:\n# verify = " + jsonQuote(a.CAFile) + "\n"
+	}
 	return fmt.Sprintf(`# the CalDAV server of this provider: check the url
+# vdirsyncer runs password.fetch in each sync: it follows a rotation
 [storage %[1]s_remote]
 type = "caldav"
 url = %[2]s
 username = %[3]s
 password.fetch = ["command", %[4]s]
-`, n, jsonQuote("https://"+a.Host+"/"), jsonQuote(a.Username), strings.Join(words, ", ")), nil
+%[5]s`, n, jsonQuote("https://"+a.Host+"/"), jsonQuote(a.Username), strings.Join(words, ", "), verify), nil
 }

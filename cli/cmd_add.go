@@ -17,7 +17,7 @@ func init() {
 }
 
 func runAdd(e *env, args []string) error {
-	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
+	fs := e.flags("add", "add --name N --host H [--port P] [--security tls|starttls|insecure] --user U [--password-stdin] [--changed YYYY-MM-DD]\n       [--address ADDR] [--smtp-host H [--smtp-port P] [--smtp-security tls|starttls|insecure] [--smtp-user U]] [--ca-file FILE]\n       add --address ADDRESS [--name N] [--password-stdin] [--no-check] [--yes] [--offline] [--ispdb URL]\n       [--auth oauth2 --provider google|microsoft|custom [--client-id ID] [--client-secret-file F] [--issuer URL] [--tenant T]\n        [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--oauth-identity ADDR] [--device | --browser] [--copy-code] [--refresh-token-stdin]]", `
 Adds one IMAP account. The password is read from the terminal without echo,
 or as the first line of standard input with --password-stdin. It is never
 taken from the command line, where other users could see it. A password with
@@ -42,6 +42,8 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
 `+smtpHelp+`
 
+`+caHelp+`
+
 `+hookEnvHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
@@ -62,6 +64,7 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	noCheck := fs.Bool("no-check", false, "with --address: save even when the login fails")
 	df := addDiscoverFlags(fs)
 	sf := addSMTPFlags(fs, false) // --address is the one above
+	caFile := addCAFlag(fs, false)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -83,6 +86,11 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 		After: strings.TrimSpace(*after), Address: strings.TrimSpace(*address)}
 	if err := setPasswordSource(a, *source); err != nil {
 		return err
+	}
+	if set["ca-file"] {
+		if a.CAFile, err = caFilePath(*caFile, false); err != nil {
+			return err
+		}
 	}
 	if err := sf.apply(set, a, false); err != nil {
 		return err

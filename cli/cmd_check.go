@@ -278,6 +278,15 @@ func runChecks(ctx context.Context, e *env, accts []*vault.Account, pool imapche
 	if live {
 		fmt.Fprintf(e.stdout, "%-*s  %-16s %8s  %-9s %s\n", width, "NAME", "STATUS", "LATENCY", "CERT", "SERVER SAYS")
 	}
+	for _, a := range accts {
+		if a.CAFile == "" {
+			continue
+		}
+		if _, err := lastcheck.TLSConfig(a, tlsConfig()); err != nil {
+			fmt.Fprintf(e.stderr, "imapvault: warning: %s: its servers are checked without it (fix the file, or 'imapvault edit %s --ca-file FILE')\n",
+				line(err.Error()), line(shellQuote(a.Name)))
+		}
+	}
 	results := make([]lastcheck.Both, len(accts))
 	progress := !live && e.stderrIsTerminal() // --json: say how far it got, on stderr
 	done := 0

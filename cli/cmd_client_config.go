@@ -31,9 +31,16 @@ Prints the config block for a mail client, with the account's host, port,
 security and login filled in and the password coming from
 'imapvault-get NAME' when imapvault-get is on PATH (the same command line
 as 'imapvault get', in a few milliseconds: a client may run it for every
-connection), else 'imapvault get NAME'. After a rotation the client
-follows by itself. Paste it into the client's config file and adjust the
-local paths.`)
+connection), else 'imapvault get NAME'. Paste it into the client's config
+file and adjust the local paths.
+
+After a rotation mbsync, msmtp, himalaya, vdirsyncer and a one-shot
+offlineimap follow by themselves (they run the command for each login,
+message or run); neomutt does at its next new connection of the account
+(the block's account-hooks run the command again); aerc (its IMAP side)
+and a long-running offlineimap read it once and must be restarted: each
+block says so in a comment and names an --after for it. The account's
+--ca-file goes into the client's CA setting.`)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err

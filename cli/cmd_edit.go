@@ -16,7 +16,7 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-] [--ca-file FILE|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
@@ -30,7 +30,9 @@ the account's hooks get beyond the allow-list; --hook-env - clears them.
 off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 (or pass an existing refresh token with --refresh-token-stdin).
 
-`+smtpHelp+` --smtp-host - removes the SMTP endpoint.`)
+`+smtpHelp+` --smtp-host - removes the SMTP endpoint.
+
+`+caHelp+` --ca-file - removes it.`)
 	host := fs.String("host", "", "IMAP server `host`")
 	port := fs.Int("port", 0, "server `port`")
 	sec := fs.String("security", "", "`mode`: tls, starttls or insecure")
@@ -46,6 +48,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
 	of := addOAuthFlags(fs)
 	sf := addSMTPFlags(fs, true)
+	caFile := addCAFlag(fs, true)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -76,6 +79,12 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	var refresh vault.OAuth
 	if of.refreshStdin {
 		if err := e.refreshTokenFromStdin(&refresh); err != nil {
+			return err
+		}
+	}
+	var caPath string
+	if set["ca-file"] {
+		if caPath, err = caFilePath(*caFile, true); err != nil {
 			return err
 		}
 	}
@@ -138,6 +147,9 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		}
 		if set["rename"] {
 			c.Name = strings.TrimSpace(*rename)
+		}
+		if set["ca-file"] {
+			c.CAFile = caPath
 		}
 		if err := sf.apply(set, &c, true); err != nil {
 			return err

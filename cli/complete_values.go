@@ -69,6 +69,7 @@ var flagValues = map[string]string{
 	"--passphrase-file":  "files",
 	"check --prometheus": "files",
 	"audit --breached":   "files",
+	"--ca-file":          "files",
 }
 
 // positionals says what the n-th argument after a command (or "command

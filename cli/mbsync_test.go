@@ -60,16 +60,17 @@ func mailCount(t *testing.T, inbox string) int {
 	return n
 }
 
-// Real mbsync with the config client-config prints, PassCmd through an
+// Real mbsync with the config client-config prints (the account's CA file
+// as CertificateFile, beside the system's store), PassCmd through an
 // unlocked agent; a rotation reaches it with no config change; a locked
 // agent makes it fail at once with get's exit 3.
 func TestMbsyncThroughAgent(t *testing.T) {
 	mbsync := testimap.LookBin(t, "mbsync", "isync")
 	d := testimap.StartDovecot(t, map[string]string{mbUser: mbOld})
 	s := newAgentSandbox(t)
-	trustTestCA(t, s.sandbox)
+	caPath := writeTestCA(t, s.sandbox) // the account's CA file, not SSL_CERT_FILE
 	s.must(mbOld+"\n", "add", "--name", mbName, "--host", d.Host(), "--port", strconv.Itoa(d.ImplicitPort()),
-		"--security", "tls", "--user", mbUser, "--password-stdin", "--passphrase-file", s.passFile)
+		"--security", "tls", "--user", mbUser, "--password-stdin", "--ca-file", caPath, "--passphrase-file", s.passFile)
 	s.unlock()
 
 	// imapvault-get on PATH, as client-config then writes it; the
@@ -89,8 +90,9 @@ func TestMbsyncThroughAgent(t *testing.T) {
 	}
 	mail := filepath.Join(s.dir, "Mail")
 	cfg = strings.ReplaceAll(cfg, "~/Mail/", mail+"/")
-	cfg = strings.Replace(cfg, "SSLType IMAPS\n",
-		"SSLType IMAPS\nSystemCertificates no\nCertificateFile "+filepath.Join(s.dir, "ca.pem")+"\n", 1)
+	if !strings.Contains(cfg, "CertificateFile "+backslashQuote(caPath)) {
+		t.Fatalf("client-config did not write the account's CA file:\n%s", cfg)
+	}
 	cfgPath := filepath.Join(s.dir, "mbsyncrc")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)

@@ -283,7 +283,7 @@ func TestUnknownAuthorityNamesTheWay(t *testing.T) {
 	tg := target(s, imapcheck.TLS, pw)
 	tg.TLSConfig = nil // the system roots, which do not hold the test CA
 	r := imapcheck.Check(context.Background(), tg)
-	if r.Status != imapcheck.StatusTLSError || !strings.Contains(r.Message, "SSL_CERT_FILE") {
+	if r.Status != imapcheck.StatusTLSError || !strings.Contains(r.Message, "SSL_CERT_FILE") || !strings.Contains(r.Message, "--ca-file") {
 		t.Fatalf("%s %q", r.Status, r.Message)
 	}
 }

@@ -104,7 +104,7 @@ func verifyReason(err error, cert *x509.Certificate) string {
 		}
 		return fmt.Sprintf("certificate is for %s, not %s", strings.Join(names, ", "), host.Host)
 	case errors.As(err, &unknown):
-		return "certificate signed by an unknown authority (a private CA? trust it with SSL_CERT_FILE=/path/to/ca.pem, or SSL_CERT_DIR)"
+		return "certificate signed by an unknown authority (a private CA? trust it for the account with 'imapvault edit NAME --ca-file ca.pem', or for every account with SSL_CERT_FILE=/path/to/ca.pem or SSL_CERT_DIR)"
 	}
 	return strings.TrimPrefix(err.Error(), "x509: ")
 }

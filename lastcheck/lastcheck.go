@@ -10,16 +10,32 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/cafile"
 	"github.com/imapvault/imapvault/vault"
 )
 
 // Target is the check of a with its current password. tlsConf may carry
-// extra roots (the demo); nil means the system roots.
+// extra roots (the demo); nil means the system roots. The account's CA
+// file is added to them (see TLSConfig).
 func Target(a *vault.Account, tlsConf *tls.Config) imapcheck.Target {
+	cfg, _ := TLSConfig(a, tlsConf)
 	return imapcheck.Target{
 		Name: a.Name, Host: a.Host, Port: a.Port, Security: imapcheck.Security(a.Security),
-		Username: a.Username, Password: a.Password, TLSConfig: tlsConf,
+		Username: a.Username, Password: a.Password, TLSConfig: cfg,
 	}
+}
+
+// TLSConfig is base with a's CA file (a private CA) added to its roots:
+// the one TLS configuration of a's IMAP and SMTP servers. When the file
+// can't be read it returns base and the error: the server is then
+// trusted only as without the file (its check fails as "unknown
+// authority"), and the caller says why.
+func TLSConfig(a *vault.Account, base *tls.Config) (*tls.Config, error) {
+	cfg, err := cafile.TLSConfig(base, a.CAFile)
+	if err != nil {
+		return base, fmt.Errorf("account %q: %w", a.Name, err)
+	}
+	return cfg, nil
 }
 
 // Record is the stored form of a result.

@@ -18,9 +18,10 @@ func SMTPTarget(a *vault.Account, tlsConf *tls.Config) (smtpcheck.Target, bool) 
 	if e == nil {
 		return smtpcheck.Target{}, false
 	}
+	cfg, _ := TLSConfig(a, tlsConf)
 	return smtpcheck.Target{
 		Name: a.Name, Host: e.Host, Port: e.PortOrDefault(), Security: smtpcheck.Security(e.SecurityOrDefault()),
-		Username: a.SMTPUsername(), Password: a.Password, Address: a.Address, TLSConfig: tlsConf,
+		Username: a.SMTPUsername(), Password: a.Password, Address: a.Address, TLSConfig: cfg,
 	}, true
 }
 

@@ -10,9 +10,9 @@ import (
 // Endpoints are the servers a's credential goes to: its IMAP server, and
 // its SMTP server when it has one.
 func Endpoints(a *vault.Account) []Endpoint {
-	eps := []Endpoint{{Proto: IMAP, Host: a.Host, Port: a.PortOrDefault(), Security: a.SecurityOrDefault()}}
+	eps := []Endpoint{{Proto: IMAP, Host: a.Host, Port: a.PortOrDefault(), Security: a.SecurityOrDefault(), CAFile: a.CAFile}}
 	if s := a.SMTP; s != nil && s.Host != "" {
-		eps = append(eps, Endpoint{Proto: SMTP, Host: s.Host, Port: s.PortOrDefault(), Security: s.SecurityOrDefault()})
+		eps = append(eps, Endpoint{Proto: SMTP, Host: s.Host, Port: s.PortOrDefault(), Security: s.SecurityOrDefault(), CAFile: a.CAFile})
 	}
 	return eps
 }

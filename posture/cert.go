@@ -66,7 +66,7 @@ func chainFinding(r *Result, certs []*x509.Certificate, roots *x509.CertPool, no
 	case errors.As(err, &unknown):
 		last := certs[len(certs)-1]
 		if selfSigned(last) {
-			r.add(CertChain, High, "the certificate of %s leads to %s, which this machine does not trust (self-signed or a private CA): trust that CA here (SSL_CERT_FILE) if it is yours, else ask for a publicly trusted certificate",
+			r.add(CertChain, High, "the certificate of %s leads to %s, which this machine does not trust (self-signed or a private CA): trust that CA for the account ('imapvault edit NAME --ca-file ca.pem', or SSL_CERT_FILE) if it is yours, else ask for a publicly trusted certificate",
 				ep.Name(), dn(last.Subject.String()))
 			return
 		}

@@ -72,6 +72,9 @@ type Endpoint struct {
 	// ImplicitPort is the implicit-TLS port looked at for starttls_only;
 	// 0 means 993 for IMAP, 465 for SMTP.
 	ImplicitPort int
+	// CAFile is the account's private CA (vault.Account.CAFile), trusted
+	// beside the roots when the chain is judged; "" is none.
+	CAFile string
 }
 
 func (e Endpoint) security() vault.Security {
@@ -109,7 +112,7 @@ func (e Endpoint) Name() string { return string(e.Proto) + " " + e.Addr() }
 
 // key is what the cache and the per-host limit know the endpoint by.
 func (e Endpoint) key() string {
-	return fmt.Sprintf("%s %s %s %d", e.Proto, e.security(), strings.ToLower(e.Addr()), e.implicitPort())
+	return fmt.Sprintf("%s %s %s %d %s", e.Proto, e.security(), strings.ToLower(e.Addr()), e.implicitPort(), e.CAFile)
 }
 
 func (e Endpoint) hostKey() string { return strings.ToLower(e.Host) }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/imapvault/imapvault/internal/cafile"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -43,12 +44,17 @@ func (p *Prober) probe(ctx context.Context, ep Endpoint) Result {
 		r.Err = p.cleartextSession(ctx, ep, d, &r)
 		return r
 	}
+	roots, err := p.roots(ep)
+	if err != nil {
+		r.Err = err
+		return r
+	}
 	certs, err := p.mainSession(ctx, ep, d, &r)
 	if err != nil {
 		r.Err = err
 		return r
 	}
-	certFindings(&r, certs, p.roots(), p.opts.Now())
+	certFindings(&r, certs, roots, p.opts.Now())
 	if ep.security() == vault.STARTTLS {
 		p.injectionFinding(ctx, ep, d, &r)
 		p.implicitFinding(ctx, ep, &r)
@@ -58,11 +64,18 @@ func (p *Prober) probe(ctx context.Context, ep Endpoint) Result {
 	return r
 }
 
-func (p *Prober) roots() *x509.CertPool {
-	if p.opts.TLSConfig != nil && p.opts.TLSConfig.RootCAs != nil {
-		return p.opts.TLSConfig.RootCAs
+// roots judge ep's chain: the options' roots (nil: the system's) plus
+// the account's CA file. A CA file that can't be read leaves the chain
+// unjudged: an error, not a finding about the server.
+func (p *Prober) roots(ep Endpoint) (*x509.CertPool, error) {
+	var base *x509.CertPool
+	if p.opts.TLSConfig != nil {
+		base = p.opts.TLSConfig.RootCAs
 	}
-	return nil // Verify uses the system roots
+	if ep.CAFile == "" {
+		return base, nil // nil: Verify uses the system roots
+	}
+	return cafile.Pool(base, ep.CAFile)
 }
 
 // mainSession is what a client of the account gets: the TLS handshake

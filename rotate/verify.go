@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/cafile"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -83,6 +84,10 @@ func (r *Rotation) login(ctx context.Context, a vault.Account, password string) 
 	if r.opts.Login != nil {
 		return r.opts.Login(ctx, a, password)
 	}
+	cfg, err := cafile.TLSConfig(r.opts.TLSConfig, a.CAFile)
+	if err != nil { // no server asked: it would only refuse its certificate
+		return imapcheck.Result{Name: a.Name, Status: imapcheck.StatusTLSError, Message: err.Error(), At: time.Now()}
+	}
 	return imapcheck.Check(ctx, imapcheck.Target{
 		Name:      a.Name,
 		Host:      a.Host,
@@ -90,6 +95,6 @@ func (r *Rotation) login(ctx context.Context, a vault.Account, password string) 
 		Security:  imapcheck.Security(a.Security),
 		Username:  a.Username,
 		Password:  password,
-		TLSConfig: r.opts.TLSConfig,
+		TLSConfig: cfg,
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/cafile"
 	"github.com/imapvault/imapvault/smtpcheck"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -70,9 +71,13 @@ func (r *Rotation) smtpLogin(ctx context.Context, a vault.Account, password stri
 		return r.opts.SMTPLogin(ctx, a, password)
 	}
 	e := a.SMTP
+	cfg, err := cafile.TLSConfig(r.opts.TLSConfig, a.CAFile)
+	if err != nil {
+		return smtpcheck.Result{Name: a.Name, Status: smtpcheck.StatusTLSError, Message: err.Error(), At: time.Now()}
+	}
 	return smtpcheck.Check(ctx, smtpcheck.Target{
 		Name: a.Name, Host: e.Host, Port: e.PortOrDefault(), Security: smtpcheck.Security(e.SecurityOrDefault()),
-		Username: a.SMTPUsername(), Password: password, Address: a.Address, TLSConfig: r.opts.TLSConfig,
+		Username: a.SMTPUsername(), Password: password, Address: a.Address, TLSConfig: cfg,
 	})
 }
 

@@ -164,6 +164,10 @@ type Account struct {
 	// SMTP is the account's submission server, nil when it has none. It
 	// logs in with the account's credential (password or OAuth2 token).
 	SMTP *Endpoint `json:"smtp,omitempty"`
+	// CAFile is the absolute path of a PEM file whose certificates are
+	// trusted, beside the system's roots, for this account's IMAP and SMTP
+	// servers (a private CA). Only the path is stored; "" is none.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
 // Credential kinds (Account.Auth).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -21,6 +22,7 @@ const (
 	MaxNotesLen    = 4096 // bytes
 	MaxHookLen     = 4096 // bytes
 	MaxAddressLen  = 320  // bytes: 64 local part + @ + 255 domain (RFC 3696)
+	MaxCAFileLen   = 4096 // bytes, as PATH_MAX
 )
 
 // ErrBadPassword: a password with a control character (C0 such as NUL,
@@ -110,6 +112,9 @@ func validateFields(a *Account) error {
 		return bad("hook command is longer than %d bytes", MaxHookLen)
 	case !utf8.ValidString(a.Hook) || !utf8.ValidString(a.After) || strings.ContainsRune(a.Hook+a.After, 0):
 		return bad("hook command holds invalid UTF-8 or a NUL byte")
+	case a.CAFile != "" && (!printable(a.CAFile, false) || len(a.CAFile) > MaxCAFileLen || !filepath.IsAbs(a.CAFile)):
+		// It goes into mail clients' config files: no line break, no control.
+		return bad("ca_file is not an absolute path of printable characters (at most %d bytes)", MaxCAFileLen)
 	}
 	for i, t := range a.Tags {
 		if !printable(t, false) || strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > MaxTagLen {

@@ -77,6 +77,9 @@ func TestValidateRefusesHostileFields(t *testing.T) {
 		{"smtp bad host", func(a *Account) { a.SMTP = &Endpoint{Host: "a b"} }, "smtp host is not"},
 		{"smtp bad security", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Security: "ssl3"} }, "unknown security"},
 		{"smtp bad port", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Port: 70000} }, "port 70000"},
+		{"relative ca_file", func(a *Account) { a.CAFile = "ca.pem" }, "ca_file is not"},
+		{"newline in ca_file", func(a *Account) { a.CAFile = "/etc/ca.pem\nset x" }, "ca_file is not"},
+		{"huge ca_file", func(a *Account) { a.CAFile = "/" + huge }, "ca_file is not"},
 		{"smtp user escape", func(a *Account) { a.SMTP = &Endpoint{Host: "h", Username: "u\x1b"} }, "smtp username"},
 	}
 	for _, tt := range tests {
