@@ -53,7 +53,7 @@ func importFrom(e *env, o importOpts) error {
 		steps = importers.Plan(f.Vault, accts, o.update)
 	}
 	if !o.dryRun {
-		if err := importers.Apply(f.Vault, steps, time.Now()); err != nil {
+		if err := importers.Apply(f.Vault, steps, time.Now(), time.Time{}); err != nil {
 			return usageErr(fmt.Errorf("import %s: %w", path, err), "nothing was imported")
 		}
 		if err := e.saveMerged(f); err != nil {
