@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"syscall"
+	"runtime"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -25,69 +23,16 @@ func SocketPath(dir string) string { return wire.SocketPath(dir) }
 // ErrAlreadyRunning says another agent serves dir.
 var ErrAlreadyRunning = errors.New("an agent is already running")
 
-// privateDir makes dir (0700) or checks that the one there is ours and
-// private: a folder in /tmp may have been made by someone else first.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("agent folder: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("agent folder: %w", err)
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	switch {
-	case !fi.IsDir():
-		return &wire.UntrustedError{Path: "folder " + dir, Reason: "is not a folder (a symlink?)", UID: -1}
-	case ok && int(st.Uid) != os.Getuid():
-		return &wire.UntrustedError{Path: "folder " + dir,
-			Reason: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", st.Uid, os.Getuid()), UID: int(st.Uid)}
-	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("agent folder: %w", err)
-		}
-	}
-	return nil
-}
+// ErrNoAgentHere says this platform has no agent yet (socket_other.go):
+// every command opens the vault itself instead.
+var ErrNoAgentHere = fmt.Errorf("the agent is not supported on %s yet (each command opens the vault itself): %w",
+	runtime.GOOS, errors.ErrUnsupported)
 
 // Listener is the agent's socket and its claim on dir.
 type Listener struct {
 	*net.UnixListener
 	Path string
 	lock *flock.Flock
-}
-
-// Listen makes dir private, claims it (one agent per folder) and listens
-// on its socket, mode 0600.
-func Listen(dir string) (*Listener, error) {
-	if err := privateDir(dir); err != nil {
-		return nil, err
-	}
-	fl := flock.New(filepath.Join(dir, "agent.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("agent lock: %w", err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w (socket %s)", ErrAlreadyRunning, SocketPath(dir))
-	}
-	path := SocketPath(dir)
-	os.Remove(path) // a stale socket of an agent that died; we hold the lock
-	old := syscall.Umask(0o177)
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	syscall.Umask(old)
-	if err != nil {
-		fl.Unlock()
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	l.SetUnlinkOnClose(true)
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		fl.Unlock()
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	return &Listener{UnixListener: l, Path: path, lock: fl}, nil
 }
 
 // Close stops listening, removes the socket and releases the folder.
@@ -103,7 +48,9 @@ func (l *Listener) Close() error {
 func Start(exe, dir string, env []string) (*Client, error) {
 	cmd := exec.Command(exe, "agent")
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := detach(cmd); err != nil {
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the agent: %w", err)
 	}
@@ -132,18 +79,4 @@ func Start(exe, dir string, env []string) (*Client, error) {
 			return nil, errors.New("the agent did not answer within 10 s: run 'imapvault agent' to see why")
 		}
 	}
-}
-
-// LockPrompt waits for the right to ask the person for the passphrase, so
-// many password commands started at once ask once: the first asks, the
-// others wait and then find the agent unlocked.
-func LockPrompt(dir string) (release func(), err error) {
-	if err := privateDir(dir); err != nil {
-		return nil, err
-	}
-	fl := flock.New(filepath.Join(dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	if err := fl.Lock(); err != nil {
-		return nil, fmt.Errorf("prompt lock: %w", err)
-	}
-	return func() { fl.Unlock() }, nil
 }
