@@ -155,3 +155,31 @@ func TestSameSite(t *testing.T) {
 		}
 	}
 }
+
+// --update fills the SMTP server and address an IMAP source names into
+// the account already in the vault; without --update it is only reported.
+func TestPlanUpdateFillsSendingFromAnyClient(t *testing.T) {
+	v := vault.New()
+	if err := v.Add(&vault.Account{Name: "mail", Host: "imap.x.example", Username: "me@x.example", Password: "pw"}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	a := Account{Name: "x", Host: "imap.x.example", Port: 993, Security: vault.TLS, Username: "me@x.example", Address: "me@x.example",
+		SMTP: &vault.Endpoint{Host: "smtp.x.example", Port: 587, Security: vault.STARTTLS, Username: "me@x.example"}}
+	if st := Plan(v, []Account{a}, false)[0]; st.Action != Present {
+		t.Fatalf("without --update: %+v", st)
+	}
+	steps := Plan(v, []Account{a}, true)
+	if st := steps[0]; st.Action != Update || strings.Join(st.Changes, ",") != "smtp,address" {
+		t.Fatalf("--update: %+v", st)
+	}
+	if err := Apply(v, steps, time.Now(), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got := v.Find("mail")
+	if got.SMTP == nil || *got.SMTP != (vault.Endpoint{Host: "smtp.x.example", Port: 587, Security: vault.STARTTLS}) || got.Address != "me@x.example" {
+		t.Fatalf("after: %+v %+v", got, got.SMTP)
+	}
+	if st := Plan(v, []Account{a}, true)[0]; st.Action != Unchanged {
+		t.Fatalf("a second --update: %+v", st)
+	}
+}
