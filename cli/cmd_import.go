@@ -20,12 +20,13 @@ type importOpts struct {
 	dryRun, yes, update bool
 	cmdTimeout          time.Duration
 	primaryFile         string
+	changed             string
 }
 
 func runImport(e *env, args []string) error {
-	fs := e.flags("import", "import [--from KIND] [PATH] [--dry-run] [--yes] [--update]", `
+	fs := e.flags("import", "import [--from KIND] [PATH] [--dry-run] [--yes] [--update] [--changed YYYY-MM-DD]", `
 Imports accounts from where they already live. KIND is one of
-  csv (the default), mbsync, aerc, mutt, offlineimap, himalaya,
+  csv (the default), mbsync, aerc, mutt, offlineimap, himalaya, msmtp,
   thunderbird, keepassxc, bitwarden.
 Without PATH a client's config is looked for in its usual places (XDG
 first, then the classic dotfiles; Thunderbird: the default profile).
@@ -42,17 +43,27 @@ plaintext passwords.
 
 Other kinds: an account already in the vault (same host, port and
 username) is skipped, or updated with --update (a changed password goes to
-history). Password commands (mbsync PassCmd, aerc source-cred-cmd,
-himalaya auth.cmd, mutt backticks) are shown first and run once each only
-after you agree (or with --yes), without stdin, killed at the timeout. A
-malformed file names its line and changes nothing.`)
+history; an SMTP server and address the source names are filled in).
+msmtp holds sending halves only: each joins the vault account with its
+address or its login at the same site (with --update), else it is
+reported unmatched; an SMTP server alone is not added.
+Password commands (mbsync PassCmd, aerc source-cred-cmd, himalaya
+auth.cmd, mutt backticks, msmtp passwordeval) and password files
+(offlineimap remotepassfile) are shown first and run or read once each
+only after you agree at the terminal, or with --yes; without stdin, killed
+at the timeout. Without a terminal and without --yes the accounts that
+need one are not imported and the exit status is 1. --dry-run shows them
+and runs nothing. Imported passwords are dated with the file's
+modification time, or --changed. A malformed file names its line and
+changes nothing.`)
 	var o importOpts
 	fs.StringVar(&o.from, "from", "csv", "where the accounts come from")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be added or updated and write nothing")
-	fs.BoolVar(&o.yes, "yes", false, "run password commands without asking")
+	fs.BoolVar(&o.yes, "yes", false, "run password commands and read password files without asking")
 	fs.BoolVar(&o.update, "update", false, "update accounts already in the vault")
 	fs.DurationVar(&o.cmdTimeout, "command-timeout", 30*time.Second, "kill a password command after this long")
 	fs.StringVar(&o.primaryFile, "primary-password-file", "", "Thunderbird: read the primary password from this file")
+	fs.StringVar(&o.changed, "changed", "", "date imported passwords were last changed, `YYYY-MM-DD` (default: the file's modification time)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -65,10 +76,13 @@ malformed file names its line and changes nothing.`)
 	}
 	if o.from == "csv" {
 		if o.update {
-			return usageErr(fmt.Errorf("--update works with --from mbsync, aerc, mutt, offlineimap, himalaya, thunderbird, keepassxc or bitwarden"), "a CSV import adds new names only, all or nothing; change existing accounts with 'imapvault edit'")
+			return usageErr(fmt.Errorf("--update works with --from mbsync, aerc, mutt, offlineimap, himalaya, msmtp, thunderbird, keepassxc or bitwarden"), "a CSV import adds new names only, all or nothing; change existing accounts with 'imapvault edit'")
 		}
 		if o.path == "" {
 			return usageErr(fmt.Errorf("import takes one file, got 0 arguments"), "imapvault import FILE.csv")
+		}
+		if o.changed != "" {
+			return usageErr(fmt.Errorf("--changed works with --from KIND"), "a CSV gives each row's date in its changed column")
 		}
 		return importCSV(e, o)
 	}

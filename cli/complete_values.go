@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/imapvault/imapvault/audit"
+	"github.com/imapvault/imapvault/importers"
 	"github.com/imapvault/imapvault/rotate/recipe"
 )
 
@@ -32,7 +33,7 @@ var valueSets = map[string]func() []string{
 		return []string{"mbsync", "msmtp", "aerc", "neomutt", "offlineimap", "himalaya", "vdirsyncer"}
 	},
 	"import": func() []string {
-		return []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "thunderbird", "keepassxc", "bitwarden"}
+		return importers.Kinds
 	},
 	"field":    func() []string { return []string{"password", "username", "host", "port", "security", "token"} },
 	"provider": func() []string { return []string{"google", "microsoft", "custom"} },

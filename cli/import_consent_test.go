@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -50,7 +52,7 @@ Host imap.huge.example
 User u2
 PassCmd "`+tooLong+`"
 `)
-	r := s.run("n\n", "import", "--from", "mbsync", cfg, "--passphrase-file", s.passFile)
+	r := s.onTerminal("n", "import", "--from", "mbsync", cfg, "--passphrase-file", s.passFile)
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -64,7 +66,7 @@ PassCmd "`+tooLong+`"
 	if !strings.Contains(r.stdout, "its password command is too long to show whole") {
 		t.Errorf("stdout does not say why huge has no password:\n%s", r.stdout)
 	}
-	r = s.run("", "import", "--from", "mbsync", cfg, "--yes", "--update", "--passphrase-file", s.passFile)
+	r = s.noTerminal("", "import", "--from", "mbsync", cfg, "--yes", "--update", "--passphrase-file", s.passFile)
 	if r.code != 0 {
 		t.Fatalf("--yes: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}

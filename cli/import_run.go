@@ -1,21 +1,14 @@
 package cli
 
 import (
-	"bufio"
-	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
+	"path/filepath"
 	"time"
 
 	"github.com/imapvault/imapvault/importers"
-	"github.com/imapvault/imapvault/internal/termtext"
 )
-
-// dryRunCommand is a password a real import would get from its command.
-const dryRunCommand = "from its command (not run in a dry run)"
 
 // maxImportFile bounds a config or export read into memory.
 const maxImportFile = 64 << 20
@@ -34,6 +27,13 @@ func importFrom(e *env, o importOpts) error {
 	if err != nil {
 		return err
 	}
+	for _, a := range res.Accounts {
+		e.secrets = append(e.secrets, a.Password)
+	}
+	date, err := importDate(o, path)
+	if err != nil {
+		return err
+	}
 	f, err := e.openLocked()
 	if err != nil {
 		return err
@@ -41,11 +41,11 @@ func importFrom(e *env, o importOpts) error {
 	defer f.Close()
 	steps := importers.Plan(f.Vault, res.Accounts, o.update)
 	missing := map[int]string{} // step -> why it has no password
-	ran, err := runPassCommands(e, o, steps, missing)
+	fetched, held, err := fetchSecrets(e, o, steps, missing)
 	if err != nil {
 		return err
 	}
-	if ran {
+	if fetched {
 		accts := make([]importers.Account, len(steps))
 		for i, st := range steps {
 			accts[i] = st.Account
@@ -53,15 +53,60 @@ func importFrom(e *env, o importOpts) error {
 		steps = importers.Plan(f.Vault, accts, o.update)
 	}
 	if !o.dryRun {
-		if err := importers.Apply(f.Vault, steps, time.Now()); err != nil {
+		if err := importers.Apply(f.Vault, steps, time.Now(), date.when); err != nil {
 			return usageErr(fmt.Errorf("import %s: %w", path, err), "nothing was imported")
 		}
 		if err := e.saveMerged(f); err != nil {
 			return err
 		}
 	}
-	printImport(e, o, path, res, steps, missing)
+	printImport(e, o, path, res, steps, missing, date)
+	if held {
+		n := 0
+		for _, st := range steps {
+			if st.Action == importers.Held {
+				n++
+			}
+		}
+		again := "--yes"
+		if o.update {
+			again = "--yes --update"
+		}
+		return &cliError{code: exitFound,
+			err:  fmt.Errorf("%d accounts were not added: their passwords come from commands or files that need your consent, and there is no terminal to ask", n),
+			hint: "re-run with " + again + " to run and read them without asking (what was added now is skipped then), or run the import in a terminal"}
+	}
 	return nil
+}
+
+// importedDate is the date imported passwords get and where it came from.
+type importedDate struct {
+	when time.Time
+	from string // "--changed", or the file whose modification time it is
+}
+
+// importDate is --changed, else the modification time of the file that
+// holds the passwords (Thunderbird: logins.json): a password is at least
+// as old as the file it was written in, and dating it today would hide
+// that it is stale.
+func importDate(o importOpts, path string) (importedDate, error) {
+	if o.changed != "" {
+		d, err := time.ParseInLocation("2006-01-02", o.changed, time.Local)
+		if err != nil {
+			return importedDate{}, usageErr(fmt.Errorf("--changed %q is not a date", o.changed), "write it as YYYY-MM-DD")
+		}
+		return importedDate{when: d, from: "--changed"}, nil
+	}
+	if o.from == "thunderbird" {
+		if prof, err := importers.ProfileDir(path); err == nil {
+			path = filepath.Join(prof, "logins.json")
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil || path == "-" {
+		return importedDate{}, nil
+	}
+	return importedDate{when: fi.ModTime(), from: path}, nil
 }
 
 func readSource(e *env, o importOpts, path string) (*importers.Result, error) {
@@ -85,93 +130,4 @@ func readSource(e *env, o importOpts, path string) (*importers.Result, error) {
 		return nil, usageErr(fmt.Errorf("import: %w", err), "fix that line and import again; nothing was imported")
 	}
 	return res, nil
-}
-
-// runPassCommands asks once, then runs each distinct password command of
-// the accounts that will be added or updated, once, filling passwords.
-// It reports whether it ran any.
-func runPassCommands(e *env, o importOpts, steps []importers.Step, missing map[int]string) (bool, error) {
-	var cmds []string
-	users := map[string][]int{}
-	for i, st := range steps {
-		a := st.Account
-		if a.PassCmd == "" || a.Password != "" {
-			continue
-		}
-		if st.Action != importers.Add && !(o.update && st.Action != importers.Duplicate) {
-			continue
-		}
-		if _, ok := users[a.PassCmd]; !ok {
-			cmds = append(cmds, a.PassCmd)
-		}
-		users[a.PassCmd] = append(users[a.PassCmd], i)
-	}
-	// A command that can't be shown whole is not run, consent or not.
-	shown := map[string]string{}
-	kept := cmds[:0]
-	for _, c := range cmds {
-		if v, ok := showCommand(c); ok {
-			shown[c] = v
-			kept = append(kept, c)
-			continue
-		}
-		for _, i := range users[c] {
-			missing[i] = fmt.Sprintf("its password command is too long to show whole (%d bytes, at most %d), so it was not run", len(c), maxShownCommand)
-		}
-	}
-	cmds = kept
-	if len(cmds) == 0 {
-		return false, nil
-	}
-	if o.dryRun {
-		for _, c := range cmds {
-			for _, i := range users[c] {
-				missing[i] = dryRunCommand
-			}
-		}
-		return false, nil
-	}
-	if !o.yes {
-		fmt.Fprintf(e.stderr, "%d password commands will run, once each, without stdin, killed after %s:\n", len(cmds), o.cmdTimeout)
-		for _, c := range cmds {
-			var names []string
-			for _, i := range users[c] {
-				names = append(names, termtext.Line(steps[i].Account.Name))
-			}
-			fmt.Fprintf(e.stderr, "  for %s:\n    %s\n", strings.Join(names, ", "), shown[c])
-		}
-		fmt.Fprint(e.stderr, "Run them? [y/N] ")
-		line, err := bufio.NewReader(e.stdin).ReadString('\n')
-		if err != nil && !errors.Is(err, io.EOF) {
-			return false, fmt.Errorf("import: read answer: %w", err)
-		}
-		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
-			fmt.Fprintln(e.stderr, "not running them: those accounts are imported without a password")
-			for _, c := range cmds {
-				for _, i := range users[c] {
-					missing[i] = "its password command was not run (you said no)"
-				}
-			}
-			return false, nil
-		}
-	}
-	for _, c := range cmds {
-		pw, err := importers.RunCommand(context.Background(), c, o.cmdTimeout)
-		if err != nil {
-			why := "the password command " + err.Error()
-			var ce *importers.CommandError
-			if errors.As(err, &ce) && strings.TrimSpace(ce.Stderr) != "" {
-				why += "; it said: " + termtext.LineN(strings.TrimSpace(ce.Stderr), 200)
-			}
-			for _, i := range users[c] {
-				missing[i] = why
-			}
-			fmt.Fprintf(e.stderr, "imapvault: password command for %s %s\n", termtext.Line(steps[users[c][0]].Account.Name), termtext.Line(why[len("the password command "):]))
-			continue
-		}
-		for _, i := range users[c] {
-			steps[i].Account.Password = pw
-		}
-	}
-	return true, nil
 }

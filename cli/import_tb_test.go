@@ -63,9 +63,9 @@ func TestImportThunderbirdProfile(t *testing.T) {
 func TestImportSentinel(t *testing.T) {
 	fixtures := map[string]string{
 		"mbsync": "mbsyncrc", "aerc": "accounts.conf", "mutt": "neomuttrc", "offlineimap": "offlineimaprc",
-		"himalaya": "config.toml", "keepassxc": "export.csv", "bitwarden": "export.json",
+		"himalaya": "config.toml", "keepassxc": "export.csv", "bitwarden": "export.json", "msmtp": "msmtprc",
 	}
-	secrets := []string{"work-secret-1", "mutt-main-secret", "himalaya-secret", "lab-secret"}
+	secrets := []string{"work-secret-1", "mutt-main-secret", "himalaya-secret", "lab-secret", "msmtp-work-secret"}
 	for kind := range fixtures {
 		var want struct {
 			Accounts []struct{ Password string } `json:"accounts"`
@@ -84,8 +84,20 @@ func TestImportSentinel(t *testing.T) {
 		for _, extra := range [][]string{{"--dry-run"}, nil, {"--update"}} {
 			args := append([]string{"import", "--from", kind, file, "--yes", "--command-timeout", "20s", "--passphrase-file", s.passFile}, extra...)
 			r := s.must("", args...)
+			out := r.stdout + r.stderr
+			if extra != nil && extra[0] == "--dry-run" {
+				// A dry run shows the commands it would run, as the prompt
+				// does: the fixtures' commands print their secret literally.
+				var kept []string
+				for _, l := range strings.Split(out, "\n") {
+					if !strings.HasPrefix(l, "    `") {
+						kept = append(kept, l)
+					}
+				}
+				out = strings.Join(kept, "\n")
+			}
 			for _, sec := range secrets {
-				if strings.Contains(r.stdout+r.stderr, sec) {
+				if strings.Contains(out, sec) {
 					t.Errorf("import --from %s %v printed a password:\n%s\n%s", kind, extra, r.stdout, r.stderr)
 				}
 			}

@@ -40,6 +40,13 @@ type Account struct {
 	// submission server (same credential), when the source names them.
 	Address string          `json:"address,omitempty"`
 	SMTP    *vault.Endpoint `json:"smtp,omitempty"`
+	// SendOnly marks the sending half of an account alone (an msmtp
+	// account): SMTP is its server, Username its SMTP login, Host empty.
+	// Plan joins it to the account it belongs to; it is never added alone.
+	SendOnly bool `json:"send_only,omitempty"`
+	// PassFile is a file whose first line is the password (offlineimap's
+	// remotepassfile). Like PassCmd it is read only after the user agreed.
+	PassFile string `json:"pass_file,omitempty"`
 	// Where is "FILE:LINE" (or the entry) the account came from.
 	Where string `json:"where"`
 }
@@ -76,13 +83,13 @@ func synErr(file string, line int, format string, args ...any) error {
 }
 
 // Kinds are the sources import understands, in the order help lists them.
-var Kinds = []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "thunderbird", "keepassxc", "bitwarden"}
+var Kinds = []string{"csv", "mbsync", "aerc", "mutt", "offlineimap", "himalaya", "msmtp", "thunderbird", "keepassxc", "bitwarden"}
 
 // ClientConfig is the client-config name that writes a config for a source,
 // or "" for sources that are not mail clients.
 func ClientConfig(kind string) string {
 	switch kind {
-	case "mbsync", "aerc", "offlineimap", "himalaya":
+	case "mbsync", "aerc", "offlineimap", "himalaya", "msmtp":
 		return kind
 	case "mutt":
 		return "neomutt"
@@ -100,6 +107,12 @@ func finish(r *Result) *Result {
 		a.Username = strings.TrimSpace(a.Username)
 		if a.Security == "" {
 			a.Security = vault.TLS
+		}
+		if a.SendOnly {
+			if a, ok := finishSending(r, a); ok {
+				out = append(out, a)
+			}
+			continue
 		}
 		if a.Port == 0 {
 			a.Port = a.Security.DefaultPort()
@@ -119,6 +132,32 @@ func finish(r *Result) *Result {
 	}
 	r.Accounts = out
 	return r
+}
+
+// finishSending checks a sending half alone: it needs a server and a login.
+func finishSending(r *Result, a Account) (Account, bool) {
+	a.Host, a.Port, a.Security = "", 0, ""
+	switch {
+	case a.SMTP == nil || strings.TrimSpace(a.SMTP.Host) == "":
+		r.Skipped = append(r.Skipped, Skip{a.Where, fmt.Sprintf("account %q has no SMTP host", a.Name)})
+		return a, false
+	case a.Username == "":
+		r.Skipped = append(r.Skipped, Skip{a.Where, fmt.Sprintf("account %q has no user to log in as", a.Name)})
+		return a, false
+	}
+	e := *a.SMTP
+	e.Host = strings.TrimSpace(e.Host)
+	if e.Security == "" {
+		e.Security = vault.TLS
+	}
+	if e.Port == 0 {
+		e.Port = vault.SMTPDefaultPort(e.Security)
+	}
+	a.SMTP = &e
+	if a.Name == "" {
+		a.Name = a.Username + "@" + e.Host
+	}
+	return a, true
 }
 
 // Key is how an imported account is matched against the vault: same host,

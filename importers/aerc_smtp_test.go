@@ -35,7 +35,7 @@ from = not an address
 	}
 	v := vault.New()
 	a.Password = "pw"
-	if err := Apply(v, Plan(v, []Account{a}, false), time.Now()); err != nil {
+	if err := Apply(v, Plan(v, []Account{a}, false), time.Now(), time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	got := v.Accounts[0]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/imapvault/imapvault/internal/nsstest"
 	"github.com/imapvault/imapvault/vault"
@@ -47,5 +48,33 @@ func BenchmarkThunderbird1000(b *testing.B) {
 		if err != nil || len(res.Accounts) != 1000 || res.Accounts[999].Password != "pw-999" {
 			b.Fatalf("%v", err)
 		}
+	}
+}
+
+// BenchmarkPlanApply imports n new accounts into a vault of n: planning
+// and applying must grow with n, not n² (each Add scanned every name, so
+// 100k took hours).
+func BenchmarkPlanApply(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			base := make([]*vault.Account, n)
+			for i := range base {
+				base[i] = &vault.Account{ID: fmt.Sprint(i), Name: fmt.Sprintf("old%06d", i), Host: fmt.Sprintf("old%d.example", i), Port: 993, Security: vault.TLS, Username: "u"}
+			}
+			accts := make([]Account, n)
+			for i := range accts {
+				accts[i] = Account{Name: fmt.Sprintf("new%06d", i), Host: fmt.Sprintf("imap%d.example", i), Port: 993, Security: vault.TLS, Username: "u", Password: "pw"}
+			}
+			now := time.Now()
+			b.ResetTimer()
+			for range b.N {
+				v := vault.New()
+				v.Accounts = append([]*vault.Account(nil), base...)
+				steps := Plan(v, accts, false)
+				if err := Apply(v, steps, now, time.Time{}); err != nil || len(v.Accounts) != 2*n {
+					b.Fatalf("%v %d", err, len(v.Accounts))
+				}
+			}
+		})
 	}
 }

@@ -74,7 +74,7 @@ func TestMbsyncAcceptsFixture(t *testing.T) {
 func TestNeomuttAcceptsFixture(t *testing.T) {
 	bin := testimap.LookBin(t, "neomutt", "neomutt")
 	file, res := fixture(t, "mutt")
-	out, stderr := runClient(t, t.TempDir(), nil, bin, "-n", "-F", file, "-Q", "imap_user", "-Q", "imap_pass", "-Q", "folder")
+	out, stderr := runClient(t, t.TempDir(), nil, bin, "-n", "-F", file, "-Q", "imap_user", "-Q", "imap_pass", "-Q", "folder", "-Q", "smtp_url", "-Q", "from")
 	if strings.Contains(stderr, "Error in") {
 		t.Fatalf("neomutt did not accept %s:\n%s", file, stderr)
 	}
@@ -89,6 +89,8 @@ func TestNeomuttAcceptsFixture(t *testing.T) {
 		fmt.Sprintf("set imap_user = %q", main.Username),
 		fmt.Sprintf("set imap_pass = %q", pw),
 		fmt.Sprintf(`set folder = "imaps://%s:%d/"`, main.Host, main.Port),
+		fmt.Sprintf(`set smtp_url = "smtps://%s@%s/"`, strings.ReplaceAll(main.Username, "@", "%40"), main.SMTP.Host),
+		fmt.Sprintf(`set from = %q`, main.Address),
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("neomutt -Q printed\n%s\nwant a line %s", out, want)

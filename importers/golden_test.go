@@ -20,6 +20,7 @@ var fixtures = map[string]string{
 	"mutt":        "neomuttrc",
 	"offlineimap": "offlineimaprc",
 	"himalaya":    "config.toml",
+	"msmtp":       "msmtprc",
 	"keepassxc":   "export.csv",
 	"bitwarden":   "export.json",
 }

@@ -111,6 +111,7 @@ func ParseHimalaya(file string, data []byte) (*Result, error) {
 				a.Note = "the password is in the system keyring, which import does not read"
 			}
 		}
+		himalayaSending(&a, t)
 		r.Accounts = append(r.Accounts, a)
 	}
 	return finish(r), nil

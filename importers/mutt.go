@@ -34,24 +34,18 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 	if err != nil {
 		return nil, err
 	}
-	type hook struct {
-		re   *regexp.Regexp
-		vars map[string]muttWord
-		pat  string
-		file string
-		line int
-	}
 	globals := map[string]muttWord{}
-	var hooks []hook
+	var hooks, fhooks []muttHookDef
 	type mailbox struct {
-		u    string
-		file string
-		line int
+		u     string
+		file  string
+		line  int
+		label string // named-mailboxes' description
 	}
 	var boxes []mailbox
 	addBox := func(v string, file string, line int) {
 		if strings.HasPrefix(v, "imap://") || strings.HasPrefix(v, "imaps://") {
-			boxes = append(boxes, mailbox{v, file, line})
+			boxes = append(boxes, mailbox{u: v, file: file, line: line})
 		}
 	}
 	for _, c := range cmds {
@@ -74,34 +68,43 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 					continue
 				}
 				addBox(w.text, file, c.line)
+				if c.words[0].text == "named-mailboxes" && len(boxes) > 0 && boxes[len(boxes)-1].u == w.text {
+					boxes[len(boxes)-1].label = c.words[i].text
+				}
 			}
 		case "account-hook":
 			if len(c.words) != 3 {
 				return nil, synErr(file, c.line, "account-hook takes a pattern and a command")
 			}
-			pat := c.words[1].text
-			re, err := regexp.Compile(pat)
+			h, err := muttHook(c, c.words[1].text, c.words[2].text)
 			if err != nil {
-				return nil, synErr(file, c.line, "account-hook pattern is not a regular expression")
+				return nil, err
 			}
-			sub, err := muttCommands(file, []byte(c.words[2].text))
+			hooks = append(hooks, h)
+		case "folder-hook":
+			// Multi-account setups switch From and the SMTP server per
+			// folder; only those settings are taken from a folder-hook.
+			ws := c.words[1:]
+			if len(ws) == 3 && ws[0].text == "-noregex" {
+				ws = ws[1:]
+			}
+			if len(ws) != 2 || strings.HasPrefix(ws[0].text, "!") {
+				continue
+			}
+			pat := ws[0].text
+			if len(c.words) == 4 {
+				pat = regexp.QuoteMeta(pat)
+			}
+			h, err := muttHook(c, pat, ws[1].text)
 			if err != nil {
-				return nil, synErr(file, c.line, "in the account-hook command: %s", err.(*SyntaxError).Msg)
+				continue // a shortcut like +work that is no regexp: not ours to judge
 			}
-			vars := map[string]muttWord{}
-			for _, sc := range sub {
-				if sc.words[0].text != "set" {
-					continue
-				}
-				v, err := muttSet(file, c.line, sc.words[1:])
-				if err != nil {
-					return nil, err
-				}
-				for k, w := range v {
-					vars[k] = w
+			for k := range h.vars {
+				if !muttSendingVars[k] {
+					delete(h.vars, k)
 				}
 			}
-			hooks = append(hooks, hook{re, vars, strings.ReplaceAll(pat, `\.`, "."), file, c.line})
+			fhooks = append(fhooks, h)
 		}
 	}
 	// A hook whose pattern matches no mailbox the file names is an account
@@ -117,6 +120,8 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		}
 	}
 	seen := map[string]bool{}
+	labels := map[string]int{} // key -> index in r.Accounts
+	var sendVars []map[string]muttWord
 	for _, b := range boxes {
 		u, err := url.Parse(b.u)
 		if err != nil || u.Hostname() == "" {
@@ -126,10 +131,22 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		for k, v := range globals {
 			vars[k] = v
 		}
+		hooked := map[string]bool{} // set for this account by a hook
+		for _, h := range fhooks {
+			if h.re.MatchString(b.u) {
+				for k, v := range h.vars {
+					vars[k], hooked[k] = v, true
+				}
+			}
+		}
+		hookName := ""
 		for _, h := range hooks {
 			if h.re.MatchString(b.u) {
 				for k, v := range h.vars {
-					vars[k] = v
+					vars[k], hooked[k] = v, true
+				}
+				if muttWordName.MatchString(h.pat) {
+					hookName = h.pat
 				}
 			}
 		}
@@ -172,9 +189,13 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		}
 		k := Key(a.Host, a.Port, a.Username)
 		if seen[k] {
+			if i := labels[k]; b.label != "" && r.Accounts[i].Name == muttUserName(r.Accounts[i]) {
+				r.Accounts[i].Name = b.label // a later named-mailboxes names it
+			}
 			continue
 		}
 		seen[k] = true
+		labels[k] = len(r.Accounts)
 		if pass.cmd != "" {
 			a.PassCmd = pass.cmd
 		} else {
@@ -188,10 +209,71 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 			}
 			a.TokenCmd = vars["imap_oauth_refresh_command"].text
 		}
-		a.Name = a.Host
+		muttSending(&a, vars, hooked)
+		sendVars = append(sendVars, vars)
+		if sp := vars["smtp_pass"]; a.Password == "" && a.PassCmd == "" && !a.OAuth2 && a.SMTP != nil && a.SMTP.Username == "" {
+			// One credential for both: the sending one will do.
+			a.Password, a.PassCmd = sp.text, sp.cmd
+			if sp.cmd != "" {
+				a.Password = ""
+			}
+		}
+		// Named as the user knows it: a named mailbox's label, an
+		// account-hook named by a word, else the login.
+		switch {
+		case b.label != "":
+			a.Name = b.label
+		case hookName != "":
+			a.Name = hookName
+		default:
+			a.Name = muttUserName(a)
+		}
 		r.Accounts = append(r.Accounts, a)
 	}
+	if len(r.Accounts) == 1 {
+		// One account: the global From and SMTP server are its own.
+		muttSending(&r.Accounts[0], sendVars[0], nil)
+	}
 	return finish(r), nil
+}
+
+// muttHookDef is one account-hook (or folder-hook): its pattern and the
+// variables its command sets.
+type muttHookDef struct {
+	re   *regexp.Regexp
+	vars map[string]muttWord
+	pat  string
+	file string
+	line int
+}
+
+// muttSendingVars are what a folder-hook may give an account.
+var muttSendingVars = map[string]bool{"from": true, "smtp_url": true, "smtp_user": true, "smtp_pass": true}
+
+func muttHook(c muttCmd, pat, command string) (muttHookDef, error) {
+	name := c.words[0].text
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return muttHookDef{}, synErr(c.file, c.line, "%s pattern is not a regular expression", name)
+	}
+	sub, err := muttCommands(c.file, []byte(command))
+	if err != nil {
+		return muttHookDef{}, synErr(c.file, c.line, "in the %s command: %s", name, err.(*SyntaxError).Msg)
+	}
+	vars := map[string]muttWord{}
+	for _, sc := range sub {
+		if sc.words[0].text != "set" {
+			continue
+		}
+		v, err := muttSet(c.file, c.line, sc.words[1:])
+		if err != nil {
+			return muttHookDef{}, err
+		}
+		for k, w := range v {
+			vars[k] = w
+		}
+	}
+	return muttHookDef{re, vars, strings.ReplaceAll(pat, `\.`, "."), c.file, c.line}, nil
 }
 
 // muttExpand reads a file's commands, splicing in sourced files.
@@ -225,6 +307,11 @@ func muttExpand(file string, data []byte, read func(string) ([]byte, error), dep
 				src = filepath.Join(filepath.Dir(file), src)
 			}
 			data, err := read(src)
+			if errors.Is(err, os.ErrNotExist) {
+				// neomutt says so and reads on; so does import.
+				r.Skipped = append(r.Skipped, Skip{where(file, c.line), "the sourced file " + src + " does not exist: read on without it"})
+				continue
+			}
 			if err != nil {
 				return nil, synErr(file, c.line, "cannot read the sourced file: %v", errors.Unwrap(err))
 			}

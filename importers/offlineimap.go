@@ -128,19 +128,9 @@ func offlineimapRepo(c *pyConfig, sec, name string) (Account, string, error) {
 	case has("remotepass"):
 		a.Password = get("remotepass")
 	case get("remotepassfile") != "":
-		// Its first line, as offlineimap reads it; shown and agreed to
-		// like any password command.
-		a.PassCmd = "head -n 1 -- " + homeQuote(get("remotepassfile"))
+		// A file, read (its first line, stripped, as offlineimap reads it)
+		// only after the user agreed, as for a password command.
+		a.PassFile = get("remotepassfile")
 	}
 	return a, "", firstErr
-}
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// homeQuote quotes a path for sh, keeping a leading ~/ as $HOME.
-func homeQuote(p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		return `"$HOME"/` + shellQuote(rest)
-	}
-	return shellQuote(p)
 }

@@ -25,6 +25,8 @@ func Parse(kind, file string, data []byte) (*Result, error) {
 		return ParseOfflineimap(file, data)
 	case "himalaya":
 		return ParseHimalaya(file, data)
+	case "msmtp":
+		return ParseMsmtp(file, data)
 	case "keepassxc":
 		return ParseKeePassXC(file, data)
 	case "bitwarden":
@@ -54,6 +56,8 @@ func DefaultPaths(kind, home, xdgConfig string) []string {
 		return []string{filepath.Join(xdgConfig, "offlineimap", "config"), filepath.Join(home, ".offlineimaprc")}
 	case "himalaya":
 		return []string{filepath.Join(xdgConfig, "himalaya", "config.toml"), filepath.Join(home, ".himalayarc")}
+	case "msmtp":
+		return []string{filepath.Join(home, ".msmtprc"), filepath.Join(xdgConfig, "msmtp", "config")}
 	case "thunderbird":
 		return []string{filepath.Join(home, ".thunderbird"), filepath.Join(home, ".mozilla-thunderbird")}
 	}

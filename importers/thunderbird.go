@@ -71,9 +71,9 @@ func ReadThunderbird(profile string, primary func() ([]byte, error)) (*Result, e
 		return nil, err
 	}
 	r := &Result{}
-	servers := thunderbirdServers(prefs)
+	servers, idents := thunderbirdServers(prefs)
 	var needLogins bool
-	for _, id := range servers {
+	for n, id := range servers {
 		get := func(k string) prefValue { return prefs["mail.server."+id+"."+k] }
 		at := where(prefsPath, get("hostname").line)
 		if t := get("type").s; t != "imap" {
@@ -101,6 +101,7 @@ func ReadThunderbird(profile string, primary func() ([]byte, error)) (*Result, e
 		if get("authMethod").n == 10 {
 			a.OAuth2 = true
 		}
+		tbSending(&a, prefs, idents[n])
 		needLogins = needLogins || !a.OAuth2
 		r.Accounts = append(r.Accounts, a)
 	}
@@ -120,9 +121,9 @@ func orNone(s string) string {
 }
 
 // thunderbirdServers lists the server ids (serverN) accounts use, in the
-// order of mail.accountmanager.accounts.
-func thunderbirdServers(prefs map[string]prefValue) []string {
-	var out []string
+// order of mail.accountmanager.accounts, and each one's account's first
+// (default) identity.
+func thunderbirdServers(prefs map[string]prefValue) (servers, idents []string) {
 	seen := map[string]bool{}
 	for _, acct := range strings.Split(prefs["mail.accountmanager.accounts"].s, ",") {
 		acct = strings.TrimSpace(acct)
@@ -131,9 +132,10 @@ func thunderbirdServers(prefs map[string]prefValue) []string {
 			continue
 		}
 		seen[s] = true
-		out = append(out, s)
+		id, _, _ := strings.Cut(prefs["mail.account."+acct+".identities"].s, ",")
+		servers, idents = append(servers, s), append(idents, strings.TrimSpace(id))
 	}
-	return out
+	return servers, idents
 }
 
 type tbLogins struct {
@@ -183,8 +185,8 @@ func thunderbirdPasswords(profile string, r *Result, primary func() ([]byte, err
 	byHost := map[string][]cred{}
 	for _, l := range logins.Logins {
 		host := strings.ToLower(l.Hostname)
-		if !strings.HasPrefix(host, "imap://") {
-			continue // oauth://, smtp://, https://: not an IMAP password
+		if !strings.HasPrefix(host, "imap://") && !strings.HasPrefix(host, "smtp://") {
+			continue // oauth://, https://: not a mail password
 		}
 		ub, err1 := base64.StdEncoding.DecodeString(l.EncryptedUsername)
 		pb, err2 := base64.StdEncoding.DecodeString(l.EncryptedPassword)
@@ -196,16 +198,26 @@ func thunderbirdPasswords(profile string, r *Result, primary func() ([]byte, err
 		if err := errors.Join(err1, err2); err != nil {
 			return fmt.Errorf("%s: decrypt the login for %s: %w", lp, l.Hostname, err)
 		}
-		byHost[strings.TrimPrefix(host, "imap://")] = append(byHost[strings.TrimPrefix(host, "imap://")], cred{u, p})
+		byHost[host] = append(byHost[host], cred{u, p})
 	}
 	for i := range r.Accounts {
 		a := &r.Accounts[i]
 		if a.OAuth2 {
 			continue
 		}
-		for _, c := range append(byHost[strings.ToLower(a.Host)], byHost[strings.ToLower(a.Host)+":"+strconv.Itoa(a.Port)]...) {
+		h := "imap://" + strings.ToLower(a.Host)
+		for _, c := range append(byHost[h], byHost[h+":"+strconv.Itoa(a.Port)]...) {
 			if c.user == a.Username {
 				a.Password = c.pass
+			}
+		}
+		if e := a.SMTP; a.Password == "" && e != nil && e.Username == "" {
+			// One credential: the saved sending password will do (Thunderbird
+			// keys it smtp://HOST, without the port).
+			for _, c := range byHost["smtp://"+strings.ToLower(e.Host)] {
+				if c.user == a.Username {
+					a.Password = c.pass
+				}
 			}
 		}
 		if a.Password == "" {

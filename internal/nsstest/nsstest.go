@@ -59,12 +59,22 @@ func sdrHelper(t testing.TB) string {
 	return sdrBin
 }
 
-// Server is one mail.server.serverN of the profile.
+// Server is one mail.server.serverN of the profile, with the identity of
+// its account (Email, and SMTP: the key of its outgoing server, "" for
+// the default).
 type Server struct {
 	ID, Name, Host, User, Pass string
 	Port, SocketType, Auth     int    // Auth 10 is OAuth2
 	Type                       string // imap, pop3
+	Email, SMTP                string
+}
 
+// SMTPServer is one mail.smtpserver.KEY: TrySSL 0 plain, 2 STARTTLS, 3
+// TLS (Thunderbird's try_ssl); Auth 1 none, 3 password (the default), 10
+// OAuth2; Pass is saved in logins.json as smtp://HOST.
+type SMTPServer struct {
+	Key, Host, User, Pass string
+	Port, TrySSL, Auth    int
 }
 
 // MakeProfile writes a Thunderbird profile the way Thunderbird does: NSS
@@ -73,6 +83,14 @@ type Server struct {
 // legacy makes an old profile: a key3.db (dbm:) that NSS migrates to
 // key4.db, whose entries keep PBE-SHA1-3DES.
 func MakeProfile(t testing.TB, primary string, legacy bool, servers []Server) string {
+	t.Helper()
+	return MakeProfileSMTP(t, primary, legacy, servers, nil, "")
+}
+
+// MakeProfileSMTP is MakeProfile with outgoing servers too; defaultSMTP is
+// mail.smtp.defaultserver ("" leaves it unset). Their prefs come after
+// the incoming servers', so those keep their lines.
+func MakeProfileSMTP(t testing.TB, primary string, legacy bool, servers []Server, smtps []SMTPServer, defaultSMTP string) string {
 	t.Helper()
 	helper := sdrHelper(t)
 	dir := t.TempDir()
@@ -93,6 +111,11 @@ func MakeProfile(t testing.TB, primary string, legacy bool, servers []Server) st
 	}
 	var plain strings.Builder
 	for _, s := range servers {
+		if s.Pass != "" {
+			fmt.Fprintf(&plain, "%s\n%s\n", s.User, s.Pass)
+		}
+	}
+	for _, s := range smtps {
 		if s.Pass != "" {
 			fmt.Fprintf(&plain, "%s\n%s\n", s.User, s.Pass)
 		}
@@ -151,6 +174,43 @@ func MakeProfile(t testing.TB, primary string, legacy bool, servers []Server) st
 				EncryptedUsername: enc[0], EncryptedPassword: enc[1], GUID: fmt.Sprintf("{%08d-0000-0000-0000-000000000000}", i), EncType: 1})
 			enc = enc[2:]
 		}
+	}
+	var keys []string
+	for i, s := range servers {
+		if s.Email != "" {
+			fmt.Fprintf(&prefs, "user_pref(\"mail.identity.id%d.useremail\", %q);\n", i+1, s.Email)
+		}
+		if s.SMTP != "" {
+			fmt.Fprintf(&prefs, "user_pref(\"mail.identity.id%d.smtpServer\", %q);\n", i+1, s.SMTP)
+		}
+	}
+	for _, s := range smtps {
+		keys = append(keys, s.Key)
+		p := func(k, v string) { fmt.Fprintf(&prefs, "user_pref(\"mail.smtpserver.%s.%s\", %s);\n", s.Key, k, v) }
+		p("hostname", fmt.Sprintf("%q", s.Host))
+		if s.User != "" {
+			p("username", fmt.Sprintf("%q", s.User))
+		}
+		if s.Port != 0 {
+			p("port", fmt.Sprint(s.Port))
+		}
+		if s.TrySSL != 0 {
+			p("try_ssl", fmt.Sprint(s.TrySSL))
+		}
+		if s.Auth != 0 {
+			p("authMethod", fmt.Sprint(s.Auth))
+		}
+		if s.Pass != "" {
+			logins = append(logins, login{ID: len(logins) + 1, Hostname: "smtp://" + s.Host, HTTPRealm: "smtp://" + s.Host,
+				EncryptedUsername: enc[0], EncryptedPassword: enc[1], GUID: fmt.Sprintf("{%08d-1111-0000-0000-000000000000}", len(logins)), EncType: 1})
+			enc = enc[2:]
+		}
+	}
+	if len(keys) > 0 {
+		fmt.Fprintf(&prefs, "user_pref(\"mail.smtpservers\", %q);\n", strings.Join(keys, ","))
+	}
+	if defaultSMTP != "" {
+		fmt.Fprintf(&prefs, "user_pref(\"mail.smtp.defaultserver\", %q);\n", defaultSMTP)
 	}
 	fmt.Fprintf(&prefs, "user_pref(\"mail.accountmanager.accounts\", %q);\n", strings.Join(accts, ","))
 	fmt.Fprintf(&prefs, "user_pref(\"mail.accountmanager.defaultaccount\", \"account1\");\n")
