@@ -2,6 +2,7 @@ package testimap
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -37,14 +38,17 @@ func (d *Dovecot) waitLogin(user, pw string) error {
 	return nil
 }
 
-// login logs in once over the cleartext port (Dovecot allows cleartext
-// login from 127.0.0.1 to 127.0.0.1): nil when it succeeded, errRefused
-// when Dovecot said NO. No certificate option can get in its way.
+// login logs in once over the implicit-TLS port: nil when it succeeded,
+// errRefused when Dovecot said NO. TLS, because a Dovecot that listens on
+// 127.0.0.2 or disables plaintext auth refuses a cleartext login; the
+// certificate is not checked, since this only asks whether the passdb took
+// the password, and no certificate option may get in its way.
 func (d *Dovecot) login(user, pw string) error {
-	c, err := net.DialTimeout("tcp", net.JoinHostPort(d.Host(), strconv.Itoa(d.starttls)), 10*time.Second)
+	raw, err := net.DialTimeout("tcp", net.JoinHostPort(d.Host(), strconv.Itoa(d.implicit)), 10*time.Second)
 	if err != nil {
 		return err
 	}
+	c := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12})
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(testwait.Patience))
 	br := bufio.NewReader(c)

@@ -75,3 +75,13 @@ func TestDovecotHashesPasswords(t *testing.T) {
 		}
 	}
 }
+
+// TestSetPasswordOnAStrictDovecot: SetPassword waits for the new password
+// to log in; a Dovecot on 127.0.0.2 that refuses cleartext logins must not
+// make it wait in vain.
+func TestSetPasswordOnAStrictDovecot(t *testing.T) {
+	d := testimap.StartDovecotWith(t, testimap.DovecotOptions{Users: map[string]string{"u": "first-Pa55word"}, Listen: "127.0.0.2"})
+	if err := d.SetPassword("u", "second-Pa55word"); err != nil {
+		t.Fatal(err)
+	}
+}
