@@ -102,6 +102,11 @@ func StoreFresh(path string, id *vault.Identity, checks map[string]*vault.Check,
 				continue
 			}
 			carryForward(a.LastCheck, c)
+			if c.SMTP == nil && a.SMTP != nil && a.LastCheck != nil {
+				// This check never reached SMTP (a token refused on the
+				// IMAP side first): the last SMTP check still stands.
+				c.SMTP = a.LastCheck.SMTP
+			}
 			a.LastCheck = c
 		}
 		_, err = f.SaveMerged() // only LastCheck changed here, and the newer check wins a merge

@@ -109,3 +109,33 @@ func TestStoreWaitsForTheLockThenGivesUp(t *testing.T) {
 		t.Fatalf("Store under a held lock: %v; want *vault.LockedError", err)
 	}
 }
+
+// TestStoreKeepsTheSMTPHalfACheckNeverReached: a check that stopped on the
+// IMAP side (a refused token) says nothing of SMTP; the last SMTP check
+// stays.
+func TestStoreKeepsTheSMTPHalfACheckNeverReached(t *testing.T) {
+	path, id, work := newVault(t)
+	f, err := vault.OpenLocked(path, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := f.Vault.FindID(work.ID)
+	a.SMTP = &vault.Endpoint{Host: "smtp.example.test", Port: 465, Security: vault.TLS}
+	smtpAt := time.Now().Add(-time.Hour)
+	a.LastCheck = &vault.Check{Status: "ok", At: smtpAt, SMTP: &vault.Check{Status: "ok", At: smtpAt}}
+	if err := f.Save(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := Store(path, id, map[string]*vault.Check{work.ID: {Status: "token_revoked", At: time.Now()}}, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	g, err := vault.Open(path, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := g.Vault.FindID(work.ID).LastCheck
+	if c.Status != "token_revoked" || c.SMTP == nil || c.SMTP.Status != "ok" || !c.SMTP.At.Equal(smtpAt) {
+		t.Fatalf("stored %+v smtp %+v", c, c.SMTP)
+	}
+}
