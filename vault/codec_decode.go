@@ -220,6 +220,9 @@ func (p *decoder) account() *Account {
 				a.SMTP = p.endpoint()
 			}
 			return 1 << 25
+		case "recipe_settings":
+			a.RecipeSettings = p.strings()
+			return 1 << 26
 		}
 		return 0
 	})

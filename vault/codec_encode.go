@@ -190,6 +190,7 @@ func (e *encoder) account(a *Account) {
 		e.strOmit("username", s.Username)
 		e.b = append(e.b, '}')
 	}
+	e.strings("recipe_settings", a.RecipeSettings)
 	e.b = append(e.b, '}')
 }
 

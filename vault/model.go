@@ -164,6 +164,11 @@ type Account struct {
 	// SMTP is the account's submission server, nil when it has none. It
 	// logs in with the account's credential (password or OAuth2 token).
 	SMTP *Endpoint `json:"smtp,omitempty"`
+	// RecipeSettings are the settings of the account's recipe:NAME hook as
+	// IMAPVAULT_RECIPE_X=value entries, given to the recipe when it runs.
+	// They are paths, URLs and names, never a secret: a recipe reads its
+	// credentials from the 0600 files they name.
+	RecipeSettings []string `json:"recipe_settings,omitempty"`
 }
 
 // Credential kinds (Account.Auth).
