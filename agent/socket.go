@@ -22,6 +22,36 @@ func Dir(getenv func(string) string) (dir string, fallback bool) { return wire.D
 // SocketPath is the socket inside dir.
 func SocketPath(dir string) string { return wire.SocketPath(dir) }
 
+// Where is where a process looks for the agent (wire.Where).
+type Where = wire.Where
+
+// Locate says where this process's agent listens: $IMAPVAULT_AGENT_SOCK,
+// else agent.sock in Dir.
+func Locate(getenv func(string) string) Where { return wire.Locate(getenv) }
+
+// SockEnv names the agent's socket outright (wire.SockEnv).
+const SockEnv = wire.SockEnv
+
+// SessionSocket is where a desktop session's agent usually listens.
+func SessionSocket() string { return wire.SessionSocket() }
+
+// folderFor makes or checks w's folder. The default folders are ours to
+// make private; a folder named by IMAPVAULT_AGENT_SOCK is the person's, so
+// one that exists is checked as a client checks it (a real folder, ours,
+// 0700) and never changed: chmod on $HOME would be a surprise.
+func folderFor(w Where) error {
+	if w.Err != nil {
+		return w.Err
+	}
+	if w.From != SockEnv {
+		return privateDir(w.Dir)
+	}
+	if _, err := os.Lstat(w.Dir); errors.Is(err, os.ErrNotExist) {
+		return privateDir(w.Dir)
+	}
+	return wire.CheckDir(w.Dir)
+}
+
 // ErrAlreadyRunning says another agent serves dir.
 var ErrAlreadyRunning = errors.New("an agent is already running")
 
@@ -61,18 +91,23 @@ type Listener struct {
 // Listen makes dir private, claims it (one agent per folder) and listens
 // on its socket, mode 0600.
 func Listen(dir string) (*Listener, error) {
-	if err := privateDir(dir); err != nil {
+	return ListenAt(Where{Socket: SocketPath(dir), Dir: dir, From: "XDG_RUNTIME_DIR"})
+}
+
+// ListenAt listens where w says (see Listen, folderFor).
+func ListenAt(w Where) (*Listener, error) {
+	if err := folderFor(w); err != nil {
 		return nil, err
 	}
+	dir, path := w.Dir, w.Socket
 	fl := flock.New(filepath.Join(dir, "agent.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	ok, err := fl.TryLock()
 	if err != nil {
 		return nil, fmt.Errorf("agent lock: %w", err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w (socket %s)", ErrAlreadyRunning, SocketPath(dir))
+		return nil, fmt.Errorf("%w (folder %s)", ErrAlreadyRunning, dir)
 	}
-	path := SocketPath(dir)
 	os.Remove(path) // a stale socket of an agent that died; we hold the lock
 	old := syscall.Umask(0o177)
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -100,7 +135,7 @@ func (l *Listener) Close() error {
 // Start runs `exe agent` in the background, in its own session and with
 // no terminal, and waits until its socket answers. Nothing secret goes
 // into its arguments or environment: the key comes later over the socket.
-func Start(exe, dir string, env []string) (*Client, error) {
+func Start(exe string, w Where, env []string) (*Client, error) {
 	cmd := exec.Command(exe, "agent")
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
@@ -111,9 +146,9 @@ func Start(exe, dir string, env []string) (*Client, error) {
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := Dial(SocketPath(dir))
+		c, err := w.Dial()
 		if err == nil {
-			return c, nil
+			return &Client{c}, nil
 		}
 		if errors.Is(err, ErrUntrusted) {
 			cmd.Process.Kill()
@@ -122,8 +157,8 @@ func Start(exe, dir string, env []string) (*Client, error) {
 		select {
 		case err := <-exited:
 			// Another process may have started one first: try it.
-			if c, derr := Dial(SocketPath(dir)); derr == nil {
-				return c, nil
+			if c, derr := w.Dial(); derr == nil {
+				return &Client{c}, nil
 			}
 			return nil, fmt.Errorf("the agent stopped at once (%v): run 'imapvault agent' to see why", err)
 		case <-time.After(10 * time.Millisecond):
@@ -137,11 +172,11 @@ func Start(exe, dir string, env []string) (*Client, error) {
 // LockPrompt waits for the right to ask the person for the passphrase, so
 // many password commands started at once ask once: the first asks, the
 // others wait and then find the agent unlocked.
-func LockPrompt(dir string) (release func(), err error) {
-	if err := privateDir(dir); err != nil {
+func LockPrompt(w Where) (release func(), err error) {
+	if err := folderFor(w); err != nil {
 		return nil, err
 	}
-	fl := flock.New(filepath.Join(dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	fl := flock.New(filepath.Join(w.Dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if err := fl.Lock(); err != nil {
 		return nil, fmt.Errorf("prompt lock: %w", err)
 	}
