@@ -69,7 +69,7 @@ func (m Model) render() string {
 	case scrDetail:
 		return m.frame(m.banners(), m.viewDetail(), m.detailHelpBar())
 	case scrForm:
-		return m.frame("", m.viewForm(), m.help.ShortHelpView(m.formHelp()))
+		return m.frame("", m.viewForm(), m.fitHelp(m.formHelp(), m.keys.PrevField))
 	case scrAudit:
 		return m.frame("", m.viewAudit(), m.help.ShortHelpView(m.auditHelp()))
 	case scrHelp:
