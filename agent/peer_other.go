@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin && !freebsd
 
 package agent
 
@@ -9,5 +9,5 @@ import (
 
 // peerUID can't be checked here: refuse everyone rather than trust them.
 func peerUID(c *net.UnixConn) (int, error) {
-	return -1, errors.New("peer credentials are only checked on Linux")
+	return -1, errors.New("peer credentials are only checked on Linux, macOS and FreeBSD")
 }

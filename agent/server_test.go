@@ -14,6 +14,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/agent/wire"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -189,7 +190,7 @@ type stopWatcher struct {
 func (s *stopWatcher) Stop() error {
 	select {
 	case <-s.answered:
-	case <-time.After(2 * time.Second):
+	case <-time.After(testwait.Patience): // a wrong order waits here for ever
 		s.early.Store(true)
 	}
 	return s.Keyring.Stop()

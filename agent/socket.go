@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"syscall"
+	"runtime"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -35,51 +33,13 @@ const SockEnv = wire.SockEnv
 // SessionSocket is where a desktop session's agent usually listens.
 func SessionSocket() string { return wire.SessionSocket() }
 
-// folderFor makes or checks w's folder. The default folders are ours to
-// make private; a folder named by IMAPVAULT_AGENT_SOCK is the person's, so
-// one that exists is checked as a client checks it (a real folder, ours,
-// 0700) and never changed: chmod on $HOME would be a surprise.
-func folderFor(w Where) error {
-	if w.Err != nil {
-		return w.Err
-	}
-	if w.From != SockEnv {
-		return privateDir(w.Dir)
-	}
-	if _, err := os.Lstat(w.Dir); errors.Is(err, os.ErrNotExist) {
-		return privateDir(w.Dir)
-	}
-	return wire.CheckDir(w.Dir)
-}
-
 // ErrAlreadyRunning says another agent serves dir.
 var ErrAlreadyRunning = errors.New("an agent is already running")
 
-// privateDir makes dir (0700) or checks that the one there is ours and
-// private: a folder in /tmp may have been made by someone else first.
-func privateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("agent folder: %w", err)
-	}
-	fi, err := os.Lstat(dir)
-	if err != nil {
-		return fmt.Errorf("agent folder: %w", err)
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	switch {
-	case !fi.IsDir():
-		return &wire.UntrustedError{Path: "folder " + dir, Reason: "is not a folder (a symlink?)", UID: -1}
-	case ok && int(st.Uid) != os.Getuid():
-		return &wire.UntrustedError{Path: "folder " + dir,
-			Reason: fmt.Sprintf("belongs to uid %d, not to you (uid %d)", st.Uid, os.Getuid()), UID: int(st.Uid)}
-	}
-	if fi.Mode().Perm() != 0o700 {
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("agent folder: %w", err)
-		}
-	}
-	return nil
-}
+// ErrNoAgentHere says this platform has no agent yet (socket_other.go):
+// every command opens the vault itself instead.
+var ErrNoAgentHere = fmt.Errorf("the agent is not supported on %s yet (each command opens the vault itself): %w",
+	runtime.GOOS, errors.ErrUnsupported)
 
 // Listener is the agent's socket and its claim on dir.
 type Listener struct {
@@ -92,37 +52,6 @@ type Listener struct {
 // on its socket, mode 0600.
 func Listen(dir string) (*Listener, error) {
 	return ListenAt(Where{Socket: SocketPath(dir), Dir: dir, From: "XDG_RUNTIME_DIR"})
-}
-
-// ListenAt listens where w says (see Listen, folderFor).
-func ListenAt(w Where) (*Listener, error) {
-	if err := folderFor(w); err != nil {
-		return nil, err
-	}
-	dir, path := w.Dir, w.Socket
-	fl := flock.New(filepath.Join(dir, "agent.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	ok, err := fl.TryLock()
-	if err != nil {
-		return nil, fmt.Errorf("agent lock: %w", err)
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w (folder %s)", ErrAlreadyRunning, dir)
-	}
-	os.Remove(path) // a stale socket of an agent that died; we hold the lock
-	old := syscall.Umask(0o177)
-	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
-	syscall.Umask(old)
-	if err != nil {
-		fl.Unlock()
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	l.SetUnlinkOnClose(true)
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
-		fl.Unlock()
-		return nil, fmt.Errorf("agent socket: %w", err)
-	}
-	return &Listener{UnixListener: l, Path: path, lock: fl}, nil
 }
 
 // Close stops listening, removes the socket and releases the folder.
@@ -138,7 +67,9 @@ func (l *Listener) Close() error {
 func Start(exe string, w Where, env []string) (*Client, error) {
 	cmd := exec.Command(exe, "agent")
 	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := detach(cmd); err != nil {
+		return nil, err
+	}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the agent: %w", err)
 	}
@@ -167,18 +98,4 @@ func Start(exe string, w Where, env []string) (*Client, error) {
 			return nil, errors.New("the agent did not answer within 10 s: run 'imapvault agent' to see why")
 		}
 	}
-}
-
-// LockPrompt waits for the right to ask the person for the passphrase, so
-// many password commands started at once ask once: the first asks, the
-// others wait and then find the agent unlocked.
-func LockPrompt(w Where) (release func(), err error) {
-	if err := folderFor(w); err != nil {
-		return nil, err
-	}
-	fl := flock.New(filepath.Join(w.Dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
-	if err := fl.Lock(); err != nil {
-		return nil, fmt.Errorf("prompt lock: %w", err)
-	}
-	return func() { fl.Unlock() }, nil
 }

@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -9,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // Several `get`s start at once in terminals while no agent runs: one asks
@@ -51,14 +55,11 @@ func TestGetPromptsOnce(t *testing.T) {
 		}
 		return who
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(prompted()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no get asked for the passphrase")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // room for a wrong second prompt to show
+	testwait.For(t, "a get to ask for the passphrase", func() bool { return len(prompted()) > 0 })
+	// Room for a wrong second prompt to show. (It waits for nothing that
+	// must happen: on a slow machine it can only miss a second prompt,
+	// which the check after every get ended catches.)
+	time.Sleep(500 * time.Millisecond)
 	who := prompted()
 	if len(who) != 1 {
 		t.Fatalf("%d gets asked for the passphrase at once (%v), want 1", len(who), who)
@@ -70,9 +71,10 @@ func TestGetPromptsOnce(t *testing.T) {
 			if err != nil || p.out.String() != "Prompt-once-pw\n" {
 				t.Errorf("get %d: %v, stdout %q, terminal %q", i, err, p.out.String(), p.term.String())
 			}
-		case <-time.After(60 * time.Second):
+		case <-time.After(testwait.Patience):
 			t.Fatalf("get %d did not finish; terminal %q", i, p.term.String())
 		}
+		p.term.waitEnd(t)
 	}
 	if who := prompted(); len(who) != 1 {
 		t.Errorf("%d gets asked for the passphrase in all, want 1", len(who))

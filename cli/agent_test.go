@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -14,6 +16,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -282,15 +285,9 @@ func (s *agentSandbox) foregroundAgent(logPath string) (pid int, stop func()) {
 		s.t.Fatal(err)
 	}
 	sock := filepath.Join(s.agentDir(), "agent.sock")
-	for i := 0; ; i++ {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if i > 1000 {
-			cmd.Process.Kill()
-			s.t.Fatalf("the agent did not start:\n%s", readFile(s.t, logPath))
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { _, err := os.Stat(sock); return err == nil }) {
+		cmd.Process.Kill()
+		s.t.Fatalf("the agent did not start:\n%s", readFile(s.t, logPath))
 	}
 	return cmd.Process.Pid, func() {
 		s.run("", "agent", "stop")

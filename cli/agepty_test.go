@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -10,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // The identity that `imapvault init` makes (passphrase-protected) opens the
@@ -33,12 +37,8 @@ func TestStockAgeWithInitIdentity(t *testing.T) {
 	defer cmd.Process.Kill()
 	log := &screenLog{}
 	go copyAll(log, ptm)
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(strings.ToLower(log.String()), "passphrase") {
-		if time.Now().After(deadline) {
-			t.Fatalf("age never asked for the passphrase: %q", log.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return strings.Contains(strings.ToLower(log.String()), "passphrase") }) {
+		t.Fatalf("age never asked for the passphrase: %q", log.String())
 	}
 	ptm.Write([]byte("test passphrase\r"))
 	if err := cmd.Wait(); err != nil {

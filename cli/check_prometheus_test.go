@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // A child started with IMAPVAULT_TEST_PROM_HANG=1 stops forever halfway
@@ -130,16 +131,15 @@ func TestCheckPrometheusKilledWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	var tmp string
-	deadline := time.Now().Add(60 * time.Second)
-	for tmp == "" && time.Now().Before(deadline) {
+	testwait.Until(time.Now().Add(testwait.Patience), func() bool {
 		m, _ := filepath.Glob(filepath.Join(dir, ".imapvault.prom.tmp-*"))
 		if len(m) == 1 {
 			if st, err := os.Stat(m[0]); err == nil && st.Size() > 0 {
 				tmp = m[0]
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return tmp != ""
+	})
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
 	if tmp == "" {
@@ -223,22 +223,25 @@ func startExporter(t *testing.T, bin, dir string) func() string {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	url := "http://" + addr + "/metrics"
 	return func() string {
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			resp, err := http.Get(url)
-			if err == nil {
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode == 200 {
-					return string(b)
-				}
+		var body string
+		var err error
+		if !testwait.Until(time.Now().Add(testwait.Patience), func() bool {
+			var resp *http.Response
+			if resp, err = http.Get(url); err != nil {
+				return false
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
 				err = fmt.Errorf("status %s", resp.Status)
+				return false
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("node_exporter on %s: %v\n%s", addr, err, logs.String())
-			}
-			time.Sleep(50 * time.Millisecond)
+			body = string(b)
+			return true
+		}) {
+			t.Fatalf("node_exporter on %s: %v\n%s", addr, err, logs.String())
 		}
+		return body
 	}
 }
 

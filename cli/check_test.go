@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // trustTestCA writes the test CA where the child's SSL_CERT_FILE finds it,
@@ -51,7 +52,7 @@ func TestCheckJSONAndLastCheck(t *testing.T) {
 	s.must("carol-pw\n", "add", "--name", "start", "--security", "starttls", "--host", "127.0.0.1", "--port", strconv.Itoa(st.Port()), "--user", "carol", "--password-stdin", "--passphrase-file", s.passFile)
 	s.must("x\n", "add", "--name", "down", "--host", "127.0.0.1", "--port", strconv.Itoa(closedPort(t)), "--user", "d", "--password-stdin", "--passphrase-file", s.passFile)
 
-	r := s.run("", "check", "--json", "--timeout", "5s", "--passphrase-file", s.passFile)
+	r := s.run("", "check", "--json", "--timeout", testwait.Patience.String(), "--passphrase-file", s.passFile)
 	if r.code != 1 {
 		t.Fatalf("check exit %d, want 1 (one account fails)\n%s%s", r.code, r.stdout, r.stderr)
 	}

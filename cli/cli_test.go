@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 func TestInitAddListJSON(t *testing.T) {
@@ -218,13 +221,10 @@ func TestSecondWriterIsToldWhoHoldsTheLock(t *testing.T) {
 
 func waitForPID(t *testing.T, lockFile string, pid int) {
 	t.Helper()
-	for i := 0; i < 500; i++ {
-		if b, _ := os.ReadFile(lockFile); strings.TrimSpace(string(b)) == itoa(pid) {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("pid %d never took the lock", pid)
+	testwait.For(t, fmt.Sprintf("pid %d to take the lock", pid), func() bool {
+		b, _ := os.ReadFile(lockFile)
+		return strings.TrimSpace(string(b)) == itoa(pid)
+	})
 }
 
 // TestInitSaysWhatNext: init's next steps name the ways in a new user

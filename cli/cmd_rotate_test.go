@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -66,12 +69,18 @@ func (s *rotSandbox) account(name string) *vault.Account {
 
 // relayHook returns a hook that passes "ACCOUNT NEWPASSWORD" through a
 // named pipe to the test, which sets it on that account's server (unless
-// take says no): no password on disk, argv or environment.
+// take says no): no password on disk, argv or environment. The hook
+// returns only once the test answers on a second pipe, after setting it:
+// the rotation's first verify then finds the server changed, however
+// late the test's goroutine ran.
 func (s *rotSandbox) relayHook(take func(account string) bool) string {
 	s.t.Helper()
-	path := filepath.Join(s.t.TempDir(), "relay")
-	if err := syscall.Mkfifo(path, 0o600); err != nil {
-		s.t.Fatal(err)
+	dir := s.t.TempDir()
+	path, ack := filepath.Join(dir, "relay"), filepath.Join(dir, "ack")
+	for _, p := range []string{path, ack} {
+		if err := syscall.Mkfifo(p, 0o600); err != nil {
+			s.t.Fatal(err)
+		}
 	}
 	go func() {
 		for {
@@ -85,12 +94,23 @@ func (s *rotSandbox) relayHook(take func(account string) bool) string {
 				if srv := s.servers[name]; srv != nil && (take == nil || take(name)) {
 					srv.SetPassword(rotUser, pw)
 				}
+				if w, err := os.OpenFile(ack, os.O_WRONLY, 0); err == nil { // waits for the hook
+					w.Write([]byte("\n"))
+					w.Close()
+				}
 			}
 			fh.Close()
 		}
 	}()
-	s.t.Cleanup(func() { os.Remove(path) })
-	return `read -r old; read -r new; printf '%s %s\n' "$IMAPVAULT_ACCOUNT" "$new" > '` + path + `'`
+	s.t.Cleanup(func() {
+		os.Remove(path)
+		// A hook killed before it read its answer leaves the goroutine
+		// waiting to open ack: let it.
+		if r, err := os.OpenFile(ack, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			r.Close()
+		}
+	})
+	return `read -r old; read -r new; printf '%s %s\n' "$IMAPVAULT_ACCOUNT" "$new" > '` + path + `'; read -r _ < '` + ack + `'`
 }
 
 func assertNoRotSecret(t *testing.T, r result, secrets ...string) {
@@ -254,7 +274,7 @@ func TestRotateBatchByFinding(t *testing.T) {
 func TestRotateByHandOnTerminal(t *testing.T) {
 	s := newRotSandbox(t, "work")
 	ptm, pts := openPTY(t)
-	cmd := exec.Command(os.Args[0], "rotate", "work", "--verify-timeout", "5s")
+	cmd := exec.Command(os.Args[0], "rotate", "work", "--verify-timeout", testwait.Patience.String())
 	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity)
 	var out, errb bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, &out, &errb
@@ -269,15 +289,13 @@ func TestRotateByHandOnTerminal(t *testing.T) {
 
 	shown := regexp.MustCompile(`pending:\r?\n\r?\n    (\S{24})\r?\n`)
 	var pw string
-	deadline := time.Now().Add(20 * time.Second)
-	for pw == "" {
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool {
 		if m := shown.FindStringSubmatch(screen.String()); m != nil {
 			pw = m[1]
-		} else if time.Now().After(deadline) {
-			t.Fatalf("the new password never showed on the terminal:\n%q\n%s", screen.String(), errb.String())
-		} else {
-			time.Sleep(20 * time.Millisecond)
 		}
+		return pw != ""
+	}) {
+		t.Fatalf("the new password never showed on the terminal:\n%q\n%s", screen.String(), errb.String())
 	}
 	if a := s.account("work"); a.Pending == nil || a.Pending.Password != pw {
 		t.Fatal("the password on screen is not the one saved as pending")
@@ -291,9 +309,10 @@ func TestRotateByHandOnTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotate exited with %v\n%s%s", err, out.String(), errb.String())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatal("rotate did not finish after Enter")
 	}
+	screen.waitEnd(t)
 	assertNoRotSecret(t, result{out.String(), errb.String(), 0}, pw)
 	scr := screen.String()
 	if enter, leave := strings.Index(scr, "\x1b[?1049h"), strings.LastIndex(scr, "\x1b[?1049l"); enter < 0 ||

@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -6,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // An account's stored hook rotates it without --hook and without a terminal.
@@ -19,7 +22,7 @@ func TestRotateUsesStoredHook(t *testing.T) {
 	s.must(rotOld+"\n", "add", "--name", "nohook", "--host", srv.Host(), "--port", strconv.Itoa(srv.Port()),
 		"--user", "other", "--password-stdin")
 
-	r := s.runDetached("rotate", "stored", "--verify-timeout", "10s")
+	r := s.runDetached("rotate", "stored", "--verify-timeout", testwait.Patience.String())
 	if r.code != 0 {
 		t.Fatalf("rotate with a stored hook: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}

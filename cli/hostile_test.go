@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -44,7 +45,7 @@ func TestHostileServersCannotDriveTheTerminal(t *testing.T) {
 	s.init()
 	hostileVault(t, s, testimap.HostileModes)
 
-	table := s.run("", "check", "--timeout", "10s", "--passphrase-file", s.passFile)
+	table := s.run("", "check", "--timeout", testwait.Patience.String(), "--passphrase-file", s.passFile)
 	if table.code != 1 {
 		t.Fatalf("check: exit %d, want 1\n%s%s", table.code, table.stdout, table.stderr)
 	}
@@ -60,7 +61,7 @@ func TestHostileServersCannotDriveTheTerminal(t *testing.T) {
 		}
 	}
 
-	js := s.run("", "check", "--json", "--timeout", "10s", "--passphrase-file", s.passFile)
+	js := s.run("", "check", "--json", "--timeout", testwait.Patience.String(), "--passphrase-file", s.passFile)
 	assertSafe(t, "check --json", js)
 	var items []struct{ Name, Status, Error string }
 	if err := json.Unmarshal([]byte(js.stdout), &items); err != nil {
@@ -76,7 +77,7 @@ func TestHostileServersCannotDriveTheTerminal(t *testing.T) {
 		t.Errorf("--json kept the exact server text in %d errors, want it in NO, BAD, BYE and STARTTLS:\n%s", exact, js.stdout)
 	}
 
-	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"audit"}, {"audit", "--json"}, {"check", "h-no", "--timeout", "10s"}} {
+	for _, args := range [][]string{{"list"}, {"list", "--json"}, {"audit"}, {"audit", "--json"}, {"check", "h-no", "--timeout", testwait.Patience.String()}} {
 		r := s.run("", append(args, "--passphrase-file", s.passFile)...)
 		assertSafe(t, strings.Join(args, " "), r)
 	}

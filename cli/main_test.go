@@ -11,6 +11,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -158,4 +159,10 @@ func readFile(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// stockAge is the age command line, which reads our vaults as they are.
+func stockAge(t *testing.T) string {
+	t.Helper()
+	return testimap.LookBin(t, "age", "age")
 }

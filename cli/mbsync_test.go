@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -15,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -147,7 +150,7 @@ func TestMbsyncThroughAgent(t *testing.T) {
 			newPw <- sc.Text()
 		}
 	}()
-	r := s.exec("", &syscall.SysProcAttr{Setsid: true}, "rotate", mbName,
+	r := s.exec("", &syscall.SysProcAttr{Setsid: true}, "rotate", mbName, "--verify-timeout", testwait.Patience.String(),
 		"--hook", `read -r old; read -r new; printf '%s\n' "$new" > '`+fifo+`'`)
 	if r.code != 0 {
 		t.Fatalf("rotate: exit %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -1,8 +1,9 @@
+//go:build unix
+
 package cli
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,35 +14,36 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
-
-// openPTY returns the controller and the terminal side of a new pty.
-func openPTY(t testing.TB) (*os.File, *os.File) {
-	t.Helper()
-	ptm, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		testimap.Missing(t, "a pseudo-terminal (/dev/ptmx)", err)
-	}
-	if err := unix.IoctlSetPointerInt(int(ptm.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatal(err)
-	}
-	n, err := unix.IoctlGetInt(int(ptm.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	unix.IoctlSetWinsize(int(pts.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80})
-	return ptm, pts
-}
 
 // screenLog collects what the program writes to its terminal.
 type screenLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	done chan struct{} // closed by copyAll at the end of the terminal's output
+}
+
+// ended is closed once copyAll has read everything the terminal side
+// will ever write: every process holding it has exited.
+func (s *screenLog) ended() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done == nil {
+		s.done = make(chan struct{})
+	}
+	return s.done
+}
+
+// waitEnd waits until the terminal's last output is in the log: a
+// program's exit does not mean its last writes were read yet.
+func (s *screenLog) waitEnd(t testing.TB) {
+	t.Helper()
+	select {
+	case <-s.ended():
+	case <-time.After(testwait.Patience):
+		t.Fatalf("the terminal stayed open after the program exited:\n%q", s.String())
+	}
 }
 
 func (s *screenLog) Write(p []byte) (int, error) {
@@ -72,12 +74,8 @@ func startDemo(t testing.TB) (*exec.Cmd, *os.File, *screenLog) {
 	log := &screenLog{}
 	go func() { _, _ = copyAll(log, ptm) }()
 	t.Cleanup(func() { cmd.Process.Kill(); ptm.Close() })
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(log.String(), "10 accounts") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the demo never showed its accounts:\n%q", log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return strings.Contains(log.String(), "10 accounts") }) {
+		t.Fatalf("the demo never showed its accounts:\n%q", log.String())
 	}
 	return cmd, ptm, log
 }
@@ -94,6 +92,7 @@ func shortTempDir(t testing.TB) string {
 }
 
 func copyAll(dst *screenLog, src *os.File) (int64, error) {
+	defer close(dst.ended())
 	b := make([]byte, 4096)
 	var n int64
 	for {
@@ -122,9 +121,10 @@ func TestDemoQuitRestoresTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("demo exited with %v", err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatal("the demo did not quit on q")
 	}
+	log.waitEnd(t)
 	out := log.String()
 	leave := strings.LastIndex(out, "\x1b[?1049l")
 	if leave < 0 || leave < strings.LastIndex(out, "\x1b[?1049h") {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -29,7 +32,11 @@ func TestRotateNewPasswordStdin(t *testing.T) {
 			if takes {
 				s.servers["work"].SetPassword(rotUser, provPw) // the person made an app password
 			}
-			r := s.exec(provPw+"\n", &syscall.SysProcAttr{Setsid: true}, "rotate", "work", "--new-password-stdin", "--verify-timeout", "2s")
+			verify := testwait.Patience.String()
+			if !takes {
+				verify = "2s" // it fails whatever the wait
+			}
+			r := s.exec(provPw+"\n", &syscall.SysProcAttr{Setsid: true}, "rotate", "work", "--new-password-stdin", "--verify-timeout", verify)
 			assertNoRotSecret(t, r, provPw)
 			a := s.account("work")
 			if !takes {
@@ -47,7 +54,7 @@ func TestRotateNewPasswordStdin(t *testing.T) {
 				}
 				// --resume once the provider has it, as for a generated one.
 				s.servers["work"].SetPassword(rotUser, provPw)
-				if r := s.runDetached("rotate", "work", "--resume", "--verify-timeout", "5s"); r.code != 0 {
+				if r := s.runDetached("rotate", "work", "--resume", "--verify-timeout", testwait.Patience.String()); r.code != 0 {
 					t.Fatalf("resume: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 				}
 				if a := s.account("work"); a.Password != provPw || a.Pending != nil {
@@ -115,7 +122,7 @@ func TestRotateProviderPasteOnTerminal(t *testing.T) {
 	}
 	s.servers["work"].SetPassword(rotUser, provPw)
 	ptm, pts := openPTY(t)
-	cmd := exec.Command(os.Args[0], "rotate", "work", "--verify-timeout", "5s")
+	cmd := exec.Command(os.Args[0], "rotate", "work", "--verify-timeout", testwait.Patience.String())
 	cmd.Env = append(os.Environ(), "IMAPVAULT_BE_MAIN=1", "IMAPVAULT_VAULT="+s.vault, "IMAPVAULT_IDENTITY="+s.identity)
 	var out bytes.Buffer
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, &out, pts
@@ -128,10 +135,8 @@ func TestRotateProviderPasteOnTerminal(t *testing.T) {
 	go func() { _, _ = copyAll(screen, ptm) }()
 	t.Cleanup(func() { cmd.Process.Kill(); ptm.Close() })
 	prompt := regexp.MustCompile(`New password \(not shown\): `)
-	for deadline := time.Now().Add(20 * time.Second); !prompt.MatchString(screen.String()); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no paste prompt:\n%q", screen.String())
-		}
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return prompt.MatchString(screen.String()) }) {
+		t.Fatalf("no paste prompt:\n%q", screen.String())
 	}
 	ptm.Write([]byte(provPw + "\r"))
 	done := make(chan error, 1)
@@ -141,7 +146,7 @@ func TestRotateProviderPasteOnTerminal(t *testing.T) {
 		if err != nil {
 			t.Fatalf("rotate: %v\n%s\n%q", err, out.String(), screen.String())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatal("rotate did not finish after the paste")
 	}
 	if strings.Contains(screen.String(), provPw) || strings.Contains(out.String(), provPw) {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -9,6 +11,7 @@ import (
 
 	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/internal/testpanel"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // The whole path with a shipped recipe: the hook stored with the account
@@ -32,7 +35,7 @@ func TestRotateWithRecipe(t *testing.T) {
 		"--user", rotUser, "--password-stdin", "--hook", "recipe:dovecot-passwd-file")
 	before, _ := os.ReadFile(passwd)
 	rs := &rotSandbox{sandbox: s}
-	r := rs.runDetached("rotate", "work", "--verify-timeout", "20s")
+	r := rs.runDetached("rotate", "work", "--verify-timeout", testwait.Patience.String())
 	a := rs.account("work")
 	assertNoRotSecret(t, r, a.Password)
 	if r.code != 0 || !strings.Contains(r.stdout, "work: committed") {

@@ -1,3 +1,5 @@
+//go:build unix
+
 package cli
 
 import (
@@ -15,16 +17,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/vault"
 )
 
 // stockAge returns the age CLI, or skips (fails where the CI requires it).
-func stockAge(t *testing.T) string {
-	t.Helper()
-	return testimap.LookBin(t, "age", "age")
-}
-
 type auditOut struct {
 	Findings []struct{ Account, Kind string }
 }

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"filippo.io/age"
@@ -103,7 +102,7 @@ func Start(now time.Time) (d *Demo, err error) {
 	if err := d.writeVault(accts, ports, now); err != nil {
 		return nil, err
 	}
-	if err := syscall.Mkfifo(d.relay(), 0o600); err != nil {
+	if err := mkfifo(d.relay()); err != nil {
 		return nil, fmt.Errorf("demo: make the provider pipe: %w", err)
 	}
 	fifo, err := os.OpenFile(d.relay(), os.O_RDWR, 0)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imapvault/imapvault/audit"
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -44,7 +45,7 @@ func TestDemoShowsEveryState(t *testing.T) {
 		"personal": "ok", "work": "ok", "old-isp": "auth_failed", "backup-mx": "unreachable",
 		"slow-host": "ok", "expiring": "ok", "archive": "ok", "team-a": "ok", "team-b": "ok", "legacy": "ok",
 	}
-	for it := range (imapcheck.Pool{Timeout: 10 * time.Second}).Run(context.Background(), targets) {
+	for it := range (imapcheck.Pool{Timeout: testwait.Patience}).Run(context.Background(), targets) {
 		a := accts[it.Index]
 		if it.Result.Status != want[a.Name] {
 			t.Errorf("%s: %s (%s), want %s", a.Name, it.Result.Status, it.Result.Message, want[a.Name])
@@ -108,14 +109,11 @@ func TestDemoHookPlaysTheProvider(t *testing.T) {
 		}
 		return nil
 	})
-	for i := 0; ; i++ {
-		r := imapcheck.Check(context.Background(), lastcheck.Target(a, d.TLSConfig))
-		if r.OK() {
-			break
-		}
-		if i == 50 {
-			t.Fatalf("the demo server never took the new password: %s", r.Message)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var r imapcheck.Result
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool {
+		r = imapcheck.Check(context.Background(), lastcheck.Target(a, d.TLSConfig))
+		return r.OK()
+	}) {
+		t.Fatalf("the demo server never took the new password: %s", r.Message)
 	}
 }

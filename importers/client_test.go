@@ -8,10 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/internal/testimap"
 )
 
@@ -25,7 +25,7 @@ func runClient(t *testing.T, home string, env []string, name string, args ...str
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = home
 	// A session of its own: no controlling terminal for the client to grab.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	procgroup.NoTerminal(cmd)
 	cmd.Env = append([]string{"HOME=" + home, "PATH=" + os.Getenv("PATH"), "TMPDIR=" + home, "TERM=dumb"}, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/procgroup"
 )
 
 // MaxCommandOutput bounds what a password command may print.
@@ -35,8 +36,7 @@ func RunCommand(ctx context.Context, cmdline string, timeout time.Duration) (str
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
 	cmd.Stdin = nil // /dev/null
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	procgroup.Own(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	var out, errb limitedBuffer
 	out.max, errb.max = MaxCommandOutput, 4096

@@ -1,3 +1,5 @@
+//go:build unix
+
 package oauth_test
 
 import (
@@ -16,6 +18,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/internal/testoauth"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -53,7 +56,7 @@ func crashChild() int {
 			select {}
 		}
 	})
-	if _, err := oauth.InVault(path, id, a.ID, 10*time.Second)(context.Background(), a.OAuth); err != nil {
+	if _, err := oauth.InVault(path, id, a.ID, testwait.Patience)(context.Background(), a.OAuth); err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
 	}

@@ -11,6 +11,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/imapvault/imapvault/internal/testoauth"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/oauth"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -61,9 +62,9 @@ func TestInVaultSharesOneRotatingToken(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			c := stale
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), testwait.Patience)
 			defer cancel()
-			tokens[i], errs[i] = oauth.InVault(path, id, accountID, 30*time.Second)(ctx, &c)
+			tokens[i], errs[i] = oauth.InVault(path, id, accountID, testwait.Patience)(ctx, &c)
 		}()
 	}
 	wg.Wait()

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -36,8 +36,7 @@ func RunAfter(ctx context.Context, command string, timeout time.Duration, a *vau
 	cmd.Stdin = nil // /dev/null
 	out := &capped{limit: maxHookOutput}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	procgroup.Own(cmd)
 	cmd.WaitDelay = 2 * time.Second
 	err := cmd.Run()
 	output := out.text(secrets...)

@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -53,7 +56,7 @@ func crashChild() int {
 		}
 	}
 	_, err = Run(context.Background(), f, accountName, Options{
-		Hook: os.Getenv("ROTATE_TEST_HOOK"), VerifyTimeout: 10 * time.Second, TLSConfig: &tls.Config{RootCAs: pool},
+		Hook: os.Getenv("ROTATE_TEST_HOOK"), VerifyTimeout: testwait.Patience, TLSConfig: &tls.Config{RootCAs: pool},
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
@@ -105,7 +108,7 @@ func crashAt(t *testing.T, kind, killAt string, want vault.PendingState, serverH
 	srv := startServer(t, kind)
 	f, path, id := testVault(t, srv)
 	f.Close()
-	rl := newRelay(t, func(pw string) { srv.setPw(pw) })
+	rl := newRelay(t, srv.take(t))
 
 	hook := rl.hook()
 	mark := filepath.Join(t.TempDir(), "hook-running")
@@ -163,7 +166,7 @@ func crashAt(t *testing.T, kind, killAt string, want vault.PendingState, serverH
 	}
 
 	g := mustOpen(t, path, id)
-	rep, err := Resume(context.Background(), g, accountName, Options{Hook: rl.hook(), TLSConfig: srv.tls, VerifyTimeout: 10 * time.Second})
+	rep, err := Resume(context.Background(), g, accountName, Options{Hook: rl.hook(), TLSConfig: srv.tls, VerifyTimeout: testwait.Patience})
 	if err != nil {
 		t.Fatalf("resume: %v", err)
 	}
@@ -182,23 +185,19 @@ func killDuringHook(t *testing.T, cmd *exec.Cmd, mark string, rl *relay) {
 	t.Helper()
 	select {
 	case <-rl.got:
-	case <-time.After(30 * time.Second):
+	case <-time.After(testwait.Patience):
 		cmd.Process.Kill()
 		t.Fatal("the hook never passed the password on")
 	}
 	var hookPID int
-	for range 1500 {
-		if b, err := os.ReadFile(mark); err == nil {
-			hookPID, _ = strconv.Atoi(strings.TrimSpace(string(b)))
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	t.Cleanup(func() { cmd.Process.Kill() }) // should the wait below fail
+	testwait.For(t, "the hook to report its pid", func() bool {
+		b, err := os.ReadFile(mark)
+		hookPID, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+		return err == nil && hookPID > 0
+	})
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
-	}
-	if hookPID <= 0 {
-		t.Fatal("the hook did not report its pid")
 	}
 	syscall.Kill(-hookPID, syscall.SIGKILL)
 }

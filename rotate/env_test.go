@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -15,6 +17,7 @@ import (
 	"filippo.io/age"
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -58,10 +61,21 @@ func startServer(t testing.TB, kind string) *server {
 	return nil
 }
 
+// take is a relay handler that sets each password the hook passes on at
+// the server, and reports a failure to (Dovecot's SetPassword returns once
+// a login with it works).
+func (s *server) take(t testing.TB) func(pw string) {
+	return func(pw string) {
+		if err := s.setPw(pw); err != nil {
+			t.Errorf("the server did not take the hook's password: %v", err)
+		}
+	}
+}
+
 // login tries one password against the server for real.
 func (s *server) login(t *testing.T, pw string) imapcheck.Result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Patience)
 	defer cancel()
 	return imapcheck.Check(ctx, imapcheck.Target{Host: s.host, Port: s.port, Security: imapcheck.TLS,
 		Username: testUser, Password: pw, TLSConfig: s.tls})

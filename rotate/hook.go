@@ -9,9 +9,9 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -78,8 +78,7 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	out := &capped{limit: maxHookOutput + max(len(oldPassword), len(newPassword))}
 	cmd.Stdout, cmd.Stderr = out, out
 	// Its own process group, so a timeout kills whatever it started too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	procgroup.Own(cmd)
 	// A child that keeps the output pipe open must not hang us.
 	cmd.WaitDelay = 2 * time.Second
 

@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -6,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,14 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
-)
-
-// Sentinels: distinctive passwords that tests look for wherever they must
-// not appear.
-const (
-	oldSentinel = "Old-Sentinel-9qZ7!wK2"
-	newSentinel = "New-Sentinel-Xp4$mT8r"
 )
 
 func hookAccount() *vault.Account {
@@ -34,7 +31,6 @@ func TestRunHook(t *testing.T) {
 	tests := []struct {
 		name     string
 		command  string
-		timeout  time.Duration
 		exitCode int // 0: success
 		timedOut bool
 		want     []string // substrings of the output
@@ -63,7 +59,6 @@ func TestRunHook(t *testing.T) {
 		{
 			name:     "killed at the timeout",
 			command:  `echo started; exec sleep 30`,
-			timeout:  100 * time.Millisecond,
 			exitCode: -1,
 			timedOut: true,
 			want:     []string{"started"},
@@ -71,7 +66,13 @@ func TestRunHook(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			out, err := RunHook(context.Background(), tt.command, tt.timeout, hookAccount(), oldSentinel, newSentinel)
+			var out string
+			var err error
+			if tt.timedOut {
+				out, err = hookUntilTimeout(t, tt.command, func(out string) bool { return strings.Contains(out, tt.want[0]) })
+			} else {
+				out, err = RunHook(context.Background(), tt.command, 0, hookAccount(), oldSentinel, newSentinel)
+			}
 			assertNoSecret(t, "hook output", out)
 			if err != nil {
 				assertNoSecret(t, "hook error", err.Error())
@@ -175,7 +176,10 @@ func TestRunHookTimeoutKillsGroup(t *testing.T) {
 	dir := t.TempDir()
 	pidFile := filepath.Join(dir, "pid")
 	cmd := `sleep 30 & echo $! > ` + pidFile + `; wait`
-	_, err := RunHook(context.Background(), cmd, 200*time.Millisecond, hookAccount(), oldSentinel, newSentinel)
+	_, err := hookUntilTimeout(t, cmd, func(string) bool {
+		b, err := os.ReadFile(pidFile)
+		return err == nil && strings.HasSuffix(string(b), "\n")
+	})
 	var he *HookError
 	if !errors.As(err, &he) || !he.TimedOut {
 		t.Fatalf("error %v; want a timed-out HookError", err)
@@ -185,15 +189,27 @@ func TestRunHookTimeoutKillsGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Killed means gone, or a zombie waiting for its new parent to reap it.
-	for range 100 {
+	// (A survivor sleeps 30 s, and Patience is longer: it would be seen.)
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	testwait.For(t, fmt.Sprintf("the hook's background child %d to die with the timeout", pid), func() bool {
 		stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil || zombie(stat) {
-			return
+		return err != nil || zombie(stat)
+	})
+}
+
+// hookUntilTimeout runs cmd with a timeout that doubles from 100 ms until
+// ready(output) shows the hook got as far as the test needs (a line
+// printed, a pid written) before it was killed: how soon a shell gets
+// there depends on the machine's load, and a kill before proves nothing.
+func hookUntilTimeout(t *testing.T, cmd string, ready func(out string) bool) (string, error) {
+	t.Helper()
+	for timeout := 100 * time.Millisecond; ; timeout *= 2 {
+		out, err := RunHook(context.Background(), cmd, timeout, hookAccount(), oldSentinel, newSentinel)
+		if ready(out) || timeout > testwait.Patience {
+			return out, err
 		}
-		time.Sleep(20 * time.Millisecond)
+		t.Logf("the hook was killed at %v before it got far enough; again with twice that", timeout)
 	}
-	syscall.Kill(pid, syscall.SIGKILL)
-	t.Fatalf("the hook's background child %d survived the timeout", pid)
 }
 
 func zombie(stat []byte) bool {

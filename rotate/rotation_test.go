@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -7,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -69,9 +72,9 @@ func TestRun(t *testing.T) {
 				if hook == "" {
 					hook = rl.hook()
 				}
-				timeout := 10 * time.Second
+				timeout := testwait.Patience
 				if tt.server == "never" {
-					timeout = 1500 * time.Millisecond
+					timeout = 1500 * time.Millisecond // it fails whatever the wait
 				}
 				rep, err := Run(context.Background(), f, accountName, Options{
 					Hook: hook, VerifyTimeout: timeout, TLSConfig: srv.tls, Progress: progress,

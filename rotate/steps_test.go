@@ -1,3 +1,5 @@
+//go:build unix
+
 package rotate
 
 import (
@@ -12,6 +14,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -20,7 +23,7 @@ import (
 func TestStepByStepByHand(t *testing.T) {
 	srv := startServer(t, "inproc")
 	f, path, id := testVault(t, srv)
-	r, err := Start(f, accountName, Options{TLSConfig: srv.tls, VerifyTimeout: 5 * time.Second})
+	r, err := Start(f, accountName, Options{TLSConfig: srv.tls, VerifyTimeout: testwait.Patience})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestOutsideChangeIsMerged(t *testing.T) {
 		if err != nil {
 			t.Error(err)
 		}
-		srv.setPw(pw)
+		srv.take(t)(pw)
 	})
 	r.opts.Hook = rl.hook()
 	if err := r.Apply(context.Background()); err != nil {
@@ -244,7 +247,7 @@ func TestOutsideChangeIsMerged(t *testing.T) {
 	// in the relay's goroutine and may finish after Apply returns.
 	select {
 	case <-rl.got:
-	case <-time.After(30 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatal("the relay never handled the hook's password")
 	}
 	if a := reopen(t, snapshot, id); a.Pending == nil || a.Pending.Password != r.NewPassword() {
@@ -275,7 +278,7 @@ func TestOldPasswordStillWorksWarns(t *testing.T) {
 	primary := startServer(t, "inproc")
 	lagging := startServer(t, "inproc")
 	f, path, id := testVault(t, primary)
-	rl := newRelay(t, func(pw string) { primary.setPw(pw) })
+	rl := newRelay(t, primary.take(t))
 	ev := &events{}
 	rep, err := Run(context.Background(), f, accountName, Options{
 		Hook: rl.hook(), Progress: ev.add, CheckOld: true,
@@ -308,7 +311,7 @@ func TestOldPasswordStillWorksWarns(t *testing.T) {
 func TestRunHookArgvEnv(t *testing.T) {
 	srv := startServer(t, "inproc")
 	f, path, id := testVault(t, srv)
-	rl := newRelay(t, func(pw string) { srv.setPw(pw) })
+	rl := newRelay(t, srv.take(t))
 	dir := t.TempDir()
 	hook := `cat /proc/$$/cmdline > ` + shellQuote(filepath.Join(dir, "cmdline")) +
 		`; cat /proc/$$/environ > ` + shellQuote(filepath.Join(dir, "environ")) + `; ` + rl.hook()
@@ -345,12 +348,12 @@ func TestBatch(t *testing.T) {
 	}
 	rl := newRelay(t, func(line string) {
 		name, pw, _ := strings.Cut(line, " ")
-		srvs[name].setPw(pw)
+		srvs[name].take(t)(pw)
 	})
 	// bravo's provider refuses; the others take the password.
 	hook := `[ "$IMAPVAULT_ACCOUNT" = bravo ] && { echo refused; exit 3; }; read -r old; read -r new; printf '%s %s\n' "$IMAPVAULT_ACCOUNT" "$new" > ` + shellQuote(rl.path)
 	reps := Batch(context.Background(), f, []string{"alpha", "bravo", "nobody", "charlie", "delta"}, Options{
-		Hook: hook, TLSConfig: srvs["alpha"].tls, VerifyTimeout: 5 * time.Second})
+		Hook: hook, TLSConfig: srvs["alpha"].tls, VerifyTimeout: testwait.Patience})
 	want := []struct {
 		err   error
 		state State

@@ -9,6 +9,7 @@ import (
 
 	"github.com/imapvault/imapvault/imapcheck"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/lastcheck"
 	"github.com/imapvault/imapvault/vault"
 )
@@ -128,9 +129,12 @@ func indexOf(ids []string, id string) int {
 
 // TestCheckAllEndToEnd runs real checks against in-process IMAP servers:
 // a slow one listed first finishes last, so results arrive out of order.
+// It is held until the three others' results are in, not slowed by a
+// fixed delay that a busy machine could outrun.
 func TestCheckAllEndToEnd(t *testing.T) {
 	fast := testimap.Start(t, testimap.Options{Users: map[string]string{"u1": sentinel, "u2": "right"}})
-	slow := testimap.Start(t, testimap.Options{Users: map[string]string{"u3": "right"}, Delay: 150 * time.Millisecond})
+	hold := make(chan struct{})
+	slow := testimap.Start(t, testimap.Options{Users: map[string]string{"u3": "right"}, Hold: hold})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -150,11 +154,15 @@ func TestCheckAllEndToEnd(t *testing.T) {
 	fx := newFixture(t, false, accs)
 	opts := fx.options()
 	opts.TLSConfig = &tls.Config{RootCAs: fast.RootCAs()}
-	opts.Timeout = 5 * time.Second
+	opts.Timeout = testwait.Patience
 	m := fx.model(opts)
 	d := newDriver(t, m)
 	var order []string
-	d.onResult = func(r lastcheck.Indexed) { order = append(order, r.Result.IMAP.Name) }
+	d.onResult = func(r lastcheck.Indexed) {
+		if order = append(order, r.Result.IMAP.Name); len(order) == 3 {
+			close(hold)
+		}
+	}
 	d.keys("C")
 	if d.m.check.running() {
 		t.Fatal("run did not finish")

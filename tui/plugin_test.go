@@ -6,12 +6,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"filippo.io/age"
 	"filippo.io/age/plugin"
 	"github.com/charmbracelet/x/exp/teatest/v2"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -60,7 +60,7 @@ func TestPluginPINAskedInsideTUI(t *testing.T) {
 		waitFor(t, tm, &out, tc.want)
 		tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 		tm.Type("q")
-		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+		tm.WaitFinished(t, teatest.WithFinalTimeout(testwait.Patience))
 		if bytes.Contains(out.Bytes(), []byte(tc.pin)) {
 			t.Errorf("the PIN %s was shown on screen", tc.pin)
 		}

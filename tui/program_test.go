@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -22,7 +23,7 @@ func waitFor(t *testing.T, tm *teatest.TestModel, out *bytes.Buffer, sub string)
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		out.Write(b)
 		return strings.Contains(out.String(), sub)
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(5*time.Millisecond))
+	}, teatest.WithDuration(testwait.Patience), teatest.WithCheckInterval(5*time.Millisecond))
 }
 
 func enter() tea.KeyPressMsg { return tea.KeyPressMsg{Code: tea.KeyEnter} }
@@ -56,7 +57,7 @@ func TestProgramUnlockFilterQuit(t *testing.T) {
 			waitFor(t, tm, &out, "Good to know")
 			tm.Send(tea.KeyPressMsg{Code: tea.KeyEscape})
 			tm.Type("q")
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			tm.WaitFinished(t, teatest.WithFinalTimeout(testwait.Patience))
 			rest, _ := io.ReadAll(tm.FinalOutput(t))
 			out.Write(rest)
 			fm := tm.FinalModel(t).(Model)
@@ -105,7 +106,7 @@ func TestProgramCtrlCQuitsFromAnyScreen(t *testing.T) {
 				tm.Send(tea.KeyPressMsg{Code: r, Text: string(r)})
 			}
 			tm.Send(tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl})
-			tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+			tm.WaitFinished(t, teatest.WithFinalTimeout(testwait.Patience))
 			fm := tm.FinalModel(t).(Model)
 			if fm.screen != tt.want {
 				t.Fatalf("quit from screen %d, want %d", fm.screen, tt.want)
@@ -132,6 +133,7 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	opts := fx.options()
 	opts.TLSConfig = &tls.Config{RootCAs: srv.RootCAs()}
 	opts.Concurrency, opts.PerHost = 2, 2
+	opts.Timeout = testwait.Patience // every check must end ok
 	tm := teatest.NewTestModel(t, fx.model(opts), teatest.WithInitialTermSize(100, 30))
 	var out bytes.Buffer
 	waitFor(t, tm, &out, "Overview") // twelve accounts open on the overview
@@ -148,7 +150,7 @@ func TestProgramCheckAllWhileTyping(t *testing.T) {
 	tm.Send(tea.KeyPressMsg{Code: 's', Mod: tea.ModCtrl})
 	waitFor(t, tm, &out, "checked 12 accounts: 12 ok, 0 failed")
 	tm.Type("q")
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	tm.WaitFinished(t, teatest.WithFinalTimeout(testwait.Patience))
 	fm := tm.FinalModel(t).(Model)
 	if fm.list.query != "box-0" {
 		t.Errorf("filter typed during the run is %q", fm.list.query)

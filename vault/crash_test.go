@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 var (
@@ -103,7 +105,7 @@ func TestCrashSafety(t *testing.T) {
 		// then kill at a uniformly random point of the next save, timed
 		// by the gap between the last two reports.
 		let := 2 + rng.IntN(10)
-		timeout := time.After(60 * time.Second)
+		timeout := time.After(testwait.Patience)
 		var last, gap time.Duration
 		start := time.Now()
 		for seen := -1; seen < let; seen++ {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // newVault creates a vault with one account in a fresh folder.
@@ -272,16 +274,13 @@ func waitForClockTick(t *testing.T, path string) {
 	}
 	probe := path + ".tick"
 	defer os.Remove(probe)
-	for range 5000 {
+	testwait.For(t, "file system timestamps to move", func() bool {
 		if err := os.WriteFile(probe, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if now, err := statFile(probe); err == nil && now.ctime.After(was.ctime) {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatal("file system timestamps did not move")
+		now, err := statFile(probe)
+		return err == nil && now.ctime.After(was.ctime)
+	})
 }
 
 // TestRereadAdopt is the way out of a conflict: read theirs, merge, adopt,

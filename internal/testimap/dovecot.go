@@ -172,7 +172,7 @@ func (d *Dovecot) start(bin string) (err error) {
 		return err
 	}
 	d.cmd = exec.Command(bin, "-F", "-c", conf)
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so Close can reap its children
+	ownGroup(d.cmd) // so Close can reap its children
 	var stderr bytes.Buffer
 	d.cmd.Stdout, d.cmd.Stderr = &stderr, &stderr
 	if err := d.cmd.Start(); err != nil {
@@ -358,29 +358,45 @@ func (d *Dovecot) writePasswd() error {
 		}
 	}
 	// Dovecot rereads the file when its mtime (whole seconds) or size
-	// changed; hashes of one scheme have one length, so a rewrite in the
-	// same second would go unseen: stamp it at least a second later.
+	// changed; hashes of one scheme have one length, so the new file's
+	// mtime must fall in a later second than the old one's. Set it
+	// explicitly: the kernel stamps a write with a clock that lags
+	// time.Now by up to a tick, so a write just after a second turned can
+	// still carry the second before.
 	path := filepath.Join(d.dir, "passwd")
 	if st, err := os.Stat(path); err == nil {
-		if mt := st.ModTime().Truncate(time.Second).Add(time.Second); time.Now().Before(mt) {
-			if err := os.Chtimes(tmp.Name(), mt, mt); err != nil {
-				return err
-			}
+		if err := os.Chtimes(tmp.Name(), time.Time{}, nextStamp(st.ModTime(), time.Now())); err != nil {
+			return err
 		}
 	}
 	return os.Rename(tmp.Name(), path)
 }
 
-// SetPassword adds the user or changes the password. Dovecot notices a
-// changed passwd file by its mtime, and looks at most once a second, so a
-// login right after may still see the old password: retry for a second or
-// two, as rotation does with real servers.
+// SetPassword adds the user or changes the password, and returns once
+// Dovecot takes it: a login with it succeeds. (Dovecot notices a changed
+// passwd file by its mtime, and looks at most once a second.) With a
+// passdb of the test's own (Options.Passdb) it only rewrites the file.
 func (d *Dovecot) SetPassword(user, pw string) error {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	d.users[user] = pw
 	delete(d.hashes, user)
-	return d.writePasswd()
+	err := d.writePasswd()
+	d.mu.Unlock()
+	if err != nil || d.opts.Passdb != "" {
+		return err
+	}
+	return d.waitLogin(user, pw)
+}
+
+// nextStamp is the mtime for a rewrite of a file whose mtime was old: now,
+// or the start of the second after old's when now falls in the same
+// second (or before it, for a file stamped ahead), so that a reader that
+// compares whole seconds, like Dovecot, sees a change.
+func nextStamp(old, now time.Time) time.Time {
+	if next := old.Truncate(time.Second).Add(time.Second); now.Before(next) {
+		return next
+	}
+	return now
 }
 
 // Dir is Dovecot's temporary directory (config, passwd file, log).
@@ -426,10 +442,10 @@ func (d *Dovecot) Log() string {
 
 // Freeze stops every Dovecot process (SIGSTOP to its process group): the
 // kernel still accepts connections, but nobody answers — a stalled server.
-func (d *Dovecot) Freeze() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGSTOP) }
+func (d *Dovecot) Freeze() error { return signalGroup(d.cmd.Process.Pid, groupStop) }
 
 // Thaw undoes Freeze.
-func (d *Dovecot) Thaw() error { return syscall.Kill(-d.cmd.Process.Pid, syscall.SIGCONT) }
+func (d *Dovecot) Thaw() error { return signalGroup(d.cmd.Process.Pid, groupCont) }
 
 // Close stops Dovecot and removes its directory.
 func (d *Dovecot) Close() {
@@ -449,7 +465,7 @@ func (d *Dovecot) stop() {
 		return
 	}
 	pid := d.cmd.Process.Pid
-	_ = syscall.Kill(-pid, syscall.SIGCONT) // in case it is frozen
+	_ = signalGroup(pid, groupCont) // in case it is frozen
 	_ = d.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-d.exited:
@@ -458,5 +474,5 @@ func (d *Dovecot) stop() {
 		<-d.exited
 	}
 	// Children left behind by a killed master share its process group.
-	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	_ = signalGroup(pid, groupKill)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
-	"syscall"
 )
 
 // HashPassword hashes pw for a Dovecot passwd file, "{SCHEME}hash", with
@@ -26,7 +25,7 @@ func HashPassword(scheme, pw string) (string, error) {
 	cmd.Stdin = strings.NewReader(pw + "\n" + pw + "\n")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noTerminal(cmd)
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("doveadm pw -s %s: %w: %s", scheme, err, strings.TrimSpace(errb.String()))
 	}

@@ -55,7 +55,11 @@ type Options struct {
 	Cert CertSpec // certificate to present; see CertSpec
 
 	Delay time.Duration // added before every write of the server (a slow server)
-	Gauge *Gauge        // optional: shared count of open connections across servers
+	// Hold, when set, holds every write of the server until it is closed:
+	// a server that answers only once the test says so, to order results
+	// without a clock.
+	Hold  <-chan struct{}
+	Gauge *Gauge // optional: shared count of open connections across servers
 
 	// Bearer, when set, makes the server take OAuth2 access tokens: it
 	// offers AUTH=OAUTHBEARER and AUTH=XOAUTH2 (or only those named in
@@ -334,6 +338,12 @@ type serverConn struct {
 }
 
 func (c *serverConn) Write(p []byte) (int, error) {
+	if h := c.s.opts.Hold; h != nil {
+		select {
+		case <-h:
+		case <-c.s.done:
+		}
+	}
 	if d := c.s.opts.Delay; d > 0 {
 		select {
 		case <-time.After(d):

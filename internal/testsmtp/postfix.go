@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"text/template"
 	"time"
 
@@ -105,7 +104,7 @@ func (p *Postfix) start(bin string, opts PostfixOptions) (err error) {
 		return err
 	}
 	p.cmd = exec.Command(bin, "-c", filepath.Join(p.dir, "etc"), "start-fg")
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownGroup(p.cmd)
 	p.cmd.WaitDelay = 5 * time.Second // daemons keep the log pipe open
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{p}, &lockedWriter{p}
 	if err := p.cmd.Start(); err != nil {
@@ -245,9 +244,9 @@ func (p *Postfix) stop() {
 		master, _ = strconv.Atoi(strings.TrimSpace(string(b)))
 	}
 	if master > 1 {
-		_ = syscall.Kill(master, syscall.SIGTERM)
+		terminate(master)
 	}
-	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	terminate(-p.cmd.Process.Pid)
 	select {
 	case <-p.exited:
 	case <-time.After(15 * time.Second):
@@ -255,7 +254,7 @@ func (p *Postfix) stop() {
 		<-p.exited
 	}
 	if master > 1 {
-		_ = syscall.Kill(-master, syscall.SIGKILL) // daemons left behind share its group
+		kill(-master) // daemons left behind share its group
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/imapcheck"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // child is the recipe running as its own process, as a hook runs it.
@@ -75,24 +76,22 @@ func (c *child) wait(t *testing.T) {
 		if err != nil {
 			t.Fatalf("recipe child: %v\n%s%s", err, c.stdout.String(), c.stderr.String())
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatal("recipe child did not finish")
 	}
 }
 
 // login tries user/pw at the Dovecot on host:port until it works or
 // timeout passes (Dovecot notices a changed passwd-file within a second or
-// so).
+// so); timeout 0 tries once, for a login that must fail.
 func login(t *testing.T, host string, port int, tc *tls.Config, user, pw string, timeout time.Duration) imapcheck.Result {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		r := imapcheck.Check(ctx, imapcheck.Target{Host: host, Port: port, Security: imapcheck.TLS, Username: user, Password: pw, TLSConfig: tc})
-		cancel()
-		if r.OK() || time.Now().After(deadline) {
-			return r
-		}
-		time.Sleep(300 * time.Millisecond)
-	}
+	var r imapcheck.Result
+	testwait.Until(time.Now().Add(timeout), func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), testwait.Patience)
+		defer cancel()
+		r = imapcheck.Check(ctx, imapcheck.Target{Host: host, Port: port, Security: imapcheck.TLS, Username: user, Password: pw, TLSConfig: tc})
+		return r.OK()
+	})
+	return r
 }

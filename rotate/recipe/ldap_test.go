@@ -1,3 +1,5 @@
+//go:build unix
+
 package recipe
 
 import (
@@ -18,6 +20,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 const (
@@ -100,15 +103,17 @@ userPassword: %[2]s
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); _ = cmd.Wait() })
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port)); err == nil {
+	listening := testwait.Until(time.Now().Add(testwait.Patience), func() bool {
+		c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err == nil {
 			c.Close()
-			return uri
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("slapd did not listen: %s", logb.String())
-		}
+		return err == nil
+	})
+	if !listening {
+		t.Fatalf("slapd did not listen: %s", logb.String())
 	}
+	return uri
 }
 
 // ldapDovecot is Dovecot authenticating by binding to the directory as
@@ -134,7 +139,7 @@ func TestLDAPRecipe(t *testing.T) {
 	uri := startSlapd(t)
 	d := ldapDovecot(t, uri)
 	tc := &tls.Config{RootCAs: d.RootCAs()}
-	if r := login(t, d.Host(), d.ImplicitPort(), tc, "alice", oldPw, 10*time.Second); !r.OK() {
+	if r := login(t, d.Host(), d.ImplicitPort(), tc, "alice", oldPw, testwait.Patience); !r.OK() {
 		t.Fatalf("old password through LDAP: %s %s\n%s", r.Status, r.Message, d.Log())
 	}
 	bindFile := filepath.Join(t.TempDir(), "bindpw")
@@ -164,7 +169,7 @@ func TestLDAPRecipe(t *testing.T) {
 		if out := c.stdout.String() + c.stderr.String(); strings.Contains(out, st.new) || strings.Contains(out, ldapAdminPw) {
 			t.Fatalf("%s: a secret in the output", st.name)
 		}
-		if r := login(t, d.Host(), d.ImplicitPort(), tc, "alice", st.new, 10*time.Second); !r.OK() {
+		if r := login(t, d.Host(), d.ImplicitPort(), tc, "alice", st.new, testwait.Patience); !r.OK() {
 			t.Fatalf("%s: the new password does not log in: %s %s\n%s", st.name, r.Status, r.Message, d.Log())
 		}
 		if r := login(t, d.Host(), d.ImplicitPort(), tc, "alice", st.old, 0); r.OK() {

@@ -9,8 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/procgroup"
 )
 
 var (
@@ -72,7 +73,7 @@ func doveadmHash(ctx context.Context, doveadm, scheme, pw string) (string, error
 	cmd.Stdin = strings.NewReader(pw + "\n" + pw + "\n")
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	procgroup.NoTerminal(cmd)
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("doveadm pw -s %s: %w: %s", scheme, err, strings.TrimSpace(redact(errb.String(), pw)))
 	}
@@ -91,14 +92,11 @@ func doveadmHash(ctx context.Context, doveadm, scheme, pw string) (string, error
 // then renamed over it, so Dovecot and a killed writer never see half a
 // file.
 func setPasswdLine(path, user, hash string) error {
-	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|syscall.O_NOFOLLOW|syscall.O_CLOEXEC, 0o600)
+	lock, err := lockFile(path + ".lock")
 	if err != nil {
 		return fmt.Errorf("lock %s: %w", path, err)
 	}
 	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("lock %s: %w", path, err)
-	}
 	checkpoint("locked")
 	st, err := os.Lstat(path)
 	if err != nil {
@@ -120,10 +118,9 @@ func setPasswdLine(path, user, hash string) error {
 		return fmt.Errorf("passwd-file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // gone after the rename; left behind only on failure
-	sys, _ := st.Sys().(*syscall.Stat_t)
 	err = tmp.Chmod(st.Mode().Perm())
-	if err == nil && sys != nil && os.Geteuid() == 0 {
-		err = tmp.Chown(int(sys.Uid), int(sys.Gid))
+	if uid, gid, ok := owner(st); err == nil && ok && os.Geteuid() == 0 {
+		err = tmp.Chown(uid, gid)
 	}
 	if err == nil {
 		_, err = tmp.Write(updated)
@@ -141,11 +138,12 @@ func setPasswdLine(path, user, hash string) error {
 	// Dovecot rereads the file when its mtime (whole seconds) or size
 	// changed. Hashes of one scheme have one length, so a rewrite within the
 	// same second as the last change would go unseen and the old password
-	// would keep working: stamp the new file at least a second later.
-	if mt := st.ModTime().Truncate(time.Second).Add(time.Second); time.Now().Before(mt) {
-		if err := os.Chtimes(tmp.Name(), mt, mt); err != nil {
-			return fmt.Errorf("passwd-file: %w", err)
-		}
+	// would keep working: stamp the new file in a later second. Always
+	// explicitly: the kernel stamps a write with a clock that lags
+	// time.Now by up to a tick, so a write just after a second turned can
+	// carry the second before.
+	if err := os.Chtimes(tmp.Name(), time.Time{}, nextStamp(st.ModTime(), time.Now())); err != nil {
+		return fmt.Errorf("passwd-file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("passwd-file: %w", err)
@@ -156,6 +154,16 @@ func setPasswdLine(path, user, hash string) error {
 	}
 	checkpoint("renamed")
 	return nil
+}
+
+// nextStamp is the mtime for a rewrite of a file whose mtime was old: now,
+// or the start of the second after old's when now falls in the same
+// second (or before it, for a file stamped ahead).
+func nextStamp(old, now time.Time) time.Time {
+	if next := old.Truncate(time.Second).Add(time.Second); now.Before(next) {
+		return next
+	}
+	return now
 }
 
 // replaceField returns file with the second field of user's line set to

@@ -1,3 +1,5 @@
+//go:build unix
+
 package recipe
 
 import (
@@ -14,14 +16,10 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
-const (
-	oldPw  = "Recipe-Old-Sentinel-4k#Q"
-	newPw  = "Recipe-New-Sentinel-8w!Z"
-	newPw2 = "Recipe-New2-Sentinel-3m%V"
-	nUsers = 1000
-)
+const nUsers = 1000 // lines in the test passwd-file
 
 // passwdDovecot starts Dovecot on a passwd-file of nUsers users (all with
 // oldPw, and fields beyond the password that must survive), owned as
@@ -108,7 +106,7 @@ func assertOnlyChanged(t *testing.T, before, after []byte, users ...string) {
 func TestPasswdFileOneOfThousand(t *testing.T) {
 	d, path, before := passwdDovecot(t)
 	tc := &tls.Config{RootCAs: d.RootCAs()}
-	if r := login(t, d.Host(), d.ImplicitPort(), tc, "user0500", oldPw, 5*time.Second); !r.OK() {
+	if r := login(t, d.Host(), d.ImplicitPort(), tc, "user0500", oldPw, testwait.Patience); !r.OK() {
 		t.Fatalf("old password: %s %s\n%s", r.Status, r.Message, d.Log())
 	}
 	st0, _ := os.Stat(path)
@@ -122,7 +120,7 @@ func TestPasswdFileOneOfThousand(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode() != st0.Mode() || st.Sys().(*syscall.Stat_t).Uid != st0.Sys().(*syscall.Stat_t).Uid {
 		t.Fatalf("mode or owner changed: %v -> %v", st0.Mode(), st.Mode())
 	}
-	if r := login(t, d.Host(), d.ImplicitPort(), tc, "user0500", newPw, 10*time.Second); !r.OK() {
+	if r := login(t, d.Host(), d.ImplicitPort(), tc, "user0500", newPw, testwait.Patience); !r.OK() {
 		t.Fatalf("new password does not log in: %s %s\n%s", r.Status, r.Message, d.Log())
 	}
 	if r := login(t, d.Host(), d.ImplicitPort(), tc, "user0500", oldPw, 0); r.OK() {
@@ -156,6 +154,8 @@ func TestPasswdFileConcurrentAndKilled(t *testing.T) {
 	case err := <-second.done:
 		t.Fatalf("the second rotation did not wait for the first's lock (exit %v)", err)
 	case <-time.After(200 * time.Millisecond):
+		// Room for a second that would not wait: on a busy machine this
+		// can only miss that, never fail a recipe that waits.
 	}
 	first.release.Close()
 	first.wait(t)
@@ -166,7 +166,7 @@ func TestPasswdFileConcurrentAndKilled(t *testing.T) {
 	}
 	assertOnlyChanged(t, before, after, "user0100", "user0200")
 	for user, pw := range map[string]string{"user0100": newPw, "user0200": newPw2, "user0007": oldPw} {
-		if r := login(t, d.Host(), d.ImplicitPort(), tc, user, pw, 10*time.Second); !r.OK() {
+		if r := login(t, d.Host(), d.ImplicitPort(), tc, user, pw, testwait.Patience); !r.OK() {
 			t.Fatalf("%s does not log in: %s %s\n%s", user, r.Status, r.Message, d.Log())
 		}
 	}
@@ -205,6 +205,52 @@ func BenchmarkReplaceField(b *testing.B) {
 	for b.Loop() {
 		if _, err := replaceField(file.Bytes(), "user0500", "{SHA512-CRYPT}$6$new"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// Every rewrite lands in a later whole second than the file it replaces
+// (all Dovecot compares, with the size, which a new hash of the same
+// scheme keeps): written in the same second, or over a file stamped ahead
+// by an earlier rewrite. (The kernel's lagging clock, which the explicit
+// stamp also covers, cannot be forced here.)
+func TestPasswdLineStampsALaterSecond(t *testing.T) {
+	sec := time.Now().Truncate(time.Second)
+	for _, tc := range []struct {
+		name string
+		old  time.Time
+	}{
+		{"written this second", time.Now()},
+		{"stamped ahead", sec.Add(3 * time.Second)},
+		{"long ago", sec.Add(-time.Hour)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "passwd")
+			if err := os.WriteFile(path, []byte("a:{PLAIN}x::::::\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chtimes(path, time.Time{}, tc.old); err != nil {
+				t.Fatal(err)
+			}
+			if err := setPasswdLine(path, "a", "{PLAIN}y"); err != nil {
+				t.Fatal(err)
+			}
+			st, err := os.Stat(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.ModTime().Unix() <= tc.old.Unix() {
+				t.Fatalf("rewritten with mtime %v over one of %v: Dovecot would not see it", st.ModTime(), tc.old)
+			}
+		})
+	}
+	for _, tc := range []struct{ old, now, want time.Time }{
+		{sec.Add(100 * time.Millisecond), sec.Add(900 * time.Millisecond), sec.Add(time.Second)},
+		{sec.Add(999 * time.Millisecond), sec.Add(1001 * time.Millisecond), sec.Add(1001 * time.Millisecond)},
+		{sec.Add(time.Second), sec.Add(500 * time.Millisecond), sec.Add(2 * time.Second)},
+	} {
+		if got := nextStamp(tc.old, tc.now); !got.Equal(tc.want) {
+			t.Errorf("nextStamp(%v, %v) = %v; want %v", tc.old, tc.now, got, tc.want)
 		}
 	}
 }

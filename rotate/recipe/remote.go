@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 
+	"github.com/imapvault/imapvault/internal/procgroup"
 	"github.com/imapvault/imapvault/internal/termtext"
 )
 
@@ -102,7 +102,7 @@ const remoteSSH = `sh -c 'IFS= read -r n && i=0 && while [ "$i" -lt "$n" ]; do I
 // runTool runs a helper program, passing its output on with the passwords
 // redacted, in a session of its own (no terminal to prompt on).
 func runTool(cmd *exec.Cmd, in Input, what string) error {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	procgroup.NoTerminal(cmd)
 	var out capped
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
