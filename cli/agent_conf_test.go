@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // agentConf writes the sandbox's agent.conf.
@@ -66,18 +68,14 @@ func TestAgentIdleLimitSetting(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() { cmd.Process.Kill(); ptm.Close() })
-	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(term.String(), "Passphrase for"); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("get did not ask; terminal %q", term.String())
-		}
-	}
+	testwait.For(t, "get to ask for the passphrase", func() bool { return strings.Contains(term.String(), "Passphrase for") })
 	ptm.Write([]byte("test passphrase\n"))
 	select {
 	case err := <-done:
 		if err != nil || out.String() != "Conf-Sentinel-pw-1\n" {
 			t.Fatalf("get: %v %q, terminal %q", err, out.String(), term.String())
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(testwait.Patience):
 		t.Fatalf("get did not finish; terminal %q", term.String())
 	}
 	s.status("idle limit 2h now")
