@@ -27,6 +27,15 @@ func Dial(path string) (*Client, error) {
 	return &Client{c}, nil
 }
 
+// DialAt connects to the agent where w says.
+func DialAt(w Where) (*Client, error) {
+	c, err := w.Dial()
+	if err != nil {
+		return nil, err
+	}
+	return &Client{c}, nil
+}
+
 func (c *Client) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	resp, err := c.Call(&request{Request: wire.Request{Op: "unwrap"}, Stanzas: stanzas})
 	if err != nil {

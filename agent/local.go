@@ -43,19 +43,21 @@ func NamesIfUnlocked(getenv func(string) string, vaultPath string) ([]string, er
 
 // UnlockWith hands an identity the caller already unlocked (the TUI, when
 // the person chooses to) to this session's agent, starting the agent when
-// none runs. ttl and max of 0 mean DefaultTTL and DefaultMax.
+// none runs. ttl and max both 0 (which would never lock) mean the
+// person's limits: the settings file's, else DefaultTTL and DefaultMax.
 func UnlockWith(getenv func(string) string, id *vault.Identity, ttl, max time.Duration) error {
+	if ttl == 0 && max == 0 {
+		l, err := LoadLimits(getenv)
+		if err != nil {
+			return err
+		}
+		ttl, max = l.TTL, l.Max
+	}
 	keys, err := Keys(id.Identities)
 	if err != nil {
 		return err
 	}
 	defer clear(keys)
-	if ttl == 0 {
-		ttl = DefaultTTL
-	}
-	if max == 0 {
-		max = DefaultMax
-	}
 	c, err := Connect(getenv)
 	if err != nil {
 		return err
@@ -67,10 +69,10 @@ func UnlockWith(getenv func(string) string, id *vault.Identity, ttl, max time.Du
 // Connect dials this session's agent, starting it (this executable, run
 // as `agent`) when none runs.
 func Connect(getenv func(string) string) (*Client, error) {
-	dir, _ := Dir(getenv)
-	c, err := Dial(SocketPath(dir))
+	w := Locate(getenv)
+	c, err := w.Dial()
 	if err == nil {
-		return c, nil
+		return &Client{c}, nil
 	}
 	if !errors.Is(err, ErrNotRunning) {
 		return nil, err
@@ -79,7 +81,7 @@ func Connect(getenv func(string) string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start the agent: %w", err)
 	}
-	return Start(exe, dir, os.Environ())
+	return Start(exe, w, os.Environ())
 }
 
 // Keys turns parsed identities into the text the agent takes. Only native

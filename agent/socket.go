@@ -20,6 +20,19 @@ func Dir(getenv func(string) string) (dir string, fallback bool) { return wire.D
 // SocketPath is the socket inside dir.
 func SocketPath(dir string) string { return wire.SocketPath(dir) }
 
+// Where is where a process looks for the agent (wire.Where).
+type Where = wire.Where
+
+// Locate says where this process's agent listens: $IMAPVAULT_AGENT_SOCK,
+// else agent.sock in Dir.
+func Locate(getenv func(string) string) Where { return wire.Locate(getenv) }
+
+// SockEnv names the agent's socket outright (wire.SockEnv).
+const SockEnv = wire.SockEnv
+
+// SessionSocket is where a desktop session's agent usually listens.
+func SessionSocket() string { return wire.SessionSocket() }
+
 // ErrAlreadyRunning says another agent serves dir.
 var ErrAlreadyRunning = errors.New("an agent is already running")
 
@@ -35,6 +48,12 @@ type Listener struct {
 	lock *flock.Flock
 }
 
+// Listen makes dir private, claims it (one agent per folder) and listens
+// on its socket, mode 0600.
+func Listen(dir string) (*Listener, error) {
+	return ListenAt(Where{Socket: SocketPath(dir), Dir: dir, From: "XDG_RUNTIME_DIR"})
+}
+
 // Close stops listening, removes the socket and releases the folder.
 func (l *Listener) Close() error {
 	err := l.UnixListener.Close()
@@ -45,7 +64,7 @@ func (l *Listener) Close() error {
 // Start runs `exe agent` in the background, in its own session and with
 // no terminal, and waits until its socket answers. Nothing secret goes
 // into its arguments or environment: the key comes later over the socket.
-func Start(exe, dir string, env []string) (*Client, error) {
+func Start(exe string, w Where, env []string) (*Client, error) {
 	cmd := exec.Command(exe, "agent")
 	cmd.Env = env
 	if err := detach(cmd); err != nil {
@@ -58,9 +77,9 @@ func Start(exe, dir string, env []string) (*Client, error) {
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := Dial(SocketPath(dir))
+		c, err := w.Dial()
 		if err == nil {
-			return c, nil
+			return &Client{c}, nil
 		}
 		if errors.Is(err, ErrUntrusted) {
 			cmd.Process.Kill()
@@ -69,8 +88,8 @@ func Start(exe, dir string, env []string) (*Client, error) {
 		select {
 		case err := <-exited:
 			// Another process may have started one first: try it.
-			if c, derr := Dial(SocketPath(dir)); derr == nil {
-				return c, nil
+			if c, derr := w.Dial(); derr == nil {
+				return &Client{c}, nil
 			}
 			return nil, fmt.Errorf("the agent stopped at once (%v): run 'imapvault agent' to see why", err)
 		case <-time.After(10 * time.Millisecond):

@@ -9,11 +9,11 @@ import "os/exec"
 // the peer's identity (SIO_AF_UNIX_GETPEERPID, then the process's token).
 // Until then there is no agent here, and saying so is the whole port.
 
-// Listen says the agent is not supported here.
-func Listen(dir string) (*Listener, error) { return nil, ErrNoAgentHere }
+// ListenAt says the agent is not supported here.
+func ListenAt(w Where) (*Listener, error) { return nil, ErrNoAgentHere }
 
 func detach(*exec.Cmd) error { return ErrNoAgentHere }
 
 // LockPrompt has no agent to share the answer with: each command asks
 // for itself, so there is nothing to wait for.
-func LockPrompt(dir string) (release func(), err error) { return func() {}, nil }
+func LockPrompt(w Where) (release func(), err error) { return func() {}, nil }

@@ -3,6 +3,7 @@
 package agent
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -40,21 +41,38 @@ func privateDir(dir string) error {
 	return nil
 }
 
-// Listen makes dir private, claims it (one agent per folder) and listens
-// on its socket, mode 0600.
-func Listen(dir string) (*Listener, error) {
-	if err := privateDir(dir); err != nil {
+// folderFor makes or checks w's folder. The default folders are ours to
+// make private; a folder named by IMAPVAULT_AGENT_SOCK is the person's, so
+// one that exists is checked as a client checks it (a real folder, ours,
+// 0700) and never changed: chmod on $HOME would be a surprise.
+func folderFor(w Where) error {
+	if w.Err != nil {
+		return w.Err
+	}
+	if w.From != SockEnv {
+		return privateDir(w.Dir)
+	}
+	if _, err := os.Lstat(w.Dir); errors.Is(err, os.ErrNotExist) {
+		return privateDir(w.Dir)
+	}
+	return wire.CheckDir(w.Dir)
+}
+
+// ListenAt makes or checks w's folder (folderFor), claims it (one agent
+// per folder) and listens on w's socket, mode 0600.
+func ListenAt(w Where) (*Listener, error) {
+	if err := folderFor(w); err != nil {
 		return nil, err
 	}
+	dir, path := w.Dir, w.Socket
 	fl := flock.New(filepath.Join(dir, "agent.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	ok, err := fl.TryLock()
 	if err != nil {
 		return nil, fmt.Errorf("agent lock: %w", err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w (socket %s)", ErrAlreadyRunning, SocketPath(dir))
+		return nil, fmt.Errorf("%w (folder %s)", ErrAlreadyRunning, dir)
 	}
-	path := SocketPath(dir)
 	os.Remove(path) // a stale socket of an agent that died; we hold the lock
 	old := syscall.Umask(0o177)
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -81,11 +99,11 @@ func detach(cmd *exec.Cmd) error {
 // LockPrompt waits for the right to ask the person for the passphrase, so
 // many password commands started at once ask once: the first asks, the
 // others wait and then find the agent unlocked.
-func LockPrompt(dir string) (release func(), err error) {
-	if err := privateDir(dir); err != nil {
+func LockPrompt(w Where) (release func(), err error) {
+	if err := folderFor(w); err != nil {
 		return nil, err
 	}
-	fl := flock.New(filepath.Join(dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
+	fl := flock.New(filepath.Join(w.Dir, "prompt.lock"), flock.SetFlag(os.O_CREATE|os.O_RDWR), flock.SetPermissions(0o600))
 	if err := fl.Lock(); err != nil {
 		return nil, fmt.Errorf("prompt lock: %w", err)
 	}

@@ -84,9 +84,15 @@ func TestKinds(t *testing.T) {
 		}, account: "work", kind: Reused, want: false},
 
 		{name: "weak by zxcvbn", mutate: func(v *vault.Vault) { work(v).Password = "password1234" },
-			account: "work", kind: Weak, want: true, sev: High, msg: []string{"strength 1 of 4, 12 characters"}},
+			account: "work", kind: Weak, want: true, sev: High, msg: []string{"(strength 1 of 4, under 3; 12 characters)"}},
 		{name: "weak by length", mutate: func(v *vault.Vault) { work(v).Password = "Xk9#mQ2!vR" },
 			account: "work", kind: Weak, want: true, msg: []string{"10 characters"}},
+		// Strong by zxcvbn, weak by length alone: the message must say the
+		// length decided, not only "strength 4 of 4" (#29).
+		{name: "weak by length names the length rule", mutate: func(v *vault.Vault) { work(v).Password = "Vq8#Lm2!zRt" },
+			account: "work", kind: Weak, want: true, msg: []string{"(11 characters, under 12; strength 4 of 4)"}},
+		{name: "weak by both names both rules", mutate: func(v *vault.Vault) { work(v).Password = "password12" },
+			account: "work", kind: Weak, want: true, sev: High, msg: []string{"(strength 1 of 4, under 3; 10 characters, under 12)"}},
 
 		{name: "breached", breach: map[string]int{strongPw(1): 3861},
 			account: "work", kind: Breached, want: true, sev: Critical, msg: []string{"3861 times", "rotate it now"}},

@@ -218,10 +218,24 @@ func weakFindings(v *vault.Vault, cache *StrengthCache) []Finding {
 			sev = High
 		}
 		out = append(out, Finding{AccountID: a.ID, Account: a.Name, Kind: Weak, Severity: sev,
-			Message: fmt.Sprintf("password is weak (strength %d of 4, %d characters)%s: replace it with a generated one using %s",
-				j.score, n, pendingNote(a), rotateCmd(a))})
+			Message: fmt.Sprintf("password is weak (%s)%s: replace it with a generated one using %s",
+				weakReason(j.score, n), pendingNote(a), rotateCmd(a))})
 	}
 	return out
+}
+
+// weakReason names the rule (or both) that made a password weak, each
+// with its bar: "strength 4 of 4, 11 characters" read as strong, when the
+// length alone decided.
+func weakReason(score, n int) string {
+	low, short := score <= weakScore, n < minLength
+	switch {
+	case low && short:
+		return fmt.Sprintf("strength %d of 4, under %d; %d characters, under %d", score, weakScore+1, n, minLength)
+	case short:
+		return fmt.Sprintf("%d characters, under %d; strength %d of 4", n, minLength, score)
+	}
+	return fmt.Sprintf("strength %d of 4, under %d; %d characters", score, weakScore+1, n)
 }
 
 func scoreAll(list []*scoreJob, cache *StrengthCache) {

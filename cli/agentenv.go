@@ -37,6 +37,16 @@ func (e *env) agentIdentityOrRefusal() (*vault.Identity, error) {
 		Identities: []age.Identity{agent.Identity{Agent: c}}, Recipient: s.Recipient}, nil
 }
 
+// unlockLimits are an unlock's limits when it is given no --ttl/--max:
+// those of the settings file (agent.conf), else the defaults.
+func (e *env) unlockLimits() (ttl, max time.Duration, err error) {
+	l, err := agent.LoadLimits(e.getenv)
+	if err != nil {
+		return 0, 0, withHint(err, "fix or remove "+l.Path+" ('imapvault unlock --help' shows its lines)")
+	}
+	return l.TTL, l.Max, nil
+}
+
 // hasTerminal reports whether a passphrase could be asked.
 func (e *env) hasTerminal() bool {
 	t, owned, err := e.terminal()
@@ -55,8 +65,7 @@ func (e *env) hasTerminal() bool {
 // waiting for another process's prompt: it returns true when the agent is
 // already unlocked and the work is done.
 func (e *env) unlockAgent(ttl, max time.Duration, done func() bool) (*vault.Identity, error) {
-	dir, _ := agent.Dir(e.getenv)
-	release, err := agent.LockPrompt(dir)
+	release, err := agent.LockPrompt(agent.Locate(e.getenv))
 	if err != nil {
 		return nil, err
 	}

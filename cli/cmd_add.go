@@ -44,7 +44,9 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 
 `+caHelp+`
 
-`+hookEnvHelp)
+`+hookEnvHelp+`
+
+`+recipeSettingHelp)
 	name := fs.String("name", "", "account `name`, unique in the vault (required)")
 	host := fs.String("host", "", "IMAP server `host` (required)")
 	port := fs.Int("port", 0, "server `port` (default 993 for tls, 143 otherwise)")
@@ -59,6 +61,8 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 	source := fs.String("password-source", "", "who makes new passwords: 'provider' (app passwords: rotate asks you to paste one) or 'generated' (the default)")
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks and after command get beyond the allow-list (repeatable; names only)")
+	var recipeSettings recipeSettingFlags
+	fs.Var(&recipeSettings, "recipe-setting", "`NAME=VALUE` setting of the recipe:NAME hook, stored with the account (repeatable; never a secret)")
 	of := addOAuthFlags(fs)
 	address := fs.String("address", "", "the account's e-mail `address`; without --host, its servers are discovered")
 	noCheck := fs.Bool("no-check", false, "with --address: save even when the login fails")
@@ -96,6 +100,9 @@ through DNS (MX, SRV) are saved only after you said yes, or with --yes.
 		return err
 	}
 	a.HookEnv, _ = hookEnv.names()
+	if _, err := recipeSettings.apply(a, false); err != nil {
+		return err
+	}
 	if *tags != "" {
 		for _, t := range strings.Split(*tags, ",") {
 			if t = strings.TrimSpace(t); t != "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,11 +20,13 @@ func runAgent(e *env, args []string) error {
 	fs := e.flags("agent", "agent [status | stop]", `
 Bare, runs the unlock agent in the foreground (for a systemd user unit;
 'imapvault unlock' starts one in the background by itself). It listens on
-$XDG_RUNTIME_DIR/imapvault/agent.sock, answers only its own user, and
-holds an unlocked identity in memory until it locks.
+$XDG_RUNTIME_DIR/imapvault/agent.sock (or $IMAPVAULT_AGENT_SOCK), answers
+only its own user, and holds an unlocked identity in memory until it locks.
 
-  status   print locked/unlocked and the time left (never extends it);
-           exit 0 when unlocked, 1 when locked or not running
+  status   print locked/unlocked, the time left, the idle limit (this
+           unlock's, and agent.conf's for the next) and the socket asked
+           (never extends it); exit 0 when unlocked, 1 when locked or not
+           running
   stop     lock and end the agent`)
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -48,14 +51,14 @@ holds an unlocked identity in memory until it locks.
 }
 
 func (e *env) serveAgent() error {
-	dir, fallback := agent.Dir(e.getenv)
+	w := agent.Locate(e.getenv)
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(e.stderr, "imapvault agent: "+format+"\n", args...)
 	}
-	if fallback {
-		logf("XDG_RUNTIME_DIR is not set: using %s", dir)
+	if w.From == "" {
+		logf("XDG_RUNTIME_DIR is not set: using %s", w.Dir)
 	}
-	l, err := agent.Listen(dir)
+	l, err := agent.ListenAt(w)
 	if err != nil {
 		return err
 	}
@@ -82,10 +85,14 @@ func (e *env) serveAgent() error {
 }
 
 func (e *env) agentStatus() error {
-	dir, _ := agent.Dir(e.getenv)
-	c, err := agent.Dial(agent.SocketPath(dir))
+	w := agent.Locate(e.getenv)
+	c, err := agent.DialAt(w)
 	if errors.Is(err, agent.ErrNotRunning) {
-		fmt.Fprintln(e.stdout, "not running")
+		fmt.Fprintf(e.stdout, "not running: %s\n", w.Lost(err))
+		e.printLimits(nil)
+		if hint := w.Elsewhere(); hint != "" {
+			fmt.Fprintln(e.stdout, hint)
+		}
 		return errFound
 	}
 	if err != nil {
@@ -97,20 +104,57 @@ func (e *env) agentStatus() error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, describeStatus(s, time.Now()))
-	if s.MemoryLocked {
-		fmt.Fprintf(e.stdout, "agent pid %d, memory locked\n", s.PID)
-	} else {
-		fmt.Fprintf(e.stdout, "agent pid %d, memory not locked (see its log)\n", s.PID)
+	e.printLimits(&s)
+	memory := "memory locked"
+	if !s.MemoryLocked {
+		memory = "memory not locked (see its log)"
 	}
+	fmt.Fprintf(e.stdout, "agent pid %d at %s, %s\n", s.PID, w.Socket, memory)
 	if !s.Unlocked {
 		return errFound
 	}
 	return nil
 }
 
+// printLimits is agent status's line on the idle timeout: the running
+// agent's (s, when unlocked) and what the next unlock gives.
+func (e *env) printLimits(s *agent.Status) {
+	l, err := agent.LoadLimits(e.getenv)
+	next := fmt.Sprintf("an unlock without --ttl/--max gives %s, max %s (%s)", idleWords(l.TTL), limitWords(l.Max), l.Source())
+	if err != nil {
+		next = fmt.Sprintf("an unlock without --ttl/--max fails: %s", err)
+	}
+	if s != nil && s.Unlocked {
+		next = idleWords(s.TTL) + " now; " + next
+	}
+	fmt.Fprintln(e.stdout, line(next))
+}
+
+// idleWords is an idle limit in words.
+func idleWords(d time.Duration) string {
+	if d == 0 {
+		return "no idle limit"
+	}
+	return "idle limit " + limitWords(d)
+}
+
+// limitWords is a limit as a person writes it: 15m, 2h, 1h30m, none.
+func limitWords(d time.Duration) string {
+	if d == 0 {
+		return "none"
+	}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
 func (e *env) agentStop() error {
-	dir, _ := agent.Dir(e.getenv)
-	c, err := agent.Dial(agent.SocketPath(dir))
+	c, err := agent.DialAt(agent.Locate(e.getenv))
 	if errors.Is(err, agent.ErrNotRunning) {
 		fmt.Fprintln(e.stdout, "not running")
 		return nil

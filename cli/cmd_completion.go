@@ -48,6 +48,7 @@ _imapvault() {
         compopt -o filenames 2>/dev/null
         return 0
     fi
+    [[ $directive == '!message' ]] && return 0   # bash has nowhere to show it
     [[ $out == *$'\n'* ]] || return 0
     COMPREPLY=(${out#*$'\n'})
 }
@@ -61,6 +62,8 @@ _imapvault() {
     out=("${(@f)$(${words[1]} __complete zsh -- "${(@)words[1,CURRENT]}" 2>/dev/null)}")
     if [[ $out[1] == '!files' ]]; then
         _files
+    elif [[ $out[1] == '!message' ]]; then
+        _message -r "$out[2]"
     elif (( $#out > 1 )); then
         compadd -- "${(@)out[2,-1]}"
     fi
@@ -77,6 +80,8 @@ function __imapvault_complete
     set -l out (imapvault __complete fish -- (commandline -opc) (commandline -ct) 2>/dev/null)
     if test "$out[1]" = '!files'
         __fish_complete_path (commandline -ct)
+    else if test "$out[1]" = '!message'
+        return 0
     else
         printf '%s\n' $out[2..-1]
     end

@@ -81,22 +81,26 @@ func (e *env) doctorInput() *doctor.Input {
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}
-	dir, _ := agent.Dir(e.getenv)
+	w := agent.Locate(e.getenv)
 	in := &doctor.Input{Home: home, XDGConfig: e.getenv("XDG_CONFIG_HOME"), Getenv: e.getenv, Now: time.Now(),
-		Agent: doctor.Agent{Socket: agent.SocketPath(dir)}, DefaultTTL: agent.DefaultTTL, SASLDirs: doctor.DefaultSASLDirs}
-	if c, err := agent.Dial(in.Agent.Socket); err == nil {
+		Agent: doctor.Agent{Socket: w.Socket}, DefaultTTL: agent.DefaultTTL, SASLDirs: doctor.DefaultSASLDirs}
+	if l, err := agent.LoadLimits(e.getenv); err == nil { // a broken file: 'unlock' says so
+		in.DefaultTTL, in.AgentConfig, in.DefaultTTLSet = l.TTL, l.Path, l.TTLSet
+	}
+	if c, err := agent.DialAt(w); err == nil {
 		if s, err := c.Status(); err == nil {
 			in.Agent.Running, in.Agent.Unlocked, in.Agent.TTL = true, s.Unlocked, s.TTL
 		}
 		c.Close()
 	}
-	cronDir, _ := agent.Dir(func(k string) string {
-		if k == "XDG_RUNTIME_DIR" {
+	// Cron has neither the session's XDG_RUNTIME_DIR nor anything the
+	// shell exported (IMAPVAULT_AGENT_SOCK): only what the crontab sets.
+	in.CronSocket = agent.Locate(func(k string) string {
+		if k == "XDG_RUNTIME_DIR" || k == agent.SockEnv {
 			return ""
 		}
 		return e.getenv(k)
-	})
-	in.CronSocket = agent.SocketPath(cronDir)
+	}).Socket
 	if p := e.getenv("SASL_PATH"); p != "" { // Cyrus SASL: it replaces the default folder
 		in.SASLDirs = filepath.SplitList(p)
 	}

@@ -16,7 +16,7 @@ func init() {
 }
 
 func runEdit(e *env, args []string) error {
-	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-] [--ca-file FILE|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
+	fs := e.flags("edit", "edit NAME [--host H] [--port P] [--security S] [--user U] [--password-stdin] [--hook CMD] [--recipe-setting NAME=VALUE] [--notes TEXT] [--rename NEW] [--max-age DAYS]\n       [--address ADDR|-] [--smtp-host H|-] [--smtp-port P] [--smtp-security S] [--smtp-user U|-] [--ca-file FILE|-]\n       [--auth oauth2|password] [--provider P] [--client-id ID] [--client-secret-file F] [--auth-url U] [--token-url U] [--device-url U] [--scope S] [--issuer URL] [--tenant T] [--oauth-identity ADDR] [--refresh-token-stdin]", `
 Changes the named fields of one account and leaves the others alone.
 
 --password-stdin records a password that was changed somewhere else (at the
@@ -25,6 +25,9 @@ To change the password at the provider and verify it, use 'imapvault rotate'.
 
 --hook-env NAME (repeatable) replaces the names of the environment variables
 the account's hooks get beyond the allow-list; --hook-env - clears them.
+
+`+recipeSettingHelp+` NAME= removes one,
+--recipe-setting - all; a new --hook keeps only the settings it reads.
 
 --auth oauth2 switches the account to OAuth2 (Microsoft turned password IMAP
 off): give --provider and --client-id, then run 'imapvault oauth login NAME'
@@ -45,6 +48,8 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 	rename := fs.String("rename", "", "new account `name`")
 	var hookEnv envNames
 	fs.Var(&hookEnv, "hook-env", "environment variable `NAME` the account's hooks get (repeatable; replaces the list; - clears it)")
+	var recipeSettings recipeSettingFlags
+	fs.Var(&recipeSettings, "recipe-setting", "`NAME=VALUE` setting of the recipe:NAME hook to store (repeatable; NAME= removes one, - all)")
 	maxAge := fs.Int("max-age", -1, "this account's maximum password age in `days` (0: the vault's)")
 	of := addOAuthFlags(fs)
 	sf := addSMTPFlags(fs, true)
@@ -95,6 +100,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		}
 	}
 	now := time.Now()
+	var dropped []string // recipe settings the new hook does not read
 	a, err := e.editAccount(pos[0], func(v *vault.Vault, a *vault.Account) error {
 		c := *a // validate a copy, so a bad value changes nothing
 		if set["host"] {
@@ -139,6 +145,11 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		if set["hook-env"] {
 			c.HookEnv, _ = hookEnv.names()
 		}
+		d, err := recipeSettings.apply(&c, set["hook"] && c.Hook != a.Hook)
+		if err != nil {
+			return err
+		}
+		dropped = d
 		if set["max-age"] {
 			if *maxAge < 0 {
 				return usageErr(errors.New("--max-age takes a number of days"), "")
@@ -176,7 +187,7 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		if *stdin {
 			c.Password = password
 		}
-		err := vault.Validate(&c)
+		err = vault.Validate(&c)
 		c.Password = stored
 		if err != nil {
 			return usageErr(err, "")
@@ -195,6 +206,9 @@ off): give --provider and --client-id, then run 'imapvault oauth login NAME'
 		return err
 	}
 	fmt.Fprintf(e.stdout, "updated %s (%s@%s, %s%s)\n", line(a.Name), line(a.Username), line(a.Addr()), a.Security, smtpSummary(a))
+	if len(dropped) > 0 {
+		fmt.Fprintf(e.stderr, "imapvault: warning: removed the recipe settings the new hook does not read: %s\n", strings.Join(dropped, ", "))
+	}
 	if a.IsOAuth2() && a.OAuth != nil && a.OAuth.RefreshToken == "" {
 		fmt.Fprintf(e.stdout, "next: 'imapvault oauth login %s' authorises it\n", line(shellQuote(a.Name)))
 	}

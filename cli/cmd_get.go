@@ -19,9 +19,26 @@ func init() {
 // agent, no terminal, or --no-prompt).
 const exitLocked = 3
 
-// errGetLocked is one line on stderr, at once, never a prompt or a wait.
-var errGetLocked = &cliError{code: exitLocked,
-	err: errors.New("locked: run 'imapvault unlock' first (no unlocked agent, and no terminal to ask for the passphrase)")}
+// getLocked is the error of a get that can't ask: one line on stderr, at
+// once, never a prompt or a wait. It names the socket it asked and what it
+// found there, and, where this process has no XDG_RUNTIME_DIR (cron), where
+// the desktop session's agent listens instead and how to point here at it.
+func (e *env) getLocked(noPrompt bool) error {
+	w := agent.Locate(e.getenv)
+	c, _, err := agent.Unlocked(e.getenv, e.identityPath)
+	if c != nil {
+		c.Close()
+	}
+	why := "no terminal to ask for the passphrase"
+	if noPrompt {
+		why = "--no-prompt says not to ask for the passphrase"
+	}
+	msg := fmt.Sprintf("locked: run 'imapvault unlock' first (%s, and %s)", w.Lost(err), why)
+	if hint := w.Elsewhere(); hint != "" {
+		msg += "; " + hint
+	}
+	return &cliError{code: exitLocked, err: errors.New(msg)}
+}
 
 func runGet(e *env, args []string) error {
 	fs := e.flags("get", "get NAME [--field F] [--no-prompt] | get --host H [--user U] [--field F]", `
@@ -85,10 +102,14 @@ Exit status: 0 printed, 1 no such account, 2 usage or vault error,
 		return e.getFromVault(vaultPath, id, q)
 	}
 	if *noPrompt || !e.hasTerminal() {
-		return errGetLocked
+		return e.getLocked(*noPrompt)
+	}
+	ttl, max, err := e.unlockLimits()
+	if err != nil {
+		return err
 	}
 	var answered error
-	id, err := e.unlockAgent(agent.DefaultTTL, agent.DefaultMax, func() bool {
+	id, err := e.unlockAgent(ttl, max, func() bool {
 		done, err := e.getFromAgent(vaultPath, q)
 		answered = err
 		return done
@@ -184,9 +205,13 @@ func (e *env) getToken(vaultPath string, q agent.Query, noPrompt bool) error {
 				return err
 			}
 		case noPrompt || !e.hasTerminal():
-			return errGetLocked
+			return e.getLocked(noPrompt)
 		default:
-			if id, err = e.unlockAgent(agent.DefaultTTL, agent.DefaultMax, nil); id == nil {
+			ttl, max, err := e.unlockLimits()
+			if err != nil {
+				return err
+			}
+			if id, err = e.unlockAgent(ttl, max, nil); id == nil {
 				return err
 			} else if err != nil {
 				fmt.Fprintf(e.stderr, "imapvault: warning: the agent was not unlocked: %s\n", line(err.Error()))

@@ -32,7 +32,8 @@ func runRecipe(e *env, args []string) error {
 // printRecipes is 'rotate --recipes': each recipe with what it needs.
 func printRecipes(w io.Writer) error {
 	fmt.Fprintln(w, "Hook recipes shipped with imapvault: 'rotate --hook recipe:NAME', or store one with 'add/edit --hook recipe:NAME'.")
-	fmt.Fprintln(w, "Each reads the old and new password from its standard input and its settings from these environment variables.")
+	fmt.Fprintln(w, "Each reads the old and new password from its standard input and its settings from these environment variables,")
+	fmt.Fprintln(w, "or from the account: 'add/edit --recipe-setting NAME=VALUE' stores them with it (stored ones win).")
 	for _, r := range recipe.List() {
 		fmt.Fprintf(w, "\nrecipe:%s\n  %s\n", r.Name, r.Summary)
 		for _, s := range r.Settings {

@@ -55,11 +55,11 @@ activation and a systemd user unit see contrib/.`)
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(e.stderr, "imapvault secret-service: "+format+"\n", args...)
 	}
-	dir, fallback := agent.Dir(e.getenv)
-	if fallback {
-		logf("XDG_RUNTIME_DIR is not set: looking for the agent in %s", dir)
+	w := agent.Locate(e.getenv)
+	if w.From == "" {
+		logf("XDG_RUNTIME_DIR is not set: looking for the agent at %s", w.Socket)
 	}
-	src := &secretservice.Agent{Socket: agent.SocketPath(dir), Vault: agent.AbsPath(e.vaultPath), Identity: e.identityPath}
+	src := &secretservice.Agent{Socket: w.Socket, Vault: agent.AbsPath(e.vaultPath), Identity: e.identityPath}
 	svc, err := secretservice.New(conn, src, logf)
 	if err != nil {
 		return err

@@ -31,11 +31,13 @@ Opens the terminal UI on your vault. Press ? inside for every key.`)
 	if err := e.needTerminal(); err != nil {
 		return err
 	}
+	w := agent.Locate(e.getenv)
 	opts := tui.Options{VaultPath: e.vaultPath, IdentityPath: e.identityPath,
 		AgentIdentity: e.agentIdentity,
 		ShareWithAgent: func(id *vault.Identity) error {
-			return agent.UnlockWith(e.getenv, id, 0, 0)
+			return agent.UnlockWith(e.getenv, id, 0, 0) // agent.conf's limits, else the defaults
 		},
+		AgentSocket: w.Socket, AgentNote: w.Elsewhere(),
 		Doctor: func(v *vault.Vault) int {
 			in := e.doctorInput()
 			in.Vault = v

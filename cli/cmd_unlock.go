@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"time"
 
@@ -21,12 +22,38 @@ in the background if it is not running. Until it locks, 'imapvault get'
 and every other command use the agent and ask nothing.
 
 The agent forgets the identity after --ttl without use, and after --max
-whatever happens; 'imapvault lock' makes it forget now.`)
-	ttl := fs.Duration("ttl", agent.DefaultTTL, "lock after this long without use (0: no idle limit)")
-	max := fs.Duration("max", agent.DefaultMax, "lock this long after unlocking, used or not (0: no limit)")
+whatever happens; 'imapvault lock' makes it forget now.
+
+Without --ttl or --max the limits come from `+agent.ConfigName+` in imapvault's
+config folder ($XDG_CONFIG_HOME/imapvault, beside the identity), else
+15m and 8h. Every unlock uses them (a get in a terminal, the TUI's "also
+unlock the agent"), and 'imapvault agent status' shows them:
+
+  # ~/.config/imapvault/`+agent.ConfigName+`
+  ttl = 2h     # a mail sync every 30 minutes keeps it unlocked
+  max = 12h
+
+A background mail sync (cron, a systemd timer) that runs less often than
+the idle limit finds the agent locked ('imapvault doctor' says so).`)
+	ttl := fs.Duration("ttl", agent.DefaultTTL, "lock after this long without use (0: no idle limit; default: ttl in "+agent.ConfigName+", else 15m)")
+	max := fs.Duration("max", agent.DefaultMax, "lock this long after unlocking, used or not (0: no limit; default: max in "+agent.ConfigName+", else 8h)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if !given["ttl"] || !given["max"] {
+		t, m, err := e.unlockLimits()
+		if err != nil {
+			return err
+		}
+		if !given["ttl"] {
+			*ttl = t
+		}
+		if !given["max"] {
+			*max = m
+		}
 	}
 	if len(pos) > 0 {
 		return usageErr(fmt.Errorf("unlock takes no arguments, got %q", pos[0]), "run 'imapvault unlock --help'")
@@ -68,8 +95,7 @@ func runLock(e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErr(fmt.Errorf("lock takes no arguments, got %q", pos[0]), "")
 	}
-	dir, _ := agent.Dir(e.getenv)
-	c, err := agent.Dial(agent.SocketPath(dir))
+	c, err := agent.DialAt(agent.Locate(e.getenv))
 	if errors.Is(err, agent.ErrNotRunning) {
 		fmt.Fprintln(e.stdout, "no agent is running: nothing to lock")
 		return nil

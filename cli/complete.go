@@ -17,8 +17,9 @@ func init() {
 
 // Completion output: the first line is a directive, the rest candidates.
 const (
-	directiveWords = "!words" // offer the lines that follow
-	directiveFiles = "!files" // let the shell complete file names
+	directiveWords   = "!words"   // offer the lines that follow
+	directiveFiles   = "!files"   // let the shell complete file names
+	directiveMessage = "!message" // offer nothing; the next line says why (zsh shows it)
 )
 
 // runComplete answers a shell's completion request:
@@ -62,7 +63,7 @@ func runComplete(e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, directive)
 	for _, c := range cands {
-		if shell == "bash" {
+		if shell == "bash" && directive != directiveMessage {
 			c = bashEscape(c)
 		}
 		fmt.Fprintln(e.stdout, c)
@@ -203,7 +204,11 @@ func valueCands(e *env, set, cur string) (string, []string) {
 	case "files":
 		return directiveFiles, nil
 	case "names":
-		return directiveWords, filterPrefix(completionNames(e), cur)
+		names, why := completionNames(e)
+		if names == nil && why != "" {
+			return directiveMessage, []string{termtext.Line(why)}
+		}
+		return directiveWords, filterPrefix(names, cur)
 	}
 	if f := valueSets[set]; f != nil {
 		return directiveWords, filterPrefix(f(), cur)
@@ -213,31 +218,37 @@ func valueCands(e *env, set, cur string) (string, []string) {
 
 // namesFromAgent, when set (by the unlock agent), returns the account
 // names from a running, unlocked agent; ok is false when there is none or
-// it is locked. It must never prompt.
-var namesFromAgent func(e *env) (names []string, ok bool)
+// it is locked, and lost then says which socket it asked and what it
+// found. It must never prompt.
+var namesFromAgent func(e *env) (names []string, lost string, ok bool)
 
 // completionNames lists the account names for completion without ever
 // asking anything: from the agent when it is unlocked, else from the vault
 // when the identity opens it without a passphrase or a plugin (a plain age
-// identity), else nothing.
-func completionNames(e *env) []string {
+// identity), else nothing, and why when it is the agent that is missing.
+func completionNames(e *env) (names []string, why string) {
+	lost := ""
 	if namesFromAgent != nil {
-		if names, ok := namesFromAgent(e); ok {
-			return names
+		var ok bool
+		if names, lost, ok = namesFromAgent(e); ok {
+			return names, ""
 		}
 	}
 	if kind, err := vault.DetectIdentity(e.identityPath); err != nil || kind != vault.IdentityPlain {
-		return nil
+		if err == nil && kind.NeedsPassphrase() && lost != "" {
+			return nil, "account names: locked, run 'imapvault unlock' (" + lost + ")"
+		}
+		return nil, ""
 	}
 	id, err := vault.LoadIdentity(e.identityPath, func() ([]byte, error) { return nil, errors.New("no prompts in completion") })
 	if err != nil {
-		return nil
+		return nil, ""
 	}
 	f, err := vault.Open(e.vaultPath, id)
 	if err != nil {
-		return nil
+		return nil, ""
 	}
-	names := make([]string, 0, len(f.Vault.Accounts))
+	names = make([]string, 0, len(f.Vault.Accounts))
 	for _, a := range f.Vault.Accounts {
 		// A name with control characters would act on the terminal or
 		// break the one-per-line answer: type it by hand.
@@ -246,7 +257,7 @@ func completionNames(e *env) []string {
 		}
 	}
 	sort.Strings(names)
-	return names
+	return names, ""
 }
 
 func (e *env) setGlobal(name, val string) {

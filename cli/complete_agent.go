@@ -8,10 +8,10 @@ import (
 // Completion asks an unlocked agent for the account names; the agent never
 // prompts and answers "locked" or "not running" at once.
 func init() {
-	namesFromAgent = func(e *env) ([]string, bool) {
+	namesFromAgent = func(e *env) ([]string, string, bool) {
 		names, err := agent.NamesIfUnlocked(e.getenv, e.vaultPath)
 		if err != nil {
-			return nil, false
+			return nil, agent.Locate(e.getenv).Lost(err), false
 		}
 		safe := names[:0]
 		for _, n := range names {
@@ -19,6 +19,6 @@ func init() {
 				safe = append(safe, n)
 			}
 		}
-		return safe, true
+		return safe, "", true
 	}
 }

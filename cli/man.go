@@ -73,6 +73,8 @@ func writeMan(w io.Writer) {
 		{"IMAPVAULT_VAULT", "the vault file, unless \\-\\-vault is given"},
 		{"IMAPVAULT_IDENTITY", "the identity file, unless \\-\\-identity is given"},
 		{"XDG_DATA_HOME, XDG_CONFIG_HOME", "where the default vault and identity live"},
+		{"XDG_RUNTIME_DIR", "the unlock agent's socket is imapvault/agent.sock in it (unset: imapvault\\-UID in the temp folder)"},
+		{"IMAPVAULT_AGENT_SOCK", "the unlock agent's socket, named outright (cron: the desktop session's)"},
 		{"SSL_CERT_FILE, SSL_CERT_DIR", "extra trusted roots for the servers' certificates"},
 		{"NO_COLOR", "turns colour off"},
 	} {
@@ -87,6 +89,9 @@ func writeMan(w io.Writer) {
 	p(".TP")
 	p(".I $XDG_CONFIG_HOME/imapvault/identity.age")
 	p("your identity, encrypted with your passphrase")
+	p(".TP")
+	p(".I $XDG_CONFIG_HOME/imapvault/agent.conf")
+	p("the agent's limits: ttl = 2h, max = 12h (see unlock)")
 	p(".SH SEE ALSO")
 	p(".BR age (1),")
 	p(".BR age\\-keygen (1)")

@@ -40,12 +40,16 @@ func checkCronSocket(in *Input, s *setup) []Finding {
 		if !j.cron || syncProgram(j.command) == "" {
 			continue
 		}
-		dir := j.env["XDG_RUNTIME_DIR"]
+		dir, sock := j.env["XDG_RUNTIME_DIR"], j.env["IMAPVAULT_AGENT_SOCK"]
 		var msg string
 		switch {
+		case sock == in.Agent.Socket:
+			continue // named outright (it wins over XDG_RUNTIME_DIR)
+		case sock != "":
+			msg = fmt.Sprintf("this job sets IMAPVAULT_AGENT_SOCK=%s, but your shell's agent listens at %s", sock, in.Agent.Socket)
 		case dir == "":
 			msg = fmt.Sprintf("this job runs %s without XDG_RUNTIME_DIR, so imapvault-get there looks for the agent at %s, not at %s where your shell's agent listens: "+
-				"add XDG_RUNTIME_DIR=%s at the top of the crontab", syncProgram(j.command), in.CronSocket, in.Agent.Socket, shell)
+				"add IMAPVAULT_AGENT_SOCK=%s (or XDG_RUNTIME_DIR=%s) at the top of the crontab", syncProgram(j.command), in.CronSocket, in.Agent.Socket, in.Agent.Socket, shell)
 		case dir != shell:
 			msg = fmt.Sprintf("this job sets XDG_RUNTIME_DIR=%s but your shell has %s: imapvault-get there looks for the agent at %s/imapvault/agent.sock, not at %s",
 				dir, shell, dir, in.Agent.Socket)
@@ -63,6 +67,9 @@ func checkIdleTimeout(in *Input, s *setup) []Finding {
 		return nil
 	}
 	ttl, whose := in.DefaultTTL, "the default of 'imapvault unlock'"
+	if in.DefaultTTLSet {
+		whose = "ttl in " + in.AgentConfig
+	}
 	if in.Agent.Unlocked {
 		ttl, whose = in.Agent.TTL, "the running agent's"
 	}
@@ -75,9 +82,14 @@ func checkIdleTimeout(in *Input, s *setup) []Finding {
 		if prog == "" || j.every <= ttl {
 			continue
 		}
+		want := short(j.every + 5*60e9)
+		fix := fmt.Sprintf("unlock with --ttl %s or more (--max still bounds the day)", want)
+		if in.AgentConfig != "" {
+			fix = fmt.Sprintf("set ttl = %s or more in %s, which every unlock uses, or unlock with --ttl %s (max still bounds the day)", want, in.AgentConfig, want)
+		}
 		out = append(out, Finding{Kind: KindIdleTimeout, Severity: Medium, File: j.file, Line: j.line,
-			Message: fmt.Sprintf("%s runs every %s here, but the agent locks after %s without use (%s), so runs find it locked: "+
-				"unlock with --ttl %s or more (--max still bounds the day)", prog, short(j.every), short(ttl), whose, short(j.every+5*60e9))})
+			Message: fmt.Sprintf("%s runs every %s here, but the agent locks after %s without use (%s), so runs find it locked: %s",
+				prog, short(j.every), short(ttl), whose, fix)})
 	}
 	return out
 }

@@ -60,8 +60,12 @@ type Input struct {
 	Vault     *vault.Vault
 	Agent     Agent
 	// DefaultTTL is the idle limit 'imapvault unlock' gives when told none
-	// (agent.DefaultTTL): the agent's, when it is not unlocked now.
-	DefaultTTL time.Duration
+	// (agent.conf's ttl, else agent.DefaultTTL): the agent's, when it is
+	// not unlocked now. AgentConfig is that settings file ("" unknown);
+	// DefaultTTLSet says the ttl came from it.
+	DefaultTTL    time.Duration
+	AgentConfig   string
+	DefaultTTLSet bool
 	// Crontab is the user's crontab ("" none); CrontabFile names it in
 	// findings.
 	Crontab     string

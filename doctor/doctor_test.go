@@ -194,3 +194,22 @@ func TestImapvaultCall(t *testing.T) {
 		}
 	}
 }
+
+// The idle limit of agent.conf is named as the one runs meet, and the fix
+// is a line there (#29).
+func TestIdleTimeoutNamesTheSettingsFile(t *testing.T) {
+	in := testInput(t)
+	in.DefaultTTL, in.AgentConfig, in.DefaultTTLSet = 20*time.Minute, "/home/jo/.config/imapvault/agent.conf", true
+	var msg string
+	for _, f := range Run(in) {
+		if f.Kind == KindIdleTimeout && filepath.Base(f.File) == "crontab" && f.Line == 3 {
+			msg = f.Message
+		}
+	}
+	for _, want := range []string{"locks after 20m without use (ttl in /home/jo/.config/imapvault/agent.conf)",
+		"set ttl = 35m or more in /home/jo/.config/imapvault/agent.conf"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("idle_timeout_short for crontab:3 lacks %q: %q", want, msg)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func RunHook(ctx context.Context, command string, timeout time.Duration, a *vaul
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	cmd, recipeEnv, err := hookCommand(ctx, command, oldPassword, newPassword)
+	cmd, recipeEnv, err := hookCommand(ctx, command, a, oldPassword, newPassword)
 	if err != nil {
 		return "", &HookError{ExitCode: -1, Err: err}
 	}

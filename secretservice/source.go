@@ -21,7 +21,7 @@ type Source interface {
 // Agent is the Source over this session's agent socket. Each request
 // dials anew: the agent may restart, and its socket is local and cheap.
 type Agent struct {
-	Socket   string // the agent's socket (wire.SocketPath(wire.Dir(getenv)))
+	Socket   string // the agent's socket (wire.Locate(getenv).Socket)
 	Vault    string // the vault's absolute path
 	Identity string // the identity file the agent must hold; "" any
 }

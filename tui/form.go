@@ -70,14 +70,13 @@ func (m Model) openForm(id string) (tea.Model, tea.Cmd) {
 		in.SetWidth(max(20, min(60, m.width-20)))
 		f.inputs[i] = in
 	}
-	f.inputs[fSecurity].Placeholder = "tls, starttls or insecure"
 	f.inputs[fTags].Placeholder = "comma separated"
 	masked(&f.inputs[fPassword])
 	if a := m.account(id); a != nil {
 		f.setStored(fAddress, a.Address)
 		f.setStored(fName, a.Name)
 		f.setStored(fHost, a.Host)
-		f.setStored(fSecurity, string(a.Security))
+		f.setStored(fSecurity, string(a.SecurityOrDefault()))
 		f.setStored(fPort, strconv.Itoa(a.Port))
 		f.setStored(fUser, a.Username)
 		f.setStored(fTags, strings.Join(a.Tags, ", "))
@@ -120,6 +119,9 @@ func (f *formState) setPortHint() {
 // update passes pastes (and anything else that is not a key) to the
 // focused field.
 func (f formState) update(msg tea.Msg) (formState, tea.Cmd) {
+	if f.focused == fSecurity {
+		return f, nil // a choice: nothing to paste into
+	}
 	before := f.inputs[f.focused].Value()
 	var cmd tea.Cmd
 	f.inputs[f.focused], cmd = f.inputs[f.focused].Update(msg)
@@ -144,6 +146,9 @@ func (f *formState) changed(before string) {
 
 func (m Model) formHelp() []key.Binding {
 	k := m.keys
+	if m.form.focused == fSecurity {
+		return []key.Binding{m.chooseKey(), k.NextField, k.PrevField, k.Save, withHelp(k.Back, "cancel")}
+	}
 	return []key.Binding{k.NextField, k.PrevField, k.Save, withHelp(k.Back, "cancel")}
 }
 
@@ -175,6 +180,9 @@ func (m Model) formKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		left := f.focused
 		f.focused++
 		return m, tea.Batch(f.focus(), m.maybeDiscover(left))
+	}
+	if f.focused == fSecurity {
+		return m.securityKey(msg)
 	}
 	before := f.inputs[f.focused].Value()
 	var cmd tea.Cmd
@@ -334,7 +342,11 @@ func (m Model) viewForm() string {
 		} else {
 			label = s.Label.Render("  " + label)
 		}
-		lines = append(lines, label+" "+f.inputs[i].View())
+		if i == fSecurity {
+			lines = append(lines, label+" "+m.viewSecurity(i == f.focused))
+		} else {
+			lines = append(lines, label+" "+f.inputs[i].View())
+		}
 		if i == fAddress && f.note != "" {
 			st := s.Subtle
 			if f.noteWarn {

@@ -32,6 +32,7 @@ func TestGoldenScreens(t *testing.T) {
 		{"form_add", func(d *driver) { d.unlock(); d.keys("a", "tab"); d.typeText("new") }, false},
 		{"form_discovered", func(d *driver) { d.unlock(); d.keys("a"); d.typeText("fred@gmail.com"); d.keys("tab") }, false},
 		{"form_edit", func(d *driver) { d.unlock(); d.selectName("carol"); d.keys("e") }, false},
+		{"form_security", func(d *driver) { d.unlock(); d.keys("a", "tab", "tab", "tab", "right") }, false},
 		{"form_error", func(d *driver) { d.unlock(); d.keys("a", "tab"); d.typeText("x"); d.keys("ctrl+s") }, false},
 		{"confirm_delete", func(d *driver) { d.unlock(); d.selectName("dave-legacy"); d.keys("d") }, false},
 		{"audit", func(d *driver) { d.unlock(); d.keys("A") }, false},

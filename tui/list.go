@@ -335,6 +335,26 @@ func fit(s string, w int) string {
 	return s + strings.Repeat(" ", w-ansi.StringWidth(s))
 }
 
+// fitAddr fits user@host:port to exactly w cells. Cut at the end it lost
+// the port, which says most about how the account connects; so the port
+// stays and user@host gives way in its middle, keeping the user's start
+// and the host's end (its domain).
+func fitAddr(addr string, w int) string {
+	i := strings.LastIndexByte(addr, ':')
+	if ansi.StringWidth(addr) <= w || i < 0 {
+		return fit(addr, w)
+	}
+	head, port := addr[:i], addr[i:]
+	room := w - ansi.StringWidth(port) - 1 // 1 for the ellipsis
+	if room < 6 {
+		return fit(addr, w) // too narrow to keep both ends readable
+	}
+	left := (room + 1) / 2
+	right := room - left
+	cut := ansi.Truncate(head, left, "") + "…" + ansi.TruncateLeft(head, ansi.StringWidth(head)-right, "")
+	return fit(cut+port, w)
+}
+
 // viewList draws only the rows on screen, so a vault of 10,000 accounts
 // costs no more to draw than one of 20.
 func (m Model) viewList() string {
@@ -375,7 +395,12 @@ func (m Model) viewList() string {
 			line.WriteString("  ")
 		}
 		for i, c := range cols {
-			cell := fit(m.cell(c.id, r, now, checking), widths[i])
+			var cell string
+			if c.id == colAccount {
+				cell = fitAddr(r.addr, widths[i])
+			} else {
+				cell = fit(m.cell(c.id, r, now, checking), widths[i])
+			}
 			if c.id == colStatus && !sel {
 				cell = m.statusStyle(r.acc.LastCheck, checking).Render(cell)
 			}

@@ -96,10 +96,10 @@ func TestSortCycles(t *testing.T) {
 func TestAdd(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
-	d.keys("a", "tab")                   // no address: nothing is looked up
-	d.typeText("frank")                  // name
-	d.keys("tab", "tab")                 // host left empty, security
-	d.keys("ctrl+u", "'starttls", "tab") // port: default shown for starttls
+	d.keys("a", "tab")     // no address: nothing is looked up
+	d.typeText("frank")    // name
+	d.keys("tab", "tab")   // host left empty, security
+	d.keys("right", "tab") // starttls; port: its default shown
 	d.wantScreen("143 (default for starttls)")
 	d.keys("tab", "'frank@example.com", "tab", "'"+sentinel)
 	d.notOnScreen(sentinel)
@@ -140,13 +140,13 @@ func TestAddRejectsDuplicateName(t *testing.T) {
 func TestEditSecurityMovesDefaultPort(t *testing.T) {
 	fx := newFixture(t, false, testAccounts())
 	d := unlocked(t, fx)
-	d.selectName("alice-work") // tls, 993
-	d.keys("e", "tab", "tab", "ctrl+u", "'starttls", "ctrl+s")
+	d.selectName("alice-work")                   // tls, 993
+	d.keys("e", "tab", "tab", "right", "ctrl+s") // tls -> starttls
 	if a := fx.reopen(t).Find("alice-work"); a.Port != 143 || a.Security != vault.STARTTLS {
 		t.Fatalf("saved %s:%d", a.Security, a.Port)
 	}
 	d.selectName("carol") // tls, 993 typed by hand as 1993 stays
-	d.keys("e", "tab", "tab", "tab", "ctrl+u", "'1993", "up", "ctrl+u", "'starttls", "ctrl+s")
+	d.keys("e", "tab", "tab", "tab", "ctrl+u", "'1993", "up", "right", "ctrl+s")
 	if a := fx.reopen(t).Find("carol"); a.Port != 1993 {
 		t.Fatalf("a port typed by hand changed to %d", a.Port)
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	// the unlock screen (tab), so mail clients' `imapvault get` works too.
 	AgentIdentity  func() *vault.Identity
 	ShareWithAgent func(*vault.Identity) error
+	// AgentSocket is where ShareWithAgent hands the identity, shown beside
+	// the choice; AgentNote, when set, says why mail clients may ask
+	// another agent (no XDG_RUNTIME_DIR here).
+	AgentSocket, AgentNote string
 	// Doctor, when set, counts what `imapvault doctor` finds for a vault
 	// (run on a copy, off the update loop); the overview shows the count.
 	Doctor func(*vault.Vault) int

@@ -9,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/imapvault/imapvault/vault"
 )
 
@@ -252,6 +253,8 @@ func (m Model) onUnlocked(msg unlockedMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case msg.viaAgent:
 		note += " (through the unlock agent)"
+	case msg.shared && m.opts.AgentSocket != "":
+		note += "; the agent is unlocked too, for imapvault get (" + m.opts.AgentSocket + ")"
 	case msg.shared:
 		note += "; the agent is unlocked too, for imapvault get"
 	}
@@ -285,6 +288,12 @@ func (m Model) viewUnlock() string {
 			box = "[x]"
 		}
 		b.WriteString("\n\n" + box + " also unlock the agent, so mail clients' imapvault get works " + s.Subtle.Render("(tab)"))
+		if m.opts.AgentSocket != "" {
+			b.WriteString("\n    " + s.Subtle.Render("agent socket "+safe(m.opts.AgentSocket)))
+		}
+		if m.opts.AgentNote != "" {
+			b.WriteString("\n    " + s.Warn.Render(indentLines(ansi.Wordwrap(safe(m.opts.AgentNote), max(20, m.width-10), ""), 4)))
+		}
 	}
 	if m.unlock.err != "" {
 		b.WriteString("\n\n" + s.Error.Render(safe(m.unlock.err)))

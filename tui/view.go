@@ -65,11 +65,11 @@ func (m Model) render() string {
 	case scrFirstRun:
 		return m.frame("", m.viewFirstRun(), "")
 	case scrList:
-		return m.frame(m.banners(), m.viewList(), m.help.View(m.keys))
+		return m.frame(m.banners(), m.viewList(), m.listHelpBar())
 	case scrDetail:
-		return m.frame(m.banners(), m.viewDetail(), m.help.ShortHelpView(m.detailHelp()))
+		return m.frame(m.banners(), m.viewDetail(), m.detailHelpBar())
 	case scrForm:
-		return m.frame("", m.viewForm(), m.help.ShortHelpView(m.formHelp()))
+		return m.frame("", m.viewForm(), m.fitHelp(m.formHelp(), m.keys.PrevField))
 	case scrAudit:
 		return m.frame("", m.viewAudit(), m.help.ShortHelpView(m.auditHelp()))
 	case scrHelp:

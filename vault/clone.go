@@ -46,6 +46,7 @@ func (a *Account) Clone() *Account {
 	}
 	c.Strength = clonePtr(a.Strength)
 	c.SMTP = clonePtr(a.SMTP)
+	c.RecipeSettings = slices.Clone(a.RecipeSettings)
 	return &c
 }
 

@@ -223,6 +223,9 @@ func (p *decoder) account() *Account {
 		case "ca_file":
 			a.CAFile = p.str()
 			return 1 << 26
+		case "recipe_settings":
+			a.RecipeSettings = p.strings()
+			return 1 << 27
 		}
 		return 0
 	})

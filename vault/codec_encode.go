@@ -191,6 +191,7 @@ func (e *encoder) account(a *Account) {
 		e.b = append(e.b, '}')
 	}
 	e.strOmit("ca_file", a.CAFile)
+	e.strings("recipe_settings", a.RecipeSettings)
 	e.b = append(e.b, '}')
 }
 

@@ -190,6 +190,9 @@ func (m *merger) account(b, o, t *Account) *Account {
 	r.Address = pick(m, o, "address", b.Address, o.Address, t.Address, showString)
 	r.SMTP = pick(m, o, "smtp", b.SMTP, o.SMTP, t.SMTP, showEndpoint)
 	r.CAFile = pick(m, o, "ca_file", b.CAFile, o.CAFile, t.CAFile, showString)
+	// One value: settings belong together (a URL and its token file).
+	r.RecipeSettings = pick(m, o, "recipe_settings", b.RecipeSettings, o.RecipeSettings, t.RecipeSettings,
+		func(s []string) string { return strings.Join(s, " ") })
 	r.HookEnv = mergeSet(b.HookEnv, o.HookEnv, t.HookEnv)
 	r.OAuth = mergeOAuth(b.OAuth, o.OAuth, t.OAuth)
 	// r.Strength stays ours: a cached score is checked against its

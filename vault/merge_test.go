@@ -113,6 +113,22 @@ func TestMerge(t *testing.T) {
 			theirs:    func(v *Vault) { v.Find("home").SetPassword("pw-home-1", mt1) },
 			check:     func(t *testing.T, out *Vault) { wantField(t, out.Find("home").Password, "pw-home-1") },
 			conflicts: []string{"home/deleted"}},
+		{name: "recipe settings changed on their side only are theirs",
+			theirs: func(v *Vault) {
+				v.Find("work").RecipeSettings = []string{"IMAPVAULT_RECIPE_MAILU_URL=https://mail.example/api"}
+			},
+			check: func(t *testing.T, out *Vault) {
+				wantField(t, strings.Join(out.Find("work").RecipeSettings, " "), "IMAPVAULT_RECIPE_MAILU_URL=https://mail.example/api")
+			}},
+		{name: "recipe settings are one value: both sides changing them is a conflict",
+			ours: func(v *Vault) {
+				v.Find("work").RecipeSettings = []string{"IMAPVAULT_RECIPE_MAILU_URL=https://ours/api"}
+			},
+			theirs: func(v *Vault) { v.Find("work").RecipeSettings = []string{"IMAPVAULT_RECIPE_MAILU_TOKEN_FILE=/t"} },
+			check: func(t *testing.T, out *Vault) {
+				wantField(t, strings.Join(out.Find("work").RecipeSettings, " "), "IMAPVAULT_RECIPE_MAILU_URL=https://ours/api")
+			},
+			conflicts: []string{"work/recipe_settings"}},
 		{name: "tags merge as a set",
 			ours:   func(v *Vault) { a := v.Find("work"); a.Tags = []string{"ops", "new-ours"} },
 			theirs: func(v *Vault) { a := v.Find("work"); a.Tags = []string{"ops", "old", "new-theirs"} },

@@ -168,6 +168,11 @@ type Account struct {
 	// trusted, beside the system's roots, for this account's IMAP and SMTP
 	// servers (a private CA). Only the path is stored; "" is none.
 	CAFile string `json:"ca_file,omitempty"`
+	// RecipeSettings are the settings of the account's recipe:NAME hook as
+	// IMAPVAULT_RECIPE_X=value entries, given to the recipe when it runs.
+	// They are paths, URLs and names, never a secret: a recipe reads its
+	// credentials from the 0600 files they name.
+	RecipeSettings []string `json:"recipe_settings,omitempty"`
 }
 
 // Credential kinds (Account.Auth).

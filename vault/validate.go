@@ -126,6 +126,9 @@ func validateFields(a *Account) error {
 			return bad("hook_env entry %d is not an environment variable name (letters, digits, '_')", i+1)
 		}
 	}
+	if err := validateRecipeSettings(a); err != nil {
+		return err
+	}
 	if a.Address != "" {
 		if err := CheckAddress(a.Address); err != nil {
 			return fmt.Errorf("%w: %v", ErrInvalidAccount, err)

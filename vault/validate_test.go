@@ -2,6 +2,7 @@ package vault
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -64,6 +65,21 @@ func TestValidateRefusesHostileFields(t *testing.T) {
 		{"escape in notes", func(a *Account) { a.Notes = "x\x1b[2J" }, "notes hold"},
 		{"huge notes", func(a *Account) { a.Notes = strings.Repeat("n\n", 4096) }, "notes are longer"},
 		{"bad hook_env name", func(a *Account) { a.HookEnv = []string{"A=B"} }, "hook_env entry 1"},
+		{"recipe setting not NAME=value", func(a *Account) { a.RecipeSettings = []string{"IMAPVAULT_RECIPE_X"} }, "recipe setting 1 is not"},
+		{"recipe setting of another prefix", func(a *Account) { a.RecipeSettings = []string{"PATH=/tmp"} }, "recipe setting 1 is not"},
+		{"recipe setting given twice", func(a *Account) {
+			a.RecipeSettings = []string{"IMAPVAULT_RECIPE_X=a", "IMAPVAULT_RECIPE_X=b"}
+		}, "IMAPVAULT_RECIPE_X is given twice"},
+		{"recipe setting with a newline", func(a *Account) { a.RecipeSettings = []string{"IMAPVAULT_RECIPE_X=a\nb"} }, "IMAPVAULT_RECIPE_X holds a control"},
+		{"recipe setting holding the password", func(a *Account) {
+			a.Password = "Recipe-Secret-9"
+			a.RecipeSettings = []string{"IMAPVAULT_RECIPE_MAILU_URL=https://u:Recipe-Secret-9@mail.example"}
+		}, "IMAPVAULT_RECIPE_MAILU_URL holds one of the account's passwords"},
+		{"too many recipe settings", func(a *Account) {
+			for i := range MaxRecipeSettings + 1 {
+				a.RecipeSettings = append(a.RecipeSettings, fmt.Sprintf("IMAPVAULT_RECIPE_X%d=v", i))
+			}
+		}, "more than 32 recipe settings"},
 		{"newline in password", func(a *Account) { a.Password = "p\nw" }, "line feed"},
 		{"ESC in password", func(a *Account) { a.Password = "Kx9\x1b[2J" }, "control character (ESC) at character 4"},
 		{"NUL in password", func(a *Account) { a.Password = "p\x00w" }, "NUL"},

@@ -140,9 +140,10 @@ func (c *Client) Stop() error {
 	return err
 }
 
-// Dir is the agent's private folder: $XDG_RUNTIME_DIR/imapvault, or, when
+// Dir is the agent's default folder: $XDG_RUNTIME_DIR/imapvault, or, when
 // XDG_RUNTIME_DIR is unset (no login session: cron, su, a container),
-// imapvault-UID in the temp folder; fallback says which.
+// imapvault-UID in the temp folder; fallback says which. IMAPVAULT_AGENT_SOCK
+// overrides both (Locate).
 func Dir(getenv func(string) string) (dir string, fallback bool) {
 	if d := getenv("XDG_RUNTIME_DIR"); d != "" {
 		return filepath.Join(d, "imapvault"), false
@@ -153,12 +154,11 @@ func Dir(getenv func(string) string) (dir string, fallback bool) {
 // SocketPath is the socket inside dir.
 func SocketPath(dir string) string { return filepath.Join(dir, "agent.sock") }
 
-// Unlocked connects to the agent of this session and returns it when it is
-// unlocked for identityPath (any identity when empty). It never prompts:
-// ErrNotRunning or ErrLocked otherwise. Close the client.
+// Unlocked connects to the agent of this session (Locate) and returns it
+// when it is unlocked for identityPath (any identity when empty). It never
+// prompts: ErrNotRunning or ErrLocked otherwise. Close the client.
 func Unlocked(getenv func(string) string, identityPath string) (*Client, Status, error) {
-	dir, _ := Dir(getenv)
-	c, err := Dial(SocketPath(dir))
+	c, err := Locate(getenv).Dial()
 	if err != nil {
 		return nil, Status{}, err
 	}

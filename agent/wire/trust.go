@@ -32,9 +32,14 @@ func (e *UntrustedError) Hint() string {
 		"or set XDG_RUNTIME_DIR to a private folder of yours", e.Path)
 }
 
-// checkDir refuses a folder we would not have made: a symlink, another
+// CheckDir refuses a folder we would not have made: a symlink, another
 // user's, or one others may write to (they could plant a socket there).
 // A missing folder is ErrNotRunning: no agent, nothing to trust yet.
+func CheckDir(dir string) error { return checkDir(dir) }
+
+// FileOwner is the uid owning fi, ok false where the system does not say.
+func FileOwner(fi os.FileInfo) (uid int, ok bool) { return fileOwner(fi) }
+
 func checkDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if errors.Is(err, os.ErrNotExist) {

@@ -22,12 +22,17 @@ func imapvaultPath() (string, error) {
 }
 
 // handOver runs `imapvault get ARGS` in this process's place and returns
-// an exit code only when that fails.
-func handOver(args []string) int {
+// an exit code only when that fails. lost says why the agent did not
+// answer, "" when it was not asked.
+func handOver(args []string, lost string) int {
 	bin, err := imapvaultPath()
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "imapvault-get: the agent did not answer and imapvault itself was not found: %v\n"+
-			"hint: install imapvault beside imapvault-get (go install github.com/imapvault/imapvault/...@latest)\n", err)
+		why := "the agent did not answer"
+		if lost != "" {
+			why += " (" + lost + ")"
+		}
+		fmt.Fprintf(os.Stderr, "imapvault-get: %s and imapvault itself was not found: %v\n"+
+			"hint: install imapvault beside imapvault-get (go install github.com/imapvault/imapvault/...@latest)\n", why, err)
 		return 2
 	}
 	return execGet(bin, append([]string{"imapvault", "get"}, args...))

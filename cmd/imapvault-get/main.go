@@ -24,7 +24,8 @@ import (
 
 func main() {
 	hardenProcess() // best effort; imapvault itself warns when it can't
-	if v, ok := fromAgent(os.Args[1:], os.Getenv); ok {
+	v, ok, lost := fromAgent(os.Args[1:], os.Getenv)
+	if ok {
 		_, err := fmt.Fprintln(os.Stdout, v)
 		clearString(&v)
 		if err != nil {
@@ -32,15 +33,15 @@ func main() {
 		}
 		os.Exit(0)
 	}
-	os.Exit(handOver(os.Args[1:]))
+	os.Exit(handOver(os.Args[1:], lost))
 }
 
-// fromAgent answers from an unlocked agent, or says it can't (ok false):
-// never a prompt, never an error of its own.
-func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
+// fromAgent answers from an unlocked agent, or says it can't (ok false,
+// lost saying why when it asked): never a prompt, never an error of its own.
+func fromAgent(args []string, getenv func(string) string) (v string, ok bool, lost string) {
 	req, ok := parseArgs(args)
 	if !ok || req.query.Field == "token" {
-		return "", false // the token is refreshed and saved by imapvault itself
+		return "", false, "" // the token is refreshed and saved by imapvault itself
 	}
 	if req.vault == "" {
 		req.vault = getenv("IMAPVAULT_VAULT")
@@ -54,10 +55,10 @@ func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
 	if req.identity == "" {
 		req.identity = filepath.Join(xdg.ConfigHome, "imapvault", "identity.age") // as imapvault (cli/env.go)
 	}
-	dir, _ := wire.Dir(getenv)
-	c, err := wire.Dial(wire.SocketPath(dir))
+	w := wire.Locate(getenv)
+	c, err := w.Dial()
 	if err != nil {
-		return "", false
+		return "", false, w.Lost(err)
 	}
 	defer c.Close()
 	// One round trip: the agent checks the identity (Query.Identity) and
@@ -67,9 +68,12 @@ func fromAgent(args []string, getenv func(string) string) (v string, ok bool) {
 	if err == nil && hasControl(v) {
 		// A password saved before control characters were refused:
 		// imapvault get prints it to a pipe, never to a terminal.
-		return "", false
+		return "", false, ""
 	}
-	return v, err == nil
+	if err != nil {
+		return "", false, w.Lost(err)
+	}
+	return v, true, ""
 }
 
 // hasControl: C0, DEL, C1 (or a lone C1 byte), as vault.FirstControl.

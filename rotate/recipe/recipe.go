@@ -82,6 +82,26 @@ func Lookup(name string) (Recipe, bool) {
 	return Recipe{}, false
 }
 
+// Takes reports whether the recipe reads the setting name. recipe:ssh
+// also carries the settings of the recipe it runs remotely, so it takes
+// every other recipe's too.
+func (r Recipe) Takes(name string) bool {
+	for _, s := range r.Settings {
+		if s.Env == name {
+			return true
+		}
+	}
+	if r.Name != "ssh" {
+		return false
+	}
+	for _, o := range recipes {
+		if o.Name != "ssh" && o.Takes(name) {
+			return true
+		}
+	}
+	return false
+}
+
 // ErrUnknown is a recipe name that is not shipped.
 var ErrUnknown = errors.New("no such recipe")
 
