@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // PostfixOptions configure StartPostfix.
@@ -216,10 +217,20 @@ func (p *Postfix) Log() string {
 }
 
 // Queued lists the files in the queue's message folders: a check must
-// leave none behind.
+// leave none behind. smtpd asks cleanup for a queue file in incoming/ at
+// MAIL FROM and cleanup removes it after RSET, a moment after our QUIT
+// has returned; so first wait for incoming/ to drain (a message that was
+// really queued moves on to active/ and is counted).
 func (p *Postfix) Queued() []string {
+	testwait.Until(time.Now().Add(testwait.Patience), func() bool {
+		return len(p.files("incoming")) == 0
+	})
+	return p.files("maildrop", "incoming", "active", "deferred", "hold", "corrupt")
+}
+
+func (p *Postfix) files(queues ...string) []string {
 	var out []string
-	for _, q := range []string{"maildrop", "incoming", "active", "deferred", "hold", "corrupt"} {
+	for _, q := range queues {
 		_ = filepath.WalkDir(filepath.Join(p.dir, "queue", q), func(path string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				out = append(out, strings.TrimPrefix(path, p.dir+"/"))
