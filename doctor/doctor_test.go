@@ -186,6 +186,11 @@ func TestImapvaultCall(t *testing.T) {
 		{"imapvault list", "", "", false, false},
 		{"pass show imapvault-get", "", "", false, false},
 		{"imapvault-get ms --field=token", "imapvault-get", "ms", true, true},
+		// client-config's form for a vault and identity off the default path
+		{"imapvault --vault /v.age --identity=/id.txt get work --field token", "imapvault", "work", true, true},
+		{"imapvault --vault /v.age list", "", "", false, false},
+		// offlineimap's remotepasseval / oauth2_access_token_eval (Python)
+		{`__import__("subprocess").run(["imapvault-get", "work", "--field", "token"], check=True).stdout`, "imapvault-get", "work", true, true},
 	}
 	for _, tc := range tests {
 		prog, acct, ok := imapvaultCall(tc.cmd)

@@ -11,7 +11,19 @@ import (
 // words splits a command line the way the checks need: on blanks, quotes
 // and shell punctuation (not a shell parser; enough to find a program).
 func words(cmd string) []string {
-	return strings.FieldsFunc(cmd, func(r rune) bool { return strings.ContainsRune(" \t\n;&|()'\"`$", r) })
+	return noCommas(strings.FieldsFunc(cmd, func(r rune) bool { return strings.ContainsRune(" \t\n;&|()'\"`$", r) }))
+}
+
+// noCommas drops the lone commas between the items of a Python list
+// (offlineimap's remotepasseval: run(["imapvault-get", "work"])).
+func noCommas(w []string) []string {
+	out := w[:0]
+	for _, x := range w {
+		if x != "," {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // programs are the words of a command in a program's place: first in each
@@ -22,7 +34,7 @@ func programs(cmd string) []int {
 	var at []int
 	n := 0
 	for _, p := range pieces {
-		f := strings.Fields(p)
+		f := noCommas(strings.Fields(p))
 		first := -1
 		for k, w := range f {
 			if first < 0 && !strings.Contains(w, "=") && w != "env" && w != "exec" && w != "command" {
@@ -50,11 +62,19 @@ func imapvaultCall(cmd string) (prog, account string, ok bool) {
 		case "imapvault-get":
 			rest = w[i+1:]
 		case "imapvault":
-			if i+1 < len(w) && w[i+1] == "get" {
-				rest = w[i+2:]
-			} else {
+			// Global flags may come first, as client-config writes them
+			// for a vault or identity off the default path.
+			j := i + 1
+			for j < len(w) && strings.HasPrefix(w[j], "-") {
+				if !strings.Contains(w[j], "=") && w[j] != "--no-prompt" {
+					j++ // a flag's value
+				}
+				j++
+			}
+			if j >= len(w) || w[j] != "get" {
 				continue
 			}
+			rest = w[j+1:]
 		default:
 			continue
 		}
