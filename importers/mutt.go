@@ -2,6 +2,7 @@ package importers
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -113,7 +114,7 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 	for _, h := range hooks {
 		matched := false
 		for _, b := range real {
-			matched = matched || h.re.MatchString(b.u)
+			matched = matched || hookMatches(h.re, b.u)
 		}
 		if !matched {
 			addBox(h.pat, h.file, h.line)
@@ -133,7 +134,7 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		}
 		hooked := map[string]bool{} // set for this account by a hook
 		for _, h := range fhooks {
-			if h.re.MatchString(b.u) {
+			if hookMatches(h.re, b.u) {
 				for k, v := range h.vars {
 					vars[k], hooked[k] = v, true
 				}
@@ -141,7 +142,7 @@ func ParseMuttFiles(file string, data []byte, read func(string) ([]byte, error))
 		}
 		hookName := ""
 		for _, h := range hooks {
-			if h.re.MatchString(b.u) {
+			if hookMatches(h.re, b.u) {
 				for k, v := range h.vars {
 					vars[k], hooked[k] = v, true
 				}
@@ -355,4 +356,34 @@ func muttSet(file string, line int, ws []muttWord) (map[string]muttWord, error) 
 		}
 	}
 	return out, nil
+}
+
+// hookMatches: neomutt matches an account-hook against the URL as it
+// renders it (email/url.c url_tostring: the user percent-encoded only in
+// " /:&%="), not as the config spelled it: "user%40example.org@host" is
+// matched as "user@example.org@host". Either form counts here.
+func hookMatches(re *regexp.Regexp, box string) bool {
+	return re.MatchString(box) || re.MatchString(neomuttURL(box))
+}
+
+func neomuttURL(box string) string {
+	u, err := url.Parse(box)
+	if err != nil || u.User == nil {
+		return box
+	}
+	var b strings.Builder
+	b.WriteString(u.Scheme + "://")
+	for _, r := range u.User.Username() {
+		if strings.ContainsRune(" /:&%=", r) {
+			fmt.Fprintf(&b, "%%%02X", r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("@" + u.Host)
+	if u.Path == "" {
+		b.WriteString("/")
+	}
+	b.WriteString(u.Path)
+	return b.String()
 }

@@ -56,3 +56,23 @@ func TestMuttMissingSourceReadsOn(t *testing.T) {
 		t.Errorf("neomutt: %q %q", out, stderr)
 	}
 }
+
+// neomutt matches an account-hook against the URL as it renders it, the
+// login's '@' not percent-encoded; a folder that spells it %40 still gets
+// the hook's settings (here an OAuth2 login and its token command).
+func TestMuttHookMatchesTheRenderedURL(t *testing.T) {
+	rc := `set folder = "imaps://me%40example.org@imap.example.org:993/"
+account-hook "^imaps://me@example[.]org@imap[.]example[.]org(:993)?/" "set imap_user = me@example.org imap_authenticators = xoauth2 imap_oauth_refresh_command = \"imapvault-get m --field token\""
+`
+	r, err := ParseMutt("rc", []byte(rc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Accounts) != 1 {
+		t.Fatalf("accounts: %+v", r.Accounts)
+	}
+	a := r.Accounts[0]
+	if !a.OAuth2 || a.Mech != "XOAUTH2" || a.TokenCmd != "imapvault-get m --field token" || a.Username != "me@example.org" {
+		t.Errorf("the hook did not reach the account: %+v", a)
+	}
+}
