@@ -71,12 +71,18 @@ func mbsyncConfig(a *vault.Account, argv []string) (string, error) {
 		ssl += "\nCertificateFile " + backslashQuote(a.CAFile)
 	}
 	n := a.Name
-	return fmt.Sprintf(`# mbsync runs PassCmd at each login: it follows a rotation by itself
-IMAPAccount %[1]s
+	head, mech := "# mbsync runs PassCmd at each login: it follows a rotation by itself\n", ""
+	if a.IsOAuth2() {
+		head = "# mbsync runs PassCmd at each login, which prints a fresh OAuth2 access token.\n" +
+			"# It logs in with XOAUTH2 through Cyrus SASL, which needs a plugin for it\n" +
+			"# (Debian: libsasl2-modules-kdexoauth2, or sasl-xoauth2): 'imapvault doctor' checks.\n"
+		mech = "AuthMechs XOAUTH2\n"
+	}
+	return fmt.Sprintf(`%[11]sIMAPAccount %[1]s
 Host %[2]s
 Port %[3]d
 User %[4]s
-PassCmd %[5]s
+%[12]sPassCmd %[5]s
 SSLType %[6]s
 
 IMAPStore %[7]s
@@ -96,7 +102,7 @@ Create Near
 SyncState *
 `, backslashQuote(n), backslashQuote(a.Host), a.PortOrDefault(), backslashQuote(a.Username),
 		backslashQuote(shellLine(argv)), ssl, backslashQuote(n+"-remote"), backslashQuote(n+"-local"),
-		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX")), nil
+		backslashQuote("~/Mail/"+n+"/"), backslashQuote("~/Mail/"+n+"/INBOX"), head, mech), nil
 }
 
 // msmtp (1.8, src/conf.c): an argument is the rest of the line, one pair
@@ -123,18 +129,21 @@ func msmtpConfig(a *vault.Account, argv []string) (string, error) {
 	if a.CAFile != "" { // replaces the system's trust for this account
 		trust = "tls_trust_file " + msmtpQuote(a.CAFile) + "\n"
 	}
-	return fmt.Sprintf(`# msmtp runs passwordeval for each message it sends: it follows a rotation
-%[1]s%[11]saccount %[2]s
+	head, auth := "# msmtp runs passwordeval for each message it sends: it follows a rotation\n", "on"
+	if a.IsOAuth2() {
+		head, auth = "# msmtp runs passwordeval for each message it sends: a fresh OAuth2 access token\n", "xoauth2"
+	}
+	return fmt.Sprintf(`%[12]s%[1]s%[11]saccount %[2]s
 host %[3]s
 port %[4]d
-auth on
+auth %[13]s
 tls %[5]s
 tls_starttls %[6]s
 %[10]suser %[7]s
 %[8]s
 passwordeval %[9]s
 `, note, msmtpQuote(id), msmtpQuote(host), port, tls, starttls, msmtpQuote(user),
-		fromLine(a, "from ", msmtpQuote), msmtpQuote(shellLine(argv)), trust, idNote), nil
+		fromLine(a, "from ", msmtpQuote), msmtpQuote(shellLine(argv)), trust, idNote, head, auth), nil
 }
 
 // smtpOrGuess is the account's submission server, or (no endpoint) the
@@ -168,6 +177,11 @@ func aercConfig(a *vault.Account, argv []string) (string, error) {
 		return "", fmt.Errorf("account %q: aerc section names can't hold [ or ]", a.Name)
 	}
 	scheme := map[vault.Security]string{vault.TLS: "imaps", vault.STARTTLS: "imap", vault.Insecure: "imap+insecure"}[a.SecurityOrDefault()]
+	mech := ""
+	if a.IsOAuth2() { // the cred-cmd prints an access token, which aerc sends as is
+		mech = "+xoauth2"
+	}
+	scheme += mech
 	src := url.URL{Scheme: scheme, User: url.User(a.Username), Host: a.Host + ":" + strconv.Itoa(a.PortOrDefault())}
 	cmd := shellLine(argv)
 	if strings.ContainsAny(cmd, "#;\"") {
@@ -177,17 +191,25 @@ func aercConfig(a *vault.Account, argv []string) (string, error) {
 		cmd = `"""` + cmd + `"""`
 	}
 	host, port, sec, user, note := smtpOrGuess(a)
-	out := url.URL{Scheme: map[vault.Security]string{vault.TLS: "smtps", vault.STARTTLS: "smtp", vault.Insecure: "smtp+insecure"}[sec],
+	out := url.URL{Scheme: map[vault.Security]string{vault.TLS: "smtps", vault.STARTTLS: "smtp", vault.Insecure: "smtp+insecure"}[sec] + mech,
 		User: url.User(user), Host: host + ":" + strconv.Itoa(port)}
 	ca := ""
 	if a.CAFile != "" {
 		ca = fmt.Sprintf("# aerc has no CA setting: it trusts the system's roots, so add %s to\n"+
 			"# them (update-ca-certificates) or start aerc with SSL_CERT_FILE naming a bundle that holds it\n", a.CAFile)
 	}
-	return fmt.Sprintf(`# aerc runs source-cred-cmd once, at start-up, and keeps the password:
+	head := `# aerc runs source-cred-cmd once, at start-up, and keeps the password:
 # after a rotation restart aerc (until then it retries the old one). To be
 # told, or (aerc 0.15+) to have a running aerc quit:
-#   imapvault edit %[1]s --after 'notify-send imapvault "restart aerc"'
+`
+	if a.IsOAuth2() {
+		head = `# aerc runs source-cred-cmd once, at start-up, and keeps the OAuth2 access
+# token it prints; such a token lasts about an hour, so once it has expired
+# (or after a rotation) restart aerc. imapvault never hands aerc the refresh
+# token. To be told after a rotation, or (aerc 0.15+) to have aerc quit:
+`
+	}
+	return fmt.Sprintf(`%[9]s#   imapvault edit %[1]s --after 'notify-send imapvault "restart aerc"'
 #   imapvault edit %[1]s --after 'pgrep -xu "$USER" aerc >/dev/null && aerc :quit'
 # outgoing-cred-cmd runs for each message sent (cache = false).
 %[2]s[%[3]s]
@@ -197,7 +219,7 @@ source-cred-cmd = %[5]s
 %[7]soutgoing = %[8]s
 outgoing-cred-cmd = %[5]s
 outgoing-cred-cmd-cache = false
-`, shellQuote(a.Name), ca, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String()), nil
+`, shellQuote(a.Name), ca, a.Name, src.String(), cmd, fromLine(a, "from = ", func(s string) string { return s }), note, out.String(), head), nil
 }
 
 // offlineimap: remotepasseval is a Python expression (JSON strings are
@@ -222,10 +244,19 @@ func offlineimapConfig(a *vault.Account, argv []string) (string, error) {
 		ca = pct.Replace(a.CAFile)
 	}
 	n, v := a.Name, pct.Replace(a.Name) // section names are not interpolated, values are
-	return fmt.Sprintf(`# offlineimap evaluates remotepasseval once per run and keeps the password
+	head, cred := `# offlineimap evaluates remotepasseval once per run and keeps the password
 # while it runs: a one-shot run (offlineimap -o, a timer) follows a rotation;
 # one that keeps running (autorefresh) must be restarted, e.g.
-#   imapvault edit %[10]s --after 'systemctl --user restart offlineimap'
+`, "remotepasseval = "+pct.Replace(eval)
+	if a.IsOAuth2() {
+		head = `# offlineimap evaluates oauth2_access_token_eval once per run and keeps the
+# OAuth2 access token (about an hour's worth): a one-shot run (offlineimap -o,
+# a timer) gets a fresh one each time; one that keeps running (autorefresh)
+# must be restarted before it expires and after a rotation, e.g.
+`
+		cred = "auth_mechanisms = XOAUTH2\noauth2_access_token_eval = " + pct.Replace(eval)
+	}
+	return fmt.Sprintf(`%[11]s#   imapvault edit %[10]s --after 'systemctl --user restart offlineimap'
 [Account %[1]s]
 localrepository = %[2]s-local
 remoterepository = %[2]s-remote
@@ -239,11 +270,11 @@ type = IMAP
 remotehost = %[3]s
 remoteport = %[4]d
 remoteuser = %[5]s
-remotepasseval = %[6]s
+%[6]s
 ssl = %[7]s
 starttls = %[8]s
 sslcacertfile = %[9]s
-`, n, v, pct.Replace(a.Host), a.PortOrDefault(), pct.Replace(a.Username), pct.Replace(eval), ssl, starttls, ca, shellQuote(a.Name)), nil
+`, n, v, pct.Replace(a.Host), a.PortOrDefault(), pct.Replace(a.Username), cred, ssl, starttls, ca, shellQuote(a.Name), head), nil
 }
 
 // himalaya 1.x (TOML): basic strings take JSON's escapes; the account name
@@ -258,25 +289,38 @@ func himalayaConfig(a *vault.Account, argv []string) (string, error) {
 		cert = "backend.encryption.cert = " + jsonQuote(a.CAFile) + "\n"
 		scert = "message.send.backend.encryption.cert = " + jsonQuote(a.CAFile) + "\n"
 	}
-	return fmt.Sprintf(`# himalaya runs auth.cmd in each command it runs: it follows a rotation
-[accounts.%s]
+	head := "# himalaya runs auth.cmd in each command it runs: it follows a rotation\n"
+	// auth is the auth.* lines of one side, its keys under prefix.
+	auth := func(prefix string) string {
+		if !a.IsOAuth2() {
+			return prefix + "auth.type = \"password\"\n" + prefix + "auth.cmd = " + cmd + "\n"
+		}
+		out := prefix + "auth.type = \"oauth2\"\n" + prefix + "auth.method = \"xoauth2\"\n" + prefix + "auth.access-token.cmd = " + cmd + "\n"
+		if o := a.OAuth; o != nil { // settings, not secrets: himalaya's schema asks for them
+			out += prefix + "auth.client-id = " + jsonQuote(o.ClientID) + "\n" + prefix + "auth.auth-url = " + jsonQuote(o.AuthURL) + "\n" +
+				prefix + "auth.token-url = " + jsonQuote(o.TokenURL) + "\n"
+		}
+		return out
+	}
+	if a.IsOAuth2() {
+		head = "# himalaya runs access-token.cmd in each command it runs: a fresh OAuth2 access\n" +
+			"# token each time. imapvault keeps the refresh token: don't run himalaya's own\n" +
+			"# OAuth2 set-up for this account (it would want a refresh token of its own).\n"
+	}
+	return fmt.Sprintf(`%s[accounts.%s]
 %s
 backend.type = "imap"
 backend.host = %s
 backend.port = %d
 backend.encryption.type = %q
 %sbackend.login = %s
-backend.auth.type = "password"
-backend.auth.cmd = %s
-%smessage.send.backend.type = "smtp"
+%s%smessage.send.backend.type = "smtp"
 message.send.backend.host = %s
 message.send.backend.port = %d
 message.send.backend.encryption.type = %q
 %smessage.send.backend.login = %s
-message.send.backend.auth.type = "password"
-message.send.backend.auth.cmd = %s
-`, jsonQuote(a.Name), fromLine(a, "email = ", jsonQuote), jsonQuote(a.Host), a.PortOrDefault(), enc, cert, jsonQuote(a.Username), cmd,
-		note, jsonQuote(host), port, senc, scert, jsonQuote(user), cmd), nil
+%s`, head, jsonQuote(a.Name), fromLine(a, "email = ", jsonQuote), jsonQuote(a.Host), a.PortOrDefault(), enc, cert, jsonQuote(a.Username),
+		auth("backend."), note, jsonQuote(host), port, senc, scert, jsonQuote(user), auth("message.send.backend.")), nil
 }
 
 var vdirName = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -288,6 +332,10 @@ func vdirsyncerConfig(a *vault.Account, argv []string) (string, error) {
 	words := make([]string, len(argv))
 	for i, w := range argv {
 		words[i] = jsonQuote(w)
+	}
+	if a.IsOAuth2() {
+		return "", withHint(fmt.Errorf("account %q logs in with OAuth2, and vdirsyncer's caldav storage takes only a password", a.Name),
+			"for Google calendars vdirsyncer has a google_calendar storage with its own OAuth2 client; see vdirsyncer's docs")
 	}
 	n := vdirName.ReplaceAllString(a.Name, "_")
 	verify := ""

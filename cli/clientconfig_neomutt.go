@@ -51,19 +51,31 @@ func neomuttConfig(a *vault.Account, argv []string) (string, error) {
 	}
 	imapHook := ca + "set imap_user = " + nmQuote(a.Username) + " imap_pass = " + pass
 	smtpHook := ca + "set smtp_pass = " + pass
-	return fmt.Sprintf(`# %s
-# The password comes from imapvault at each new connection of this account
+	head := `# The password comes from imapvault at each new connection of this account
 # (the account-hooks run the command again): a rotation reaches a running
 # neomutt when it next opens the account's mailbox or sends. A connection it
 # already has keeps its login; if it says "Login failed" after a rotation,
 # change folder (c) to one of the account's to connect anew.
-%sset folder = %s
+`
+	if a.IsOAuth2() {
+		// neomutt runs *_oauth_refresh_command at each authentication
+		// (imap/auth_oauth.c, smtp.c): a fresh access token every login.
+		imapHook = ca + "set imap_user = " + nmQuote(a.Username) + ` imap_authenticators = "xoauth2" imap_oauth_refresh_command = ` + nmQuote(cmd)
+		smtpHook = ca + `set smtp_authenticators = "xoauth2" smtp_oauth_refresh_command = ` + nmQuote(cmd)
+		head = `# This account logs in with OAuth2: neomutt runs the oauth_refresh_command
+# at each login, which prints a fresh access token from imapvault (the
+# refresh token stays in the vault), so a re-authorisation reaches a running
+# neomutt by itself when it next connects.
+`
+	}
+	return fmt.Sprintf(`# %s
+%s%sset folder = %s
 set spool_file = "+INBOX"
 %saccount-hook %s %s
 %s
 %sset smtp_url = %s
 account-hook %s %s
-`, a.Name, extra, nmQuote(folder.String()), caNote,
+`, a.Name, head, extra, nmQuote(folder.String()), caNote,
 		nmQuote(nmHookPattern(scheme, a.Username, a.Host, port, a.SecurityOrDefault().DefaultPort())), nmQuote(imapHook),
 		fromLine(a, "set from = ", nmQuote), note, nmQuote(smtpURL.String()),
 		nmQuote(nmHookPattern(smtpScheme, user, host, sport, vault.SMTPDefaultPort(sec))), nmQuote(smtpHook)), nil

@@ -40,7 +40,12 @@ message or run); neomutt does at its next new connection of the account
 (the block's account-hooks run the command again); aerc (its IMAP side)
 and a long-running offlineimap read it once and must be restarted: each
 block says so in a comment and names an --after for it. The account's
---ca-file goes into the client's CA setting.`)
+--ca-file goes into the client's CA setting.
+
+An OAuth2 account's block logs in with XOAUTH2 and its command is
+'imapvault-get NAME --field token', which prints a fresh access token
+(refreshed here, the refresh token never leaves the vault). vdirsyncer's
+CalDAV storage takes no token and is refused for such an account.`)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -64,6 +69,9 @@ block says so in a comment and names an --after for it. The account's
 		return err
 	}
 	argv, fast := e.getArgv(a.Name)
+	if a.IsOAuth2() { // a fresh access token at each login; the refresh token stays here
+		argv = append(argv, "--field", "token")
+	}
 	out, err := format(a, argv)
 	if err != nil {
 		return err

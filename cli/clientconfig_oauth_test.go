@@ -1,0 +1,171 @@
+//go:build unix
+
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/imapvault/imapvault/internal/testimap"
+	"github.com/imapvault/imapvault/internal/testoauth"
+	"github.com/imapvault/imapvault/internal/testsmtp"
+)
+
+// oauthClientWorld is an OAuth2 account "mail" (IMAP on the oauth2
+// Dovecot, SMTP on a real Postfix handing AUTH to it, the test CA as its
+// --ca-file) and the environment a mail client runs imapvault in.
+func oauthClientWorld(t *testing.T) (*oauthWorld, *testsmtp.Postfix, []string) {
+	t.Helper()
+	w := newOAuthWorldTuned(t, testoauth.Options{}, func(o *testimap.DovecotOptions) { o.AuthInet = true })
+	pf := testsmtp.StartPostfix(t, testsmtp.PostfixOptions{AuthAddr: w.d.AuthAddr()})
+	args := append([]string{"add", "--name", "mail", "--address", testoauth.Email, "--ca-file", filepath.Join(w.s.dir, "ca.pem"),
+		"--smtp-host", pf.Host(), "--smtp-port", strconv.Itoa(pf.SubmissionPort()), "--smtp-security", "starttls"}, w.args...)
+	if r := w.interactive(t, args...); r.code != 0 {
+		t.Fatalf("add: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	bin := filepath.Join(w.s.dir, "bin")
+	os.MkdirAll(bin, 0o700)
+	os.WriteFile(filepath.Join(bin, "imapvault"), []byte("#!/bin/sh\nexec \"$IMAPVAULT_TEST_BIN\" \"$@\"\n"), 0o700)
+	env := append(os.Environ(), "PATH="+bin+":"+os.Getenv("PATH"), "HOME="+w.s.dir,
+		"IMAPVAULT_BE_MAIN=1", "IMAPVAULT_TEST_BIN="+os.Args[0], "XDG_RUNTIME_DIR="+filepath.Join(w.s.dir, "run"))
+	return w, pf, env
+}
+
+// An OAuth2 account's blocks log in with XOAUTH2 and take a fresh access
+// token from 'imapvault get NAME --field token': no client is handed a
+// password command that prints nothing, nor any token or secret; and
+// doctor, reading the blocks where each client keeps its config, finds
+// every one wired to the token (and, with --field token taken out, finds
+// each one not wired: it did read them as OAuth2 logins).
+func TestClientConfigOAuth2(t *testing.T) {
+	w, _, _ := oauthClientWorld(t)
+	s := w.s
+	a := w.account(t, "mail")
+	tok := "--field token"
+	want := map[string][]string{
+		"mbsync":      {"AuthMechs XOAUTH2", "get mail " + tok, "libsasl2-modules-kdexoauth2"},
+		"msmtp":       {"auth xoauth2", "get mail " + tok, "fresh OAuth2 access token"},
+		"aerc":        {"source = imaps+xoauth2://", "outgoing = smtp+xoauth2://", "get mail " + tok, "about an hour"},
+		"neomutt":     {`imap_authenticators = \"xoauth2\"`, `imap_oauth_refresh_command = \"`, `smtp_authenticators = \"xoauth2\"`, "get mail " + tok},
+		"offlineimap": {"auth_mechanisms = XOAUTH2", "oauth2_access_token_eval = ", `"get", "mail", "--field", "token"`},
+		"himalaya": {`backend.auth.type = "oauth2"`, `backend.auth.method = "xoauth2"`, `backend.auth.access-token.cmd = "`,
+			`message.send.backend.auth.type = "oauth2"`, `backend.auth.client-id = "` + testoauth.ClientID + `"`, "get mail " + tok},
+	}
+	home := filepath.Join(s.dir, "home")
+	where := map[string]string{"mbsync": ".mbsyncrc", "msmtp": ".msmtprc", "aerc": ".config/aerc/accounts.conf",
+		"neomutt": ".neomuttrc", "offlineimap": ".offlineimaprc", "himalaya": ".config/himalaya/config.toml"}
+	blocks := map[string]string{}
+	for client, wants := range want {
+		r := s.run("", "client-config", client, "mail")
+		if r.code != 0 {
+			t.Fatalf("client-config %s: exit %d %s", client, r.code, r.stderr)
+		}
+		for _, w := range wants {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%s: missing %s in:\n%s", client, w, r.stdout)
+			}
+		}
+		for _, secret := range []string{a.OAuth.RefreshToken, a.OAuth.AccessToken, testoauth.ClientSecret} {
+			if secret != "" && strings.Contains(r.stdout+r.stderr, secret) {
+				t.Fatalf("%s: a token or the client secret in its block", client)
+			}
+		}
+		if strings.Contains(r.stdout, "imap_pass") || strings.Contains(r.stdout, "remotepasseval") || strings.Contains(r.stdout, `auth.type = "password"`) {
+			t.Errorf("%s: a password login for an OAuth2 account:\n%s", client, r.stdout)
+		}
+		blocks[client] = r.stdout
+	}
+	if r := s.run("", "client-config", "vdirsyncer", "mail"); r.code == 0 || !strings.Contains(r.stderr, "OAuth2") {
+		t.Errorf("vdirsyncer for an OAuth2 account: exit %d %s", r.code, r.stderr)
+	}
+
+	doctor := func(unwire bool) map[string]bool {
+		t.Helper()
+		for client, b := range blocks {
+			if unwire {
+				b = strings.NewReplacer(" --field token", "", `, "--field", "token"`, "").Replace(b)
+			}
+			if client == "offlineimap" { // the block goes into a file that has this
+				b = "[general]\naccounts = mail\n\n" + b
+			}
+			p := filepath.Join(home, where[client])
+			os.MkdirAll(filepath.Dir(p), 0o700)
+			if err := os.WriteFile(p, []byte(b), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		saved := s.env
+		s.env = append(slices.Clone(saved), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+		r := s.run("", "doctor", "--json", "--crontab", filepath.Join(s.dir, "none"))
+		s.env = saved
+		var got struct{ Findings []struct{ Kind, File, Message string } }
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+			t.Fatalf("doctor: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
+		}
+		unwired := map[string]bool{}
+		for _, f := range got.Findings {
+			switch f.Kind {
+			case "token_not_wired", "not_wired", "plaintext_copy":
+				unwired[strings.TrimPrefix(f.File, home+"/")] = true
+			}
+		}
+		return unwired
+	}
+	if got := doctor(false); len(got) > 0 {
+		t.Errorf("doctor finds our own OAuth2 blocks not wired: %v", got)
+	}
+	got := doctor(true)
+	for client, p := range where {
+		if !got[p] {
+			t.Errorf("doctor did not see %s's block (%s) as an OAuth2 login without the token: %v", client, p, got)
+		}
+	}
+}
+
+// Real msmtp sends with the OAuth2 block client-config prints: XOAUTH2
+// to a real Postfix, whose Dovecot SASL introspects the token that
+// passwordeval got from imapvault; after the access token has expired the
+// next message's passwordeval refreshes it, and the block never holds one.
+func TestMsmtpSendsWithOAuth2(t *testing.T) {
+	msmtp := testimap.LookBin(t, "msmtp", "msmtp")
+	w, pf, env := oauthClientWorld(t)
+	cfg := filepath.Join(w.s.dir, "msmtprc")
+	if err := os.WriteFile(cfg, []byte(w.s.must("", "client-config", "msmtp", "mail").stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	send := func() string {
+		t.Helper()
+		cmd := exec.Command(msmtp, "-C", cfg, "-a", "mail", "--read-envelope-from", "you@example.org")
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader("From: " + testoauth.Email + "\r\nSubject: hi\r\n\r\nbody\r\n")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("msmtp: %v\n%s\nconfig:\n%s\npostfix:\n%s", err, out, readFile(t, cfg), pf.Log())
+		}
+		return string(out)
+	}
+	out := send()
+	first := w.account(t, "mail").OAuth.AccessToken
+	w.expire(t, "mail")
+	out += send()
+	a := w.account(t, "mail")
+	if a.OAuth.AccessToken == first {
+		t.Error("the second message's passwordeval did not refresh the expired token")
+	}
+	if n := strings.Count(pf.Log(), "sasl_method=XOAUTH2, sasl_username="+testoauth.Email); n != 2 {
+		t.Fatalf("Postfix logged %d XOAUTH2 logins, want 2:\n%s", n, pf.Log())
+	}
+	for _, secret := range []string{first, a.OAuth.AccessToken, a.OAuth.RefreshToken} {
+		if strings.Contains(out+string(readFile(t, cfg)), secret) {
+			t.Fatal("a token in msmtp's output or its config")
+		}
+	}
+}
