@@ -12,10 +12,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/internal/testoauth"
 	"github.com/imapvault/imapvault/internal/testsmtp"
+	"github.com/imapvault/imapvault/internal/testwait"
 )
 
 // oauthClientWorld is an OAuth2 account "mail" (IMAP on the oauth2
@@ -166,6 +168,43 @@ func TestMsmtpSendsWithOAuth2(t *testing.T) {
 	for _, secret := range []string{first, a.OAuth.AccessToken, a.OAuth.RefreshToken} {
 		if strings.Contains(out+string(readFile(t, cfg)), secret) {
 			t.Fatal("a token in msmtp's output or its config")
+		}
+	}
+}
+
+// Real neomutt logs in with the OAuth2 block client-config prints: the
+// account-hook sets imap_authenticators and imap_oauth_refresh_command,
+// neomutt runs the command at login and sends the token with XOAUTH2 to
+// the Dovecot whose oauth2 passdb introspects it.
+func TestNeomuttLogsInWithOAuth2(t *testing.T) {
+	neomutt := testimap.LookBin(t, "neomutt", "neomutt")
+	w, _, env := oauthClientWorld(t)
+	cfgText := w.s.must("", "client-config", "neomutt", "mail").stdout
+	cfg := filepath.Join(w.s.dir, "neomuttrc")
+	if err := os.WriteFile(cfg, []byte(cfgText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
+	before := logins()
+	ptm, pts := openPTY(t)
+	cmd := exec.Command(neomutt, "-n", "-F", cfg)
+	cmd.Env = append(env, "TERM=xterm", "LANG=C.UTF-8")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pts.Close()
+	screen := &screenLog{}
+	go func() { _, _ = copyAll(screen, ptm) }()
+	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait(); ptm.Close() })
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return logins() > before }) {
+		t.Fatalf("neomutt made no XOAUTH2 login\nscreen: %q\ndovecot:\n%s\nconfig:\n%s", tail(screen.String()), w.d.Log(), cfgText)
+	}
+	a := w.account(t, "mail")
+	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
+		if strings.Contains(screen.String()+cfgText, secret) {
+			t.Fatal("a token on neomutt's screen or in its config")
 		}
 	}
 }
