@@ -208,3 +208,37 @@ func TestNeomuttLogsInWithOAuth2(t *testing.T) {
 		}
 	}
 }
+
+// Real offlineimap, one run as a timer runs it, with the OAuth2 block:
+// oauth2_access_token_eval runs imapvault for the token and offlineimap
+// logs in with XOAUTH2; an empty INBOX syncs without an error.
+func TestOfflineimapSyncsWithOAuth2(t *testing.T) {
+	offlineimap := testimap.LookBin(t, "offlineimap", "offlineimap3")
+	w, _, env := oauthClientWorld(t)
+	block := w.s.must("", "client-config", "offlineimap", "mail").stdout
+	mail := filepath.Join(w.s.dir, "Mail")
+	cfg := "[general]\naccounts = mail\nmetadata = " + filepath.Join(w.s.dir, "meta") + "\n\n" +
+		strings.ReplaceAll(block, "~/Mail/", mail+"/")
+	cfgPath := filepath.Join(w.s.dir, "offlineimaprc")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
+	before := logins()
+	cmd := exec.Command(offlineimap, "-c", cfgPath, "-o", "-u", "basic")
+	cmd.Env = append(env, "LANG=C.UTF-8")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.CombinedOutput()
+	if err != nil || strings.Contains(string(out), "ERROR") || logins() == before {
+		t.Fatalf("offlineimap: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, cfg, w.d.Log())
+	}
+	if _, err := os.Stat(filepath.Join(mail, "mail", "INBOX")); err != nil {
+		t.Errorf("no INBOX synced: %v\n%s", err, out)
+	}
+	a := w.account(t, "mail")
+	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
+		if strings.Contains(string(out)+cfg, secret) {
+			t.Fatal("a token in offlineimap's output or its config")
+		}
+	}
+}
