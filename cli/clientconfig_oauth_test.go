@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imapvault/imapvault/doctor"
 	"github.com/imapvault/imapvault/internal/testimap"
 	"github.com/imapvault/imapvault/internal/testoauth"
 	"github.com/imapvault/imapvault/internal/testsmtp"
@@ -241,4 +242,47 @@ func TestOfflineimapSyncsWithOAuth2(t *testing.T) {
 			t.Fatal("a token in offlineimap's output or its config")
 		}
 	}
+}
+
+// Real mbsync syncs with the OAuth2 block: AuthMechs XOAUTH2 through
+// Cyrus SASL's XOAUTH2 plugin (libsasl2-modules-kdexoauth2), PassCmd
+// printing the token imapvault refreshed.
+func TestMbsyncSyncsWithOAuth2(t *testing.T) {
+	mbsync := testimap.LookBin(t, "mbsync", "isync")
+	if !pluginIn(doctor.DefaultSASLDirs...) {
+		testimap.Missing(t, "a Cyrus SASL XOAUTH2 plugin (apt-get install libsasl2-modules-kdexoauth2)", os.ErrNotExist)
+	}
+	w, _, env := oauthClientWorld(t)
+	mail := filepath.Join(w.s.dir, "Mail")
+	cfg := strings.ReplaceAll(w.s.must("", "client-config", "mbsync", "mail").stdout, "~/Mail/", mail+"/")
+	cfgPath := filepath.Join(w.s.dir, "mbsyncrc")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(mail, "mail"), 0o700) // as the block's comment says
+	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
+	before := logins()
+	cmd := exec.Command(mbsync, "-c", cfgPath, "-a")
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.CombinedOutput()
+	if err != nil || logins() == before {
+		t.Fatalf("mbsync: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, cfg, w.d.Log())
+	}
+	a := w.account(t, "mail")
+	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
+		if strings.Contains(string(out)+cfg, secret) {
+			t.Fatal("a token in mbsync's output or its config")
+		}
+	}
+}
+
+// pluginIn reports whether a Cyrus SASL XOAUTH2 plugin is in one of dirs.
+func pluginIn(dirs ...string) bool {
+	for _, d := range dirs {
+		if m, _ := filepath.Glob(filepath.Join(d, "*xoauth2*.so*")); len(m) > 0 {
+			return true
+		}
+	}
+	return false
 }
