@@ -108,7 +108,9 @@ func TestClientConfigOAuth2(t *testing.T) {
 		s.env = append(slices.Clone(saved), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
 		r := s.run("", "doctor", "--json", "--crontab", filepath.Join(s.dir, "none"))
 		s.env = saved
-		var got struct{ Findings []struct{ Kind, File, Message string } }
+		var got struct {
+			Findings []struct{ Kind, File, Message string }
+		}
 		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 			t.Fatalf("doctor: exit %d %v\n%s%s", r.code, err, r.stdout, r.stderr)
 		}
