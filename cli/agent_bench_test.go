@@ -63,7 +63,8 @@ func BenchmarkGetThroughAgent10k(b *testing.B) {
 	if err := f.Save(); err != nil {
 		b.Fatal(err)
 	}
-	env := append(os.Environ(), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"), "IMAPVAULT_VAULT="+vPath, "IMAPVAULT_IDENTITY="+idPath)
+	env := append(os.Environ(), "XDG_RUNTIME_DIR="+filepath.Join(dir, "run"), "IMAPVAULT_VAULT="+vPath, "IMAPVAULT_IDENTITY="+idPath,
+		"XDG_STATE_HOME="+filepath.Join(dir, "state")) // never the real user's known_vaults
 	cmd := func(args ...string) *exec.Cmd {
 		c := exec.Command(bin, args...)
 		if args[0] == "imapvault-get" {
