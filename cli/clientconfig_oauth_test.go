@@ -134,6 +134,51 @@ func TestClientConfigOAuth2(t *testing.T) {
 	}
 }
 
+// block writes client-config's block for "mail", edited by edit (nil:
+// as printed), to a file of the sandbox, and returns its path and text.
+func (w *oauthWorld) block(t *testing.T, client string, edit func(string) string) (path, text string) {
+	t.Helper()
+	text = w.s.must("", "client-config", client, "mail").stdout
+	if edit != nil {
+		text = edit(text)
+	}
+	path = filepath.Join(w.s.dir, client+"rc")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, text
+}
+
+// xoauth2Logins counts Dovecot's XOAUTH2 logins of the account's user.
+func (w *oauthWorld) xoauth2Logins() int {
+	return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2")
+}
+
+// noTokens fails when the account's tokens show in what a client printed
+// or was configured with.
+func (w *oauthWorld) noTokens(t *testing.T, client string, seen ...string) {
+	t.Helper()
+	a := w.account(t, "mail")
+	all := strings.Join(seen, "\n")
+	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
+		if secret != "" && strings.Contains(all, secret) {
+			t.Fatalf("a token in %s's output or its config", client)
+		}
+	}
+}
+
+// runClient runs a mail client to its end, as a timer or a one-shot
+// sync does, with no terminal.
+func runClient(t *testing.T, env []string, stdin string, prog string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(prog, args...)
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // Real msmtp sends with the OAuth2 block client-config prints: XOAUTH2
 // to a real Postfix, whose Dovecot SASL introspects the token that
 // passwordeval got from imapvault; after the access token has expired the
@@ -141,38 +186,30 @@ func TestClientConfigOAuth2(t *testing.T) {
 func TestMsmtpSendsWithOAuth2(t *testing.T) {
 	msmtp := testimap.LookBin(t, "msmtp", "msmtp")
 	w, pf, env := oauthClientWorld(t)
-	cfg := filepath.Join(w.s.dir, "msmtprc")
-	if err := os.WriteFile(cfg, []byte(w.s.must("", "client-config", "msmtp", "mail").stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	cfg, text := w.block(t, "msmtp", nil)
 	send := func() string {
 		t.Helper()
-		cmd := exec.Command(msmtp, "-C", cfg, "-a", "mail", "--read-envelope-from", "you@example.org")
-		cmd.Env = env
-		cmd.Stdin = strings.NewReader("From: " + testoauth.Email + "\r\nSubject: hi\r\n\r\nbody\r\n")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-		out, err := cmd.CombinedOutput()
+		out, err := runClient(t, env, "From: "+testoauth.Email+"\r\nSubject: hi\r\n\r\nbody\r\n",
+			msmtp, "-C", cfg, "-a", "mail", "--read-envelope-from", "you@example.org")
 		if err != nil {
-			t.Fatalf("msmtp: %v\n%s\nconfig:\n%s\npostfix:\n%s", err, out, readFile(t, cfg), pf.Log())
+			t.Fatalf("msmtp: %v\n%s\nconfig:\n%s\npostfix:\n%s", err, out, text, pf.Log())
 		}
-		return string(out)
+		return out
 	}
 	out := send()
 	first := w.account(t, "mail").OAuth.AccessToken
 	w.expire(t, "mail")
 	out += send()
-	a := w.account(t, "mail")
-	if a.OAuth.AccessToken == first {
+	if w.account(t, "mail").OAuth.AccessToken == first {
 		t.Error("the second message's passwordeval did not refresh the expired token")
 	}
 	if n := strings.Count(pf.Log(), "sasl_method=XOAUTH2, sasl_username="+testoauth.Email); n != 2 {
 		t.Fatalf("Postfix logged %d XOAUTH2 logins, want 2:\n%s", n, pf.Log())
 	}
-	for _, secret := range []string{first, a.OAuth.AccessToken, a.OAuth.RefreshToken} {
-		if strings.Contains(out+string(readFile(t, cfg)), secret) {
-			t.Fatal("a token in msmtp's output or its config")
-		}
+	if strings.Contains(out+text, first) {
+		t.Fatal("the first token in msmtp's output or its config")
 	}
+	w.noTokens(t, "msmtp", out, text)
 }
 
 // Real neomutt logs in with the OAuth2 block client-config prints: the
@@ -182,13 +219,8 @@ func TestMsmtpSendsWithOAuth2(t *testing.T) {
 func TestNeomuttLogsInWithOAuth2(t *testing.T) {
 	neomutt := testimap.LookBin(t, "neomutt", "neomutt")
 	w, _, env := oauthClientWorld(t)
-	cfgText := w.s.must("", "client-config", "neomutt", "mail").stdout
-	cfg := filepath.Join(w.s.dir, "neomuttrc")
-	if err := os.WriteFile(cfg, []byte(cfgText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
-	before := logins()
+	cfg, text := w.block(t, "neomutt", nil)
+	before := w.xoauth2Logins()
 	ptm, pts := openPTY(t)
 	cmd := exec.Command(neomutt, "-n", "-F", cfg)
 	cmd.Env = append(env, "TERM=xterm", "LANG=C.UTF-8")
@@ -201,15 +233,10 @@ func TestNeomuttLogsInWithOAuth2(t *testing.T) {
 	screen := &screenLog{}
 	go func() { _, _ = copyAll(screen, ptm) }()
 	t.Cleanup(func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL); cmd.Wait(); ptm.Close() })
-	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return logins() > before }) {
-		t.Fatalf("neomutt made no XOAUTH2 login\nscreen: %q\ndovecot:\n%s\nconfig:\n%s", tail(screen.String()), w.d.Log(), cfgText)
+	if !testwait.Until(time.Now().Add(testwait.Patience), func() bool { return w.xoauth2Logins() > before }) {
+		t.Fatalf("neomutt made no XOAUTH2 login\nscreen: %q\ndovecot:\n%s\nconfig:\n%s", tail(screen.String()), w.d.Log(), text)
 	}
-	a := w.account(t, "mail")
-	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
-		if strings.Contains(screen.String()+cfgText, secret) {
-			t.Fatal("a token on neomutt's screen or in its config")
-		}
-	}
+	w.noTokens(t, "neomutt", screen.String(), text)
 }
 
 // Real offlineimap, one run as a timer runs it, with the OAuth2 block:
@@ -218,32 +245,20 @@ func TestNeomuttLogsInWithOAuth2(t *testing.T) {
 func TestOfflineimapSyncsWithOAuth2(t *testing.T) {
 	offlineimap := testimap.LookBin(t, "offlineimap", "offlineimap3")
 	w, _, env := oauthClientWorld(t)
-	block := w.s.must("", "client-config", "offlineimap", "mail").stdout
 	mail := filepath.Join(w.s.dir, "Mail")
-	cfg := "[general]\naccounts = mail\nmetadata = " + filepath.Join(w.s.dir, "meta") + "\n\n" +
-		strings.ReplaceAll(block, "~/Mail/", mail+"/")
-	cfgPath := filepath.Join(w.s.dir, "offlineimaprc")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
-	before := logins()
-	cmd := exec.Command(offlineimap, "-c", cfgPath, "-o", "-u", "basic")
-	cmd.Env = append(env, "LANG=C.UTF-8")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	out, err := cmd.CombinedOutput()
-	if err != nil || strings.Contains(string(out), "ERROR") || logins() == before {
-		t.Fatalf("offlineimap: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, cfg, w.d.Log())
+	cfg, text := w.block(t, "offlineimap", func(b string) string {
+		return "[general]\naccounts = mail\nmetadata = " + filepath.Join(w.s.dir, "meta") + "\n\n" +
+			strings.ReplaceAll(b, "~/Mail/", mail+"/")
+	})
+	before := w.xoauth2Logins()
+	out, err := runClient(t, append(env, "LANG=C.UTF-8"), "", offlineimap, "-c", cfg, "-o", "-u", "basic")
+	if err != nil || strings.Contains(out, "ERROR") || w.xoauth2Logins() == before {
+		t.Fatalf("offlineimap: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, text, w.d.Log())
 	}
 	if _, err := os.Stat(filepath.Join(mail, "mail", "INBOX")); err != nil {
 		t.Errorf("no INBOX synced: %v\n%s", err, out)
 	}
-	a := w.account(t, "mail")
-	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
-		if strings.Contains(string(out)+cfg, secret) {
-			t.Fatal("a token in offlineimap's output or its config")
-		}
-	}
+	w.noTokens(t, "offlineimap", out, text)
 }
 
 // Real mbsync syncs with the OAuth2 block: AuthMechs XOAUTH2 through
@@ -256,27 +271,14 @@ func TestMbsyncSyncsWithOAuth2(t *testing.T) {
 	}
 	w, _, env := oauthClientWorld(t)
 	mail := filepath.Join(w.s.dir, "Mail")
-	cfg := strings.ReplaceAll(w.s.must("", "client-config", "mbsync", "mail").stdout, "~/Mail/", mail+"/")
-	cfgPath := filepath.Join(w.s.dir, "mbsyncrc")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	os.MkdirAll(filepath.Join(mail, "mail"), 0o700) // as the block's comment says
-	logins := func() int { return strings.Count(w.d.Log(), "Login: user=<"+testoauth.Email+">, method=XOAUTH2") }
-	before := logins()
-	cmd := exec.Command(mbsync, "-c", cfgPath, "-a")
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	out, err := cmd.CombinedOutput()
-	if err != nil || logins() == before {
-		t.Fatalf("mbsync: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, cfg, w.d.Log())
+	cfg, text := w.block(t, "mbsync", func(b string) string { return strings.ReplaceAll(b, "~/Mail/", mail+"/") })
+	before := w.xoauth2Logins()
+	out, err := runClient(t, env, "", mbsync, "-c", cfg, "-a")
+	if err != nil || w.xoauth2Logins() == before {
+		t.Fatalf("mbsync: %v\n%s\nconfig:\n%s\ndovecot:\n%s", err, out, text, w.d.Log())
 	}
-	a := w.account(t, "mail")
-	for _, secret := range []string{a.OAuth.AccessToken, a.OAuth.RefreshToken} {
-		if strings.Contains(string(out)+cfg, secret) {
-			t.Fatal("a token in mbsync's output or its config")
-		}
-	}
+	w.noTokens(t, "mbsync", out, text)
 }
 
 // pluginIn reports whether a Cyrus SASL XOAUTH2 plugin is in one of dirs.
